@@ -1,0 +1,122 @@
+// channel.cc — channel records and their media-thread entry points (the C API of host.h).
+//
+// Everything here that a media thread calls is lock-free and allocation-free: ring pushes/pops,
+// relaxed counter increments, and one coalesced wake-up per batch through waker_poke_media().
+#include <new>
+
+#include "bridge.h"
+
+namespace oair {
+
+static std::atomic<int64_t> g_live_channels{0};
+
+int64_t live_channels() { return g_live_channels.load(std::memory_order_relaxed); }
+
+Channel::Channel(const char* id, uint32_t rate, uint32_t frame, uint32_t cap_channels, uint32_t capture_samples,
+                 uint32_t playback_samples)
+    : uuid(id ? id : ""),
+      sample_rate(rate),
+      frame_samples(frame),
+      capture_channels(cap_channels),
+      capture(capture_samples),
+      playback(playback_samples) {
+  g_live_channels.fetch_add(1, std::memory_order_relaxed);
+}
+
+static uint32_t ms_to_samples(uint32_t ms, uint32_t rate, uint32_t channels, uint32_t min_samples) {
+  uint64_t n = static_cast<uint64_t>(ms) * rate / 1000 * channels;
+  if (n < min_samples) n = min_samples;
+  if (n > (1u << 24)) n = 1u << 24;  // 16 M samples: far beyond any sane ring, keeps a typo from eating RAM
+  return static_cast<uint32_t>(n);
+}
+
+}  // namespace oair
+
+extern "C" {
+
+oair_channel* oair_channel_create(const char* uuid, uint32_t sample_rate, uint32_t frame_samples,
+                                  uint32_t capture_channels, uint32_t capture_ring_ms, uint32_t playback_ring_ms) {
+  if (sample_rate < 8000 || sample_rate > 192000 || frame_samples == 0 || frame_samples > sample_rate ||
+      (capture_channels != 1 && capture_channels != 2)) {
+    return nullptr;
+  }
+  // Each ring holds at least two frames so one frame in flight never counts as a full ring.
+  uint32_t cap = oair::ms_to_samples(capture_ring_ms, sample_rate, capture_channels, 2 * frame_samples * capture_channels);
+  uint32_t play = oair::ms_to_samples(playback_ring_ms, sample_rate, 1, 2 * frame_samples);
+  return new (std::nothrow) oair_channel(uuid, sample_rate, frame_samples, capture_channels, cap, play);
+}
+
+void oair_channel_release(oair_channel* ch) {
+  if (!ch) return;
+  if (ch->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    oair::g_live_channels.fetch_sub(1, std::memory_order_relaxed);
+    delete ch;
+  }
+}
+
+void oair_channel_set_host_data(oair_channel* ch, void* data) {
+  if (ch) ch->host_data.store(data, std::memory_order_release);
+}
+
+void* oair_channel_host_data(const oair_channel* ch) {
+  return ch ? ch->host_data.load(std::memory_order_acquire) : nullptr;
+}
+
+void oair_channel_capture(oair_channel* ch, const int16_t* samples, uint32_t count) {
+  if (!ch || ch->closed.load(std::memory_order_acquire) || !samples || count == 0) return;
+  if (ch->capture.push_all(samples, count)) {
+    ch->counters.frames_in.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    ch->counters.capture_overruns.fetch_add(1, std::memory_order_relaxed);
+  }
+  oair::waker_poke_media(ch->waker.load(std::memory_order_acquire));
+}
+
+uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
+  if (!ch || !out || count == 0 || ch->closed.load(std::memory_order_acquire)) return 0;
+  uint64_t flush_to = ch->playback_flush_to.load(std::memory_order_acquire);
+  if (flush_to > ch->playback.tail()) ch->playback.skip_to(flush_to);
+  // Only whole frames are played: a short frame would be padded by the core with garbage (the seed
+  // module's stale-inuse bug). JS pads the end of each utterance to a frame boundary.
+  if (ch->playback.available() < count) {
+    if (ch->expect_audio.load(std::memory_order_relaxed)) {
+      ch->counters.underruns.fetch_add(1, std::memory_order_relaxed);
+    }
+    return 0;
+  }
+  uint32_t n = ch->playback.pop(out, count);
+  ch->counters.frames_out.fetch_add(1, std::memory_order_relaxed);
+  ch->counters.samples_played.fetch_add(n, std::memory_order_relaxed);
+  // Room freed in the playback ring: JS may want to top it up.
+  if (ch->playback.available() < 2 * count && ch->expect_audio.load(std::memory_order_relaxed)) {
+    oair::waker_poke_media(ch->waker.load(std::memory_order_acquire));
+  }
+  return n;
+}
+
+int oair_channel_playback_pending(const oair_channel* ch) {
+  if (!ch || ch->closed.load(std::memory_order_acquire)) return 0;
+  return ch->playback.available() >= ch->frame_samples ? 1 : 0;
+}
+
+void oair_channel_dtmf(oair_channel* ch, char digit, uint32_t duration_ms) {
+  if (!ch || ch->closed.load(std::memory_order_acquire)) return;
+  uint32_t head = ch->dtmf_head.load(std::memory_order_relaxed);
+  if (head - ch->dtmf_tail.load(std::memory_order_acquire) >= oair::kDtmfRingSize) {
+    ch->counters.dtmf_dropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (duration_ms > 0xFFFFFF) duration_ms = 0xFFFFFF;
+  ch->dtmf[head & (oair::kDtmfRingSize - 1)] = static_cast<uint8_t>(digit) | (duration_ms << 8);
+  ch->dtmf_head.store(head + 1, std::memory_order_release);
+  oair::waker_poke_media(ch->waker.load(std::memory_order_acquire));
+}
+
+void oair_channel_close(oair_channel* ch) {
+  if (!ch) return;
+  if (!ch->closed.exchange(true, std::memory_order_acq_rel)) {
+    oair::waker_poke_media(ch->waker.load(std::memory_order_acquire));
+  }
+}
+
+}  // extern "C"

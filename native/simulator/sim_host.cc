@@ -1,0 +1,353 @@
+#include "sim_host.h"
+
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "../bridge/bridge.h"
+#include "wav_io.h"
+
+namespace oair_sim {
+
+static int64_t mono_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
+static void sleep_until_ns(int64_t t) {
+  timespec ts;
+  ts.tv_sec = static_cast<time_t>(t / 1000000000LL);
+  ts.tv_nsec = static_cast<long>(t % 1000000000LL);
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) != 0) {
+  }
+}
+
+static std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+  return s;
+}
+
+SimHost::SimHost(const Options& opts, const std::vector<int16_t>& caller) : opts_(opts), caller_(caller) {
+  ops_ = oair_host_ops{this, op_log, op_fire, op_get_var, op_attach, op_detach, op_control};
+  uint32_t frame = opts.rate * opts.ptime_ms / 1000;
+  size_t tail = static_cast<size_t>(opts.tail_ms) * opts.rate / 1000;
+  size_t total = caller.size() + tail;
+  total = (total + frame - 1) / frame * frame;
+  for (uint32_t i = 0; i < opts.channels; i++) {
+    auto c = std::make_unique<SimChannel>();
+    c->index = static_cast<int>(i);
+    if (!opts.uuid.empty() && opts.channels == 1) {
+      c->uuid = opts.uuid;
+    } else {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012u", i + 1);
+      c->uuid = buf;
+    }
+    c->frame = frame;
+    c->total_samples = total;
+    c->reply.assign(total, 0);
+    for (const auto& kv : opts.vars) c->vars[kv.first] = kv.second;
+    c->vars["uuid"] = c->uuid;
+    c->vars["read_rate"] = std::to_string(opts.rate);
+    by_uuid_[c->uuid] = c.get();
+    channels_.push_back(std::move(c));
+  }
+}
+
+bool SimHost::open_events(std::string& err) {
+  if (!jsonl_.open(opts_.events_path)) {
+    err = "cannot write " + opts_.events_path;
+    return false;
+  }
+  return true;
+}
+
+double SimHost::now_ms() const {
+  if (!t0_ns_) return 0;
+  return static_cast<double>(mono_ns() - t0_ns_) / 1e6 * opts_.speed;
+}
+
+SimChannel* SimHost::find(const char* uuid) {
+  if (!uuid) return nullptr;
+  auto it = by_uuid_.find(uuid);
+  return it == by_uuid_.end() ? nullptr : it->second;
+}
+
+// ------------------------------------------------------------------ host operations (Node thread)
+
+void SimHost::op_log(void* ctx, int level, const char* uuid, const char* msg) {
+  auto* h = static_cast<SimHost*>(ctx);
+  h->jsonl_.write(h->now_ms(), "log",
+                  {{"level", std::to_string(level)}, {"uuid", uuid ? json_escape(uuid) : "null"}, {"message", json_escape(msg)}});
+  if (level <= OAIR_LOG_WARNING) std::fprintf(stderr, "[%s] %s%s%s\n", level <= OAIR_LOG_ERROR ? "ERR" : "WARN",
+                                              uuid ? uuid : "", uuid ? " " : "", msg);
+}
+
+int SimHost::op_fire(void* ctx, const char* uuid, const char* subclass, const char* body, const char* const* headers) {
+  auto* h = static_cast<SimHost*>(ctx);
+  SimChannel* c = h->find(uuid);
+  // The channel headers FreeSWITCH would add (a subset), then the caller's extra headers.
+  std::string hs = "{\"Event-Subclass\":" + json_escape(subclass);
+  if (c) {
+    hs += ",\"Unique-ID\":" + json_escape(c->uuid) + ",\"Channel-Name\":" + json_escape("sim/" + std::to_string(c->index));
+  }
+  for (const char* const* p = headers; p && p[0] && p[1]; p += 2) hs += "," + json_escape(p[0]) + ":" + json_escape(p[1]);
+  hs += "}";
+  h->jsonl_.write(h->now_ms(), "event",
+                  {{"uuid", uuid ? json_escape(uuid) : "null"}, {"subclass", json_escape(subclass)}, {"headers", hs},
+                   {"body", json_escape(body ? body : "")}});
+  return 0;
+}
+
+char* SimHost::op_get_var(void* ctx, const char* uuid, const char* name, int* status) {
+  SimChannel* c = static_cast<SimHost*>(ctx)->find(uuid);
+  if (!c || c->ended.load()) {
+    *status = -1;
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(c->mu);
+  auto it = c->vars.find(name);
+  *status = it == c->vars.end() ? 0 : 1;
+  return it == c->vars.end() ? nullptr : strdup(it->second.c_str());
+}
+
+int SimHost::op_attach(void* ctx, const oair_attach_request* req, oair_attach_result* res, oair_channel** out,
+                       char* err, size_t err_len) {
+  auto* h = static_cast<SimHost*>(ctx);
+  SimChannel* c = h->find(req->uuid);
+  if (!c || c->ended.load()) {
+    std::snprintf(err, err_len, "no such channel");
+    return -1;
+  }
+  if (c->hook.load() || c->detach_requested.load()) {
+    std::snprintf(err, err_len, "a stream is already attached to this channel");
+    return -1;
+  }
+  oair_channel* ch = oair_channel_create(c->uuid.c_str(), h->opts_.rate, c->frame, req->mix == OAIR_MIX_STEREO ? 2 : 1,
+                                         req->capture_ring_ms, req->playback_ring_ms);
+  if (!ch) {
+    std::snprintf(err, err_len, "cannot create the channel record");
+    return -1;
+  }
+  oair_channel_set_host_data(ch, c);
+  c->mix.store(req->mix);
+  c->hook.store(ch, std::memory_order_release);
+  res->sample_rate = h->opts_.rate;
+  res->frame_samples = c->frame;
+  *out = ch;
+  return 0;
+}
+
+void SimHost::op_detach(void*, oair_channel* ch) {
+  auto* c = static_cast<SimChannel*>(oair_channel_host_data(ch));
+  // Like switch_core_media_bug_remove: the hook goes away between two frames. The media thread
+  // finishes it at its next tick, so the record is never released under a running callback.
+  if (!c || c->hook.load() != ch) return;
+  c->detach_requested.store(true);
+  // Synchronous like FreeSWITCH's removal: a start right after a stop must find the channel free.
+  for (int i = 0; i < 1000 && c->hook.load() == ch && !c->ended.load(); i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+int SimHost::op_control(void* ctx, const char* uuid, const char* action, const char* const* args, char* err,
+                        size_t err_len) {
+  auto* h = static_cast<SimHost*>(ctx);
+  SimChannel* c = h->find(uuid);
+  if (!c || c->ended.load()) {
+    std::snprintf(err, err_len, "no such channel");
+    return -1;
+  }
+  std::string arr = "[";
+  for (const char* const* p = args; p && *p; p++) arr += (arr.size() > 1 ? "," : "") + json_escape(*p);
+  arr += "]";
+  h->jsonl_.write(h->now_ms(), "control", {{"uuid", json_escape(uuid)}, {"action", json_escape(action)}, {"args", arr}});
+  std::string a = action;
+  if (a == "hangup" || a == "transfer") {
+    std::lock_guard<std::mutex> lock(c->mu);
+    c->hangup_cause = a == "transfer" ? "TRANSFERRED" : (args && args[0] ? args[0] : "NORMAL_CLEARING");
+    c->hangup_requested.store(true);
+  } else if (a == "set_var") {
+    if (!args || !args[0] || !args[1]) {
+      std::snprintf(err, err_len, "set_var needs a name and a value");
+      return -1;
+    }
+    std::lock_guard<std::mutex> lock(c->mu);
+    c->vars[args[0]] = args[1];
+  } else if (a == "send_dtmf" || a == "play" || a == "break") {
+    // Recorded above; nothing else to simulate.
+  } else {
+    std::snprintf(err, err_len, "unknown action %s", action);
+    return -1;
+  }
+  return 0;
+}
+
+// ------------------------------------------------------------------ channels
+
+void SimHost::finish_hook(SimChannel* c) {
+  oair_channel* ch = c->hook.exchange(nullptr);
+  if (!ch) return;
+  const oair::ChannelCounters& k = static_cast<oair::Channel*>(ch)->counters;
+  c->frames_in += k.frames_in.load();
+  c->frames_out += k.frames_out.load();
+  c->underruns += k.underruns.load();
+  c->capture_overruns += k.capture_overruns.load();
+  oair_channel_close(ch);
+  oair_channel_release(ch);
+}
+
+void SimHost::media_loop(SimChannel* c) {
+  const uint32_t frame = c->frame;
+  const uint32_t ptime_ns = opts_.ptime_ms * 1000000u;
+  const int64_t period = static_cast<int64_t>(ptime_ns / opts_.speed);
+  // Channels do not tick in lockstep in FreeSWITCH: spread their phases over the period.
+  const int64_t phase = opts_.channels > 1 ? period * c->index / static_cast<int64_t>(opts_.channels) : 0;
+  std::vector<int16_t> in(2 * frame), out(frame), last_out(frame, 0);  // allocated once, before the clock
+  size_t pos = 0;
+  for (uint64_t k = 0;; k++) {
+    int64_t target = t0_ns_ + phase + static_cast<int64_t>(k) * period;
+    sleep_until_ns(target);
+    int64_t late = mono_ns() - target;
+    if (late > 5000000) c->late_ticks.fetch_add(1, std::memory_order_relaxed);
+    if (late > 0 && static_cast<uint64_t>(late / 1000) > c->max_late_us.load()) c->max_late_us.store(late / 1000);
+    c->ticks.fetch_add(1, std::memory_order_relaxed);
+    if (c->hangup_requested.load() || pos >= c->total_samples) break;
+    if (c->detach_requested.load()) {
+      finish_hook(c);
+      c->detach_requested.store(false);
+    }
+    oair_channel* ch = c->hook.load(std::memory_order_acquire);
+    // DTMF the script pressed.
+    uint32_t dt = c->dtmf_tail.load(std::memory_order_relaxed);
+    if (dt != c->dtmf_head.load(std::memory_order_acquire)) {
+      if (ch) oair_channel_dtmf(ch, c->dtmf[dt & 63], 100);
+      c->dtmf_tail.store(dt + 1, std::memory_order_release);
+    }
+    const int16_t* caller = pos < caller_.size() ? caller_.data() + pos : nullptr;
+    size_t have = caller ? std::min<size_t>(frame, caller_.size() - pos) : 0;
+    uint32_t got = 0;
+    if (ch) {
+      int mix = c->mix.load(std::memory_order_relaxed);
+      for (uint32_t i = 0; i < frame; i++) {
+        int16_t a = i < have ? caller[i] : 0;
+        if (mix == OAIR_MIX_STEREO) {
+          in[2 * i] = a;
+          in[2 * i + 1] = last_out[i];
+        } else if (mix == OAIR_MIX_MIXED) {
+          int s = a + last_out[i];
+          in[i] = static_cast<int16_t>(s > 32767 ? 32767 : s < -32768 ? -32768 : s);
+        } else {
+          in[i] = a;
+        }
+      }
+      oair_channel_capture(ch, in.data(), mix == OAIR_MIX_STEREO ? 2 * frame : frame);
+      got = oair_channel_playback(ch, out.data(), frame);
+    }
+    if (got) {
+      std::memcpy(c->reply.data() + pos, out.data(), frame * sizeof(int16_t));
+      std::memcpy(last_out.data(), out.data(), frame * sizeof(int16_t));
+    } else {
+      std::fill(last_out.begin(), last_out.end(), 0);
+    }
+    pos += frame;
+  }
+  finish_hook(c);
+  c->ended.store(true);
+  std::string cause;
+  {
+    std::lock_guard<std::mutex> lock(c->mu);
+    cause = c->hangup_cause;
+  }
+  jsonl_.write(now_ms(), "channel", {{"uuid", json_escape(c->uuid)}, {"state", "\"hangup\""}, {"cause", json_escape(cause)}});
+}
+
+void SimHost::api_loop(SimChannel* c) {
+  for (const ScriptLine& line : opts_.script) {
+    int64_t target = t0_ns_ + static_cast<int64_t>(line.at_ms * 1e6 / opts_.speed);
+    sleep_until_ns(target);
+    if (line.api == "hangup") {
+      c->hangup_requested.store(true);
+      continue;
+    }
+    if (line.api == "dtmf") {
+      for (char d : line.args) {
+        uint32_t h = c->dtmf_head.load(std::memory_order_relaxed);
+        if (h - c->dtmf_tail.load(std::memory_order_acquire) >= 64) break;
+        c->dtmf[h & 63] = d;
+        c->dtmf_head.store(h + 1, std::memory_order_release);
+      }
+      continue;
+    }
+    std::string args = replace_all(replace_all(line.args, "${uuid}", c->uuid), "${url}", opts_.url);
+    if (line.api != "openai_realtime") args = c->uuid + (args.empty() ? "" : " " + args);
+    char* reply = oair_runtime_command(line.api.c_str(), args.c_str(), opts_.command_timeout_ms);
+    std::string r = reply ? reply : "";
+    std::free(reply);
+    jsonl_.write(now_ms(), "api", {{"uuid", json_escape(c->uuid)}, {"api", json_escape(line.api)},
+                                   {"args", json_escape(args)}, {"reply", json_escape(r)}});
+  }
+}
+
+void SimHost::start_calls() {
+  t0_ns_ = mono_ns() + 20000000;  // 20 ms from now, so every thread is up before the first tick
+  for (auto& c : channels_) {
+    c->media_thread = std::thread(&SimHost::media_loop, this, c.get());
+    c->api_thread = std::thread(&SimHost::api_loop, this, c.get());
+  }
+}
+
+bool SimHost::wait_calls(uint32_t max_seconds) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(max_seconds);
+  for (;;) {
+    bool all = true;
+    for (auto& c : channels_) all = all && c->ended.load();
+    if (all) return true;
+    if (std::chrono::steady_clock::now() > deadline) {
+      for (auto& c : channels_) c->hangup_requested.store(true);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void SimHost::join_calls() {
+  for (auto& c : channels_) {
+    if (c->media_thread.joinable()) c->media_thread.join();
+    if (c->api_thread.joinable()) c->api_thread.join();
+  }
+}
+
+bool SimHost::write_replies(std::string& err) {
+  for (auto& c : channels_) {
+    std::string path = opts_.reply_wav;
+    if (c->index > 0) {
+      size_t dot = path.rfind(".wav");
+      std::string suffix = "-" + std::to_string(c->index);
+      path = dot == std::string::npos ? path + suffix : path.substr(0, dot) + suffix + path.substr(dot);
+    }
+    if (!write_wav(path, c->reply.data(), c->reply.size(), opts_.rate, 1, err)) return false;
+  }
+  return true;
+}
+
+void SimHost::summary() {
+  uint64_t late = 0, max_late = 0, underruns = 0, overruns = 0, ticks = 0;
+  for (auto& c : channels_) {
+    late += c->late_ticks.load();
+    ticks += c->ticks.load();
+    max_late = std::max<uint64_t>(max_late, c->max_late_us.load());
+    underruns += c->underruns;
+    overruns += c->capture_overruns;
+  }
+  jsonl_.write(now_ms(), "summary",
+               {{"channels", std::to_string(channels_.size())}, {"ticks", std::to_string(ticks)},
+                {"lateTicks", std::to_string(late)}, {"maxLateMs", std::to_string(max_late / 1000.0)},
+                {"underruns", std::to_string(underruns)}, {"captureOverruns", std::to_string(overruns)},
+                {"liveChannelRecords", std::to_string(oair::live_channels())}});
+}
+
+}  // namespace oair_sim

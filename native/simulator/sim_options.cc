@@ -1,0 +1,149 @@
+#include "sim_options.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace oair_sim {
+
+const char* usage_text() {
+  return "usage: oair-sim --bundle <dir> --caller <in.wav> --reply <out.wav> --events <out.jsonl>\n"
+         "               [--rate 8000] [--ptime 20] [--script <file>] [--url <ws-url>] [--var NAME=VALUE ...]\n"
+         "               [--channels N] [--speed X] [--tail-ms 3000] [--uuid U] [--config <file.json>]\n"
+         "               [--command-timeout-ms 5000] [--max-seconds 600] [--node-option OPT ...] [--enable-test-hooks]\n"
+         "Script lines: '<ms> <args after the uuid>' (uuid_openai_audio_stream), '<ms> <api> <args>' for\n"
+         "uuid_raw_audio_stream | uuid_openai_s2s (uuid added) or openai_realtime (no uuid), '<ms> hangup',\n"
+         "'<ms> dtmf <digits>'. ${uuid} and ${url} are substituted.\n";
+}
+
+static bool parse_uint(const char* s, uint32_t& out) {
+  char* end = nullptr;
+  unsigned long v = std::strtoul(s, &end, 10);
+  if (!s[0] || *end || v > 0xFFFFFFFFul) return false;
+  out = static_cast<uint32_t>(v);
+  return true;
+}
+
+bool parse_options(int argc, char** argv, Options& o, std::string& err) {
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    auto next = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        err = std::string(name) + " needs a value";
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    const char* v = nullptr;
+    if (a == "--enable-test-hooks") {
+      o.test_hooks = true;
+      continue;
+    }
+    if (!(v = next(a.c_str()))) return false;
+    if (a == "--bundle") o.bundle_dir = v;
+    else if (a == "--caller") o.caller_wav = v;
+    else if (a == "--reply") o.reply_wav = v;
+    else if (a == "--events") o.events_path = v;
+    else if (a == "--script") o.script_path = v;
+    else if (a == "--url") o.url = v;
+    else if (a == "--config") o.config_path = v;
+    else if (a == "--uuid") o.uuid = v;
+    else if (a == "--node-option") o.node_options.push_back(v);
+    else if (a == "--var") {
+      const char* eq = std::strchr(v, '=');
+      if (!eq || eq == v) {
+        err = "--var wants NAME=VALUE";
+        return false;
+      }
+      o.vars.emplace_back(std::string(v, eq), std::string(eq + 1));
+    } else if (a == "--speed") {
+      o.speed = std::atof(v);
+      if (!(o.speed > 0 && o.speed <= 100)) {
+        err = "--speed must be in (0, 100]";
+        return false;
+      }
+    } else {
+      uint32_t n = 0;
+      if (!parse_uint(v, n)) {
+        err = a + " wants a number";
+        return false;
+      }
+      if (a == "--rate") o.rate = n;
+      else if (a == "--ptime") o.ptime_ms = n;
+      else if (a == "--channels") o.channels = n;
+      else if (a == "--tail-ms") o.tail_ms = n;
+      else if (a == "--command-timeout-ms") o.command_timeout_ms = n;
+      else if (a == "--max-seconds") o.max_seconds = n;
+      else {
+        err = "unknown option " + a;
+        return false;
+      }
+    }
+  }
+  if (o.bundle_dir.empty() || o.caller_wav.empty() || o.reply_wav.empty() || o.events_path.empty()) {
+    err = "--bundle, --caller, --reply and --events are required";
+    return false;
+  }
+  if (o.rate != 8000 && o.rate != 16000 && o.rate != 24000 && o.rate != 32000 && o.rate != 48000) {
+    err = "--rate must be 8000, 16000, 24000, 32000 or 48000";
+    return false;
+  }
+  if (o.ptime_ms < 10 || o.ptime_ms > 60 || o.ptime_ms % 10 != 0) {
+    err = "--ptime must be 10, 20, 30, 40, 50 or 60";
+    return false;
+  }
+  if (o.channels < 1 || o.channels > 2000) {
+    err = "--channels must be 1..2000";
+    return false;
+  }
+  return true;
+}
+
+bool load_script(Options& o, std::string& err) {
+  o.script.clear();
+  if (o.script_path.empty()) {
+    // Default call: start streaming at 0 ms; the call hangs up when the caller WAV ends plus the tail.
+    o.script.push_back(ScriptLine{0, "uuid_openai_audio_stream", "start ${url} mono"});
+    return true;
+  }
+  std::ifstream f(o.script_path);
+  if (!f) {
+    err = "cannot open script " + o.script_path;
+    return false;
+  }
+  std::string line;
+  int n = 0;
+  while (std::getline(f, line)) {
+    n++;
+    size_t start = line.find_first_not_of(" \t\r");
+    if (start == std::string::npos || line[start] == '#') continue;
+    std::istringstream in(line.substr(start));
+    std::string ms, first;
+    in >> ms >> first;
+    uint32_t at = 0;
+    if (!parse_uint(ms.c_str(), at) || first.empty()) {
+      err = o.script_path + ":" + std::to_string(n) + ": expected '<ms> <command>'";
+      return false;
+    }
+    std::string rest;
+    std::getline(in, rest);
+    size_t r = rest.find_first_not_of(" \t");
+    rest = r == std::string::npos ? "" : rest.substr(r);
+    while (!rest.empty() && (rest.back() == '\r' || rest.back() == ' ')) rest.pop_back();
+    ScriptLine sl;
+    sl.at_ms = at;
+    if (first == "hangup" || first == "dtmf" || first == "uuid_openai_audio_stream" || first == "uuid_raw_audio_stream" ||
+        first == "uuid_openai_s2s" || first == "openai_realtime") {
+      sl.api = first;
+      sl.args = rest;
+    } else {
+      sl.api = "uuid_openai_audio_stream";
+      sl.args = rest.empty() ? first : first + " " + rest;
+    }
+    o.script.push_back(sl);
+  }
+  return true;
+}
+
+}  // namespace oair_sim

@@ -1,0 +1,34 @@
+// sim_options.h — command line of the host simulator.
+#ifndef OAIR_SIM_OPTIONS_H
+#define OAIR_SIM_OPTIONS_H
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+namespace oair_sim {
+struct ScriptLine {
+  uint32_t at_ms = 0;
+  std::string api;   // API name, or "hangup" / "dtmf"
+  std::string args;  // arguments (after the uuid for channel APIs)
+};
+struct Options {
+  std::string bundle_dir;
+  std::string caller_wav, reply_wav, events_path, script_path, url, config_path, uuid;
+  uint32_t rate = 8000;
+  uint32_t ptime_ms = 20;
+  uint32_t channels = 1;
+  uint32_t tail_ms = 3000;
+  uint32_t command_timeout_ms = 5000;
+  uint32_t max_seconds = 600;
+  double speed = 1.0;
+  bool test_hooks = false;
+  std::vector<std::pair<std::string, std::string>> vars;
+  std::vector<std::string> node_options;
+  std::vector<ScriptLine> script;  // parsed from script_path, or the default start line
+};
+// Parses argv; returns false with a message in err (usage printed by the caller).
+bool parse_options(int argc, char** argv, Options& o, std::string& err);
+bool load_script(Options& o, std::string& err);
+const char* usage_text();
+}  // namespace oair_sim
+#endif
