@@ -1,0 +1,97 @@
+/**
+ * What the simulator records about each connection, for tests to assert on. Plain data only;
+ * the connection that fills it in lives in simulatedConnection.ts.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AudioFormat, CancelReason, ClientEvent, ResponseStatus } from './protocolTypes.js';
+
+export type AuthMethod = 'bearer' | 'api-key-header' | 'api-key-query' | 'none';
+
+export interface HandshakeRecord {
+  /** The request target as received (path and query). */
+  url: string;
+  path: string;
+  query: Record<string, string>;
+  /** Request headers as received (Node lower-cases the names). */
+  headers: IncomingHttpHeaders;
+  /** Which credential was accepted; 'none' when the simulator has no `apiKey`. */
+  auth: AuthMethod;
+  /** The client's `Sec-WebSocket-Extensions` request header, if it offered any. */
+  requestedExtensions: string | null;
+  /** The `Sec-WebSocket-Extensions` the simulator answered with, if any was negotiated. */
+  negotiatedExtensions: string | null;
+  /** permessage-deflate is in effect on this connection. */
+  deflate: boolean;
+  /** The client sent `OpenAI-Beta: realtime=v1` (it then got `beta_api_shape_disabled`). */
+  betaHeader: boolean;
+  remoteAddress: string | undefined;
+  /** Date.now() at the upgrade. */
+  at: number;
+}
+
+export interface ClientEventRecord {
+  event: ClientEvent;
+  /** Date.now() when the frame arrived. */
+  receivedAt: number;
+  /** Size of the frame's payload. */
+  bytes: number;
+}
+
+export interface InvalidFrameRecord {
+  receivedAt: number;
+  bytes: number;
+  binary: boolean;
+  /** Why it is not one JSON object (the JSON.parse message, "binary frame", "not an object"). */
+  reason: string;
+  /** The first 200 characters, for the failure message of a test. */
+  preview: string;
+}
+
+export interface FrameCounts {
+  /** Every frame received (valid or not). */
+  count: number;
+  bytes: number;
+  text: number;
+  binary: number;
+}
+
+export interface TruncationRecord {
+  itemId: string;
+  contentIndex: number;
+  audioEndMs: number;
+  /** The item's audio duration before the truncation. */
+  itemAudioMs: number;
+}
+
+export interface CancelRecord {
+  responseId: string;
+  reason: CancelReason;
+  /** Audio already sent for the response when it was cancelled. */
+  audioMsSent: number;
+  deltasSent: number;
+}
+
+export interface ResponseRecord {
+  id: string;
+  kind: 'message' | 'function_call';
+  /** `in_progress` until `response.done`. */
+  status: ResponseStatus;
+  itemId: string;
+  outputModalities: Array<'audio' | 'text'>;
+  format: AudioFormat;
+  /** Audio sent in deltas. */
+  audioMs: number;
+  transcript: string;
+  deltas: number;
+  /** Function calls only. */
+  name?: string;
+  callId?: string;
+  arguments?: string;
+}
+
+export interface CloseRecord {
+  code: number;
+  reason: string;
+  /** Who started it: the client's close frame, the simulator (a fault, the beta rule, the session limit, shutdown), or neither (TCP dropped). */
+  initiatedBy: 'client' | 'server' | 'network';
+}
