@@ -1,0 +1,102 @@
+/**
+ * `openai_realtime`: the module's own API (status, diagnostics). Grows with the operator-experience
+ * work; `debug ...` exists only when the host enables test hooks (the simulator's --enable-test-hooks),
+ * so tests can prove that a JS failure does not take the host down.
+ */
+import type { MediaPump } from '../media/mediaPump.js';
+import { EchoSession } from '../diagnostics/echoSession.js';
+import type { HostConfig } from '../runtime/hostConfig.js';
+import type { SessionRegistry } from '../runtime/sessionRegistry.js';
+import { uncaughtCount } from '../runtime/processGuards.js';
+
+export const ADMIN_USAGE = [
+  'USAGE:',
+  '--------------------------------------------------------------------------------',
+  'openai_realtime status [json]',
+  'openai_realtime echo <uuid> start [delay_ms]',
+  'openai_realtime echo <uuid> stop',
+  '--------------------------------------------------------------------------------',
+].join('\n');
+
+export interface AdminDeps {
+  pump: MediaPump;
+  registry: SessionRegistry;
+  config: HostConfig;
+  counters: () => Record<string, number>;
+}
+
+export function createAdminCommand(deps: AdminDeps): (args: string) => string | Promise<string> {
+  return (args: string) => {
+    const argv = args.trim().split(/\s+/).filter((a) => a.length > 0);
+    const sub = (argv[0] ?? '').toLowerCase();
+    switch (sub) {
+      case 'status':
+        return status(deps, argv[1]?.toLowerCase() === 'json');
+      case 'echo':
+        return echo(deps, argv.slice(1));
+      case 'debug':
+        return debug(deps, argv.slice(1));
+      default:
+        return `${ADMIN_USAGE}\n-ERR ${sub ? `unknown command ${sub}` : 'missing command'}`;
+    }
+  };
+}
+
+function status(deps: AdminDeps, json: boolean): string {
+  const sessions = deps.registry.all().map((s) => s.status());
+  const totals = { sessions: sessions.length, mediaHooks: deps.pump.size, uncaughtErrors: uncaughtCount(), ...deps.counters() };
+  if (json) return JSON.stringify({ totals, sessions });
+  const lines = [`sessions: ${totals.sessions}  media hooks: ${totals.mediaHooks}  uncaught errors: ${totals.uncaughtErrors}`];
+  for (const s of sessions) lines.push(`${String(s.uuid)}  ${String(s.family)}`);
+  return lines.join('\n');
+}
+
+async function echo(deps: AdminDeps, argv: string[]): Promise<string> {
+  const [uuid, action, delay] = argv;
+  if (!uuid || !action) return '-ERR usage: openai_realtime echo <uuid> start [delay_ms] | stop';
+  const existing = deps.registry.get(uuid, 'echo');
+  if (action === 'stop') {
+    if (!existing) return '-ERR no echo running on this channel';
+    await existing.stop('stop');
+    return '+OK Success';
+  }
+  if (action !== 'start') return `-ERR unknown echo action ${action}`;
+  if (existing) return '-ERR echo already running on this channel';
+  const delayMs = delay === undefined ? 0 : Number(delay);
+  if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 10_000) return '-ERR delay_ms must be an integer 0..10000';
+  try {
+    EchoSession.start(uuid, delayMs, deps.pump, deps.registry);
+  } catch (err) {
+    return `-ERR ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return '+OK Success';
+}
+
+function debug(deps: AdminDeps, argv: string[]): string {
+  if (!deps.config.testHooks) return '-ERR debug commands are disabled';
+  switch (argv[0]) {
+    case 'throw':
+      setImmediate(() => {
+        throw new Error('debug: thrown on purpose');
+      });
+      return '+OK will throw';
+    case 'reject':
+      void Promise.reject(new Error('debug: rejected on purpose'));
+      return '+OK rejected';
+    case 'exit':
+      setImmediate(() => process.exit(7));
+      return '+OK will exit';
+    case 'spin': {
+      const ms = Number(argv[1] ?? 1000);
+      const until = Date.now() + (Number.isFinite(ms) ? Math.min(ms, 30_000) : 1000);
+      setImmediate(() => {
+        while (Date.now() < until) {
+          // A JS thread stuck on purpose: media threads must not notice.
+        }
+      });
+      return '+OK will spin';
+    }
+    default:
+      return '-ERR debug throw|reject|exit|spin <ms>';
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * One attached media hook as JS sees it: the capture ring to read, the playback ring to fill, and
+ * the counters the media thread keeps. A thin, allocation-free wrapper over the bridge.
+ */
+import type { AttachedChannel, ChannelStats, NativeBridge } from '../bridge.js';
+
+export class ChannelPort {
+  readonly id: number;
+  readonly uuid: string;
+  readonly sampleRate: number;
+  readonly frameSamples: number;
+  readonly captureChannels: number;
+  readonly playbackCapacity: number;
+  readonly #bridge: NativeBridge;
+  readonly #info = new Float64Array(4);
+  #released = false;
+
+  constructor(bridge: NativeBridge, uuid: string, attached: AttachedChannel) {
+    this.#bridge = bridge;
+    this.uuid = uuid;
+    this.id = attached.id;
+    this.sampleRate = attached.sampleRate;
+    this.frameSamples = attached.frameSamples;
+    this.captureChannels = attached.captureChannels;
+    this.playbackCapacity = attached.playbackCapacity;
+  }
+
+  /** Queues samples for the caller; returns how many fit in the ring. */
+  write(samples: Int16Array, length = samples.length): number {
+    return this.#released ? 0 : this.#bridge.write(this.id, samples, length);
+  }
+
+  /** Samples queued in the playback ring, not yet played. */
+  playbackQueued(): number {
+    return this.#refresh() ? this.#info[0]! : 0;
+  }
+
+  /** Free room in the playback ring, in samples. */
+  playbackFree(): number {
+    return this.#refresh() ? this.#info[1]! : 0;
+  }
+
+  /** Samples the media thread has taken from the ring since the hook was attached (played or flushed). */
+  playedPosition(): number {
+    return this.#refresh() ? this.#info[2]! : 0;
+  }
+
+  /** Samples written into the ring since the hook was attached. */
+  writtenPosition(): number {
+    return this.#refresh() ? this.#info[3]! : 0;
+  }
+
+  /** Drops all queued playback at once; returns the played position at the moment of the flush. */
+  flush(): number {
+    return this.#released ? 0 : this.#bridge.flushPlayback(this.id);
+  }
+
+  /** Tells the media thread that an empty ring is now an underrun (audio is flowing) or silence. */
+  setExpectAudio(expect: boolean): void {
+    if (!this.#released) this.#bridge.setExpectAudio(this.id, expect);
+  }
+
+  stats(): ChannelStats | undefined {
+    return this.#released ? undefined : this.#bridge.stats(this.id);
+  }
+
+  /** Asks the host to remove the media hook; the pump then reports the channel closed. */
+  detach(): void {
+    if (!this.#released) this.#bridge.detach(this.id);
+  }
+
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /** @internal Called by the pump once the channel is closed and drained. */
+  markReleased(): void {
+    this.#released = true;
+  }
+
+  #refresh(): boolean {
+    return !this.#released && this.#bridge.playbackInfo(this.id, this.#info);
+  }
+}

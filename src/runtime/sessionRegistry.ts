@@ -1,0 +1,47 @@
+/**
+ * Every active media session (an audio stream, an s2s session, an echo test), by channel uuid and
+ * API family, so commands find their session and shutdown can end them all.
+ */
+export interface ActiveSession {
+  readonly uuid: string;
+  /** 'audio_stream' | 's2s' | 'echo' */
+  readonly family: string;
+  /** Ends the session: close the socket, detach the media hook, fire the last events. */
+  stop(reason: string): Promise<void>;
+  /** A snapshot for `openai_realtime status`. */
+  status(): Record<string, unknown>;
+}
+
+export class SessionRegistry {
+  readonly #sessions = new Map<string, ActiveSession>();
+
+  static key(uuid: string, family: string): string {
+    return `${family}:${uuid.toLowerCase()}`;
+  }
+
+  get(uuid: string, family: string): ActiveSession | undefined {
+    return this.#sessions.get(SessionRegistry.key(uuid, family));
+  }
+
+  add(session: ActiveSession): void {
+    this.#sessions.set(SessionRegistry.key(session.uuid, session.family), session);
+  }
+
+  /** Removes `session` only if it is still the registered one (a newer session may have replaced it). */
+  remove(session: ActiveSession): void {
+    const key = SessionRegistry.key(session.uuid, session.family);
+    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+  }
+
+  all(): ActiveSession[] {
+    return [...this.#sessions.values()];
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  async stopAll(reason: string): Promise<void> {
+    await Promise.allSettled(this.all().map((s) => s.stop(reason)));
+  }
+}
