@@ -113,7 +113,8 @@ export interface NativeBridge {
 /** The test host of the addon build (native/bridge/test_host.cc). */
 export interface TestHost {
   install(): void;
-  createChannel(uuid: string, options?: { rate?: number; ptimeMs?: number; vars?: Record<string, string>; recordMs?: number }): void;
+  /** A fake channel: `source` is the caller audio (default a counter pattern: sample k = k mod 32768). */
+  createChannel(uuid: string, options?: { rate?: number; ptimeMs?: number; vars?: Record<string, string>; recordMs?: number; source?: Int16Array }): void;
   startMedia(uuid: string): void;
   stopMedia(uuid: string): void;
   hangup(uuid: string): void;

@@ -30,6 +30,7 @@ struct FakeChannel {
   uint32_t ptime_ms = 20;
   uint32_t frame = 160;
   std::map<std::string, std::string> vars;
+  std::vector<int16_t> source;  // caller audio to play; empty: the counter pattern
   std::atomic<oair_channel*> ch{nullptr};
   std::atomic<bool> running{false};
   std::atomic<bool> detach_requested{false};
@@ -82,7 +83,13 @@ void media_loop(FakeChannel* f) {
       continue;
     }
     oair_channel* ch = f->ch.load(std::memory_order_acquire);
-    for (uint32_t i = 0; i < f->frame; i++) frame[i] = static_cast<int16_t>((seq + i) & 0x7FFF);
+    for (uint32_t i = 0; i < f->frame; i++) {
+      if (f->source.empty()) {
+        frame[i] = static_cast<int16_t>((seq + i) & 0x7FFF);
+      } else {
+        frame[i] = seq + i < f->source.size() ? f->source[seq + i] : 0;
+      }
+    }
     uint64_t t0 = now_ns();
     if (ch) oair_channel_capture(ch, frame.data(), f->frame);
     uint32_t got = ch ? oair_channel_playback(ch, out.data(), f->frame) : 0;
@@ -209,6 +216,10 @@ Napi::Value CreateChannel(const Napi::CallbackInfo& info) {
         std::string k = names.Get(i).ToString().Utf8Value();
         f->vars[k] = v.Get(k).ToString().Utf8Value();
       }
+    }
+    if (o.Has("source") && o.Get("source").IsTypedArray()) {
+      Napi::Int16Array src = o.Get("source").As<Napi::Int16Array>();
+      f->source.assign(src.Data(), src.Data() + src.ElementLength());
     }
     uint32_t record_ms = o.Has("recordMs") ? o.Get("recordMs").As<Napi::Number>().Uint32Value() : 10000;
     f->played.assign(static_cast<size_t>(record_ms) * f->rate / 1000, 0);

@@ -1,0 +1,53 @@
+/**
+ * The module's JS application, wired once: media pump, session registry, API commands. The runtime
+ * entry point (main.ts) starts it on the embedded bridge; tests start the very same wiring on the
+ * addon build of the bridge with its test host, so what they prove is what FreeSWITCH runs.
+ */
+import type { NativeBridge } from './bridge.js';
+import { createAdminCommand } from './commands/adminCommand.js';
+import { MediaPump } from './media/mediaPump.js';
+import { CommandRouter } from './runtime/commandRouter.js';
+import { parseHostConfig, type HostConfig } from './runtime/hostConfig.js';
+import { installLogSink } from './runtime/logger.js';
+import { SessionRegistry } from './runtime/sessionRegistry.js';
+
+export interface App {
+  readonly bridge: NativeBridge;
+  readonly config: HostConfig;
+  readonly pump: MediaPump;
+  readonly registry: SessionRegistry;
+  readonly router: CommandRouter;
+  /** Ends every session (used by the runtime's shutdown). */
+  stop(reason: string): Promise<void>;
+}
+
+export type AppPlugin = (app: App) => void;
+
+const plugins: AppPlugin[] = [];
+
+/** Lets a feature register its API commands without app.ts knowing every feature. */
+export function registerPlugin(plugin: AppPlugin): void {
+  plugins.push(plugin);
+}
+
+export function startApp(bridge: NativeBridge, options: { serveCommands?: boolean } = {}): App {
+  installLogSink(bridge);
+  const info = bridge.hostInfo();
+  const config = parseHostConfig(info.host, info.config);
+  const pump = new MediaPump(bridge);
+  const registry = new SessionRegistry();
+  const router = new CommandRouter((id, text) => bridge.reply(id, text));
+  const app: App = {
+    bridge,
+    config,
+    pump,
+    registry,
+    router,
+    stop: (reason) => registry.stopAll(reason),
+  };
+  router.register('openai_realtime', createAdminCommand({ pump, registry, config, counters: () => ({ ...bridge.counters() }) }));
+  for (const plugin of plugins) plugin(app);
+  bridge.onWake(() => pump.onWake());
+  if (options.serveCommands !== false) bridge.serveCommands((id, api, args) => router.dispatch(id, api, args));
+  return app;
+}
