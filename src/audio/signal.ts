@@ -31,14 +31,17 @@ export function dbfs(samples: Samples, start = 0, end = samples.length): number 
 
 /**
  * A sine tone as int16: `amplitude` is a fraction of full scale (0..1, 1 → peak 32767), `phase`
- * in radians. Rounded to the nearest integer.
+ * in radians. Rounded to the nearest integer, halves away from zero so the wave stays symmetric.
  */
 export function sine(rate: number, freq: number, seconds: number, amplitude: number, phase = 0): Int16Array {
   const n = Math.round(rate * seconds);
   const out = new Int16Array(n);
   const w = (2 * Math.PI * freq) / rate;
   const peak = amplitude * 32767;
-  for (let i = 0; i < n; i++) out[i] = Math.round(peak * Math.sin(w * i + phase));
+  for (let i = 0; i < n; i++) {
+    const v = peak * Math.sin(w * i + phase);
+    out[i] = v < 0 ? -Math.round(-v) : Math.round(v);
+  }
   return out;
 }
 
