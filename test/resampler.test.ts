@@ -129,6 +129,25 @@ describe('Resampler', () => {
     });
   });
 
+  describe('fidelity', () => {
+    // A tone must come out as the same tone sampled at the new rate, delayed by exactly
+    // delaySamples: this checks every polyphase branch and the reported delay at once. The error
+    // left is int16 rounding (input and output). Measured when written, q6: 89.2 dB (44.1k→48k)
+    // to 92.0 dB (48k→24k), the same at q5. Bound 86 dB.
+    it.each(PAIRS)('%i -> %i: a tone matches the ideal tone at the output rate (SNR > 86 dB)', (inRate, outRate) => {
+      const r = new Resampler(inRate, outRate);
+      const freq = (1000.37 * Math.min(inRate, outRate)) / 8000;
+      const input = sine(inRate, freq, 0.5, 0.5);
+      const out = new Int16Array(r.maxOutputLength(input.length));
+      const n = r.process(input, input.length, out);
+      const ideal = new Float64Array(n);
+      for (let i = 0; i < n; i++) ideal[i] = 0.5 * 32767 * Math.sin((2 * Math.PI * freq * (i - r.delaySamples)) / outRate);
+      // Skip the filter's ramp-in at the start and ramp-out at the end (twice its delay).
+      const margin = 2 * Math.ceil(r.delaySamples) + 10;
+      expect(snrDb(ideal, out.subarray(0, n), 0, margin, n - margin)).toBeGreaterThan(86);
+    });
+  });
+
   describe('round trip through 24 kHz', () => {
     // Sum of sines spread over the lower rate's passband (up to 0.4 of its rate), peak ≈ 0.8 FS.
     // The error comes from the int16 roundings, not from the filters. Measured at the default
