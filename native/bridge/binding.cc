@@ -169,8 +169,10 @@ void release_env(EnvState* s, bool from_cleanup) {
     uv_close(reinterpret_cast<uv_handle_t*>(s->async), on_async_closed);
     s->async = nullptr;
   }
-  if (!from_cleanup) {
-    // Still inside a live environment: drop the JS references now.
+  (void)from_cleanup;
+  {
+    // Our references are ours to delete even during environment teardown (cleanup hooks run before
+    // the napi_env itself goes away); LeakSanitizer caught them leaking on every runtime restart.
     if (s->media_cb) napi_delete_reference(s->env, s->media_cb);
     if (s->command_cb) napi_delete_reference(s->env, s->command_cb);
     if (s->async_context) napi_async_destroy(s->env, s->async_context);
