@@ -70,7 +70,13 @@ for f in acorn/dist/acorn.js acorn-walk/dist/walk.js cjs-module-lexer/lexer.js c
 done
 
 say "npm ci"
-(cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+# npm 11 on some machines writes lock files without the other platforms' optional packages (rollup's
+# native builds) and then refuses its own lock in `npm ci`; installing from the same lock without
+# saving gives the same versions.
+if ! (cd "$root" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null); then
+  say "npm ci refused the lock file; installing the locked versions with npm install --no-save"
+  (cd "$root" && npm install --no-save --no-audit --no-fund --loglevel=error)
+fi
 say "build: TypeScript, bridge addon, runtime + host simulator"
 (cd "$root" && npm run -s build:ts && npm run -s build:addon >/dev/null \
   && CMAKE_ARGS="-DLIBNODE_ROOT=$libnode_root" npm run -s build:native)
