@@ -1,0 +1,91 @@
+/**
+ * The audio formats and turn-detection settings in force, read from the server's own
+ * `session.created` / `session.updated` (the effective configuration), never from what the app
+ * asked for: the last one the server sent wins. GA shapes (`audio.input.format`
+ * {type:"audio/pcm",rate} | {type:"audio/pcmu"} | {type:"audio/pcma"}) and, for endpoints that
+ * still speak it, the legacy beta fields (`input_audio_format: "pcm16" | "g711_ulaw" | "g711_alaw"`).
+ */
+export type WireEncoding = 'pcm' | 'pcmu' | 'pcma';
+
+export interface WireFormat {
+  encoding: WireEncoding;
+  /** 24000 for GA PCM, 8000 for G.711. */
+  rate: number;
+}
+
+export interface SessionAudioConfig {
+  input: WireFormat;
+  output: WireFormat;
+  /** The server cancels the active response itself when the caller starts speaking. */
+  interruptResponse: boolean;
+}
+
+export const PCM_24K: WireFormat = Object.freeze({ encoding: 'pcm', rate: 24000 }) as WireFormat;
+
+/** OpenAI's defaults, in force until the server says otherwise. */
+export function defaultSessionAudioConfig(): SessionAudioConfig {
+  return { input: PCM_24K, output: PCM_24K, interruptResponse: true };
+}
+
+export function formatName(format: WireFormat): string {
+  return format.encoding === 'pcm' ? `audio/pcm@${format.rate}` : `audio/${format.encoding}`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function parseGaFormat(value: unknown): WireFormat | null {
+  if (!isObject(value)) return null;
+  switch (value.type) {
+    case 'audio/pcm':
+      return { encoding: 'pcm', rate: typeof value.rate === 'number' && value.rate > 0 ? value.rate : 24000 };
+    case 'audio/pcmu':
+      return { encoding: 'pcmu', rate: 8000 };
+    case 'audio/pcma':
+      return { encoding: 'pcma', rate: 8000 };
+    default:
+      return null;
+  }
+}
+
+function parseBetaFormat(value: unknown): WireFormat | null {
+  switch (value) {
+    case 'pcm16':
+      return PCM_24K;
+    case 'g711_ulaw':
+      return { encoding: 'pcmu', rate: 8000 };
+    case 'g711_alaw':
+      return { encoding: 'pcma', rate: 8000 };
+    default:
+      return null;
+  }
+}
+
+function interruptOf(turnDetection: unknown, previous: boolean): boolean {
+  if (turnDetection === null) return false; // no server VAD: nothing interrupts on the server
+  if (!isObject(turnDetection)) return previous;
+  return turnDetection.interrupt_response === undefined ? true : turnDetection.interrupt_response === true;
+}
+
+/** The configuration `session` (the `session` of a session.created/updated) describes. */
+export function readSessionAudioConfig(session: unknown, previous: SessionAudioConfig): SessionAudioConfig {
+  if (!isObject(session)) return previous;
+  const audio = isObject(session.audio) ? session.audio : undefined;
+  const input = audio && isObject(audio.input) ? audio.input : undefined;
+  const output = audio && isObject(audio.output) ? audio.output : undefined;
+  const next: SessionAudioConfig = { ...previous };
+  next.input = parseGaFormat(input?.format) ?? parseBetaFormat(session.input_audio_format) ?? previous.input;
+  next.output = parseGaFormat(output?.format) ?? parseBetaFormat(session.output_audio_format) ?? previous.output;
+  if (input && 'turn_detection' in input) next.interruptResponse = interruptOf(input.turn_detection, previous.interruptResponse);
+  else if ('turn_detection' in session) next.interruptResponse = interruptOf(session.turn_detection, previous.interruptResponse);
+  return next;
+}
+
+/** True when an app's `session.update` asks for an input format (the uplink must wait for the answer). */
+export function sessionUpdateSetsInputFormat(event: Record<string, unknown>): boolean {
+  const session = event.session;
+  if (!isObject(session)) return false;
+  if ('input_audio_format' in session) return true;
+  const audio = isObject(session.audio) ? session.audio : undefined;
+  const input = audio && isObject(audio.input) ? audio.input : undefined;
+  return input !== undefined && 'format' in input;
+}
