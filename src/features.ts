@@ -2,4 +2,4 @@
  * Every feature that registers API commands, imported once for its side effect (registerPlugin).
  * Tests import this file too, so the in-process app has the same commands as the runtime.
  */
-export {};
+import './commands/audioStreamCommand.js';

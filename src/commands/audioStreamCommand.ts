@@ -1,0 +1,127 @@
+/**
+ * The `uuid_openai_audio_stream` and `uuid_raw_audio_stream` APIs (seed README "API",
+ * reference-seed-modules.md §1): parse with the grammar, find or start the channel's stream, and
+ * answer with exactly one line, `+OK Success` or `-ERR <reason>`. Bad input changes nothing.
+ *
+ * Both APIs drive the same stream on a channel; `uuid_raw_audio_stream start` (or the deprecated
+ * STREAM_RAW_AUDIO variable) starts it in raw mode. `start` answers once the media hook is
+ * attached and the connection initiated; how the connection fares arrives as events.
+ */
+import { registerPlugin, type App } from '../app.js';
+import { log } from '../runtime/logger.js';
+import { registerSecret } from '../runtime/secrets.js';
+import { AUDIO_STREAM_FAMILY, AudioStreamSession } from '../session/audioStreamSession.js';
+import { readStreamVariables } from '../session/streamVariables.js';
+import { loadTlsOptions } from '../session/tlsOptions.js';
+import {
+  AUDIO_STREAM_API,
+  RAW_AUDIO_STREAM_API,
+  parseAudioStreamCommand,
+  type AudioStreamApi,
+  type AudioStreamCommand,
+} from './audioStreamGrammar.js';
+
+const OK = '+OK Success';
+
+/**
+ * The handler of one API name. `starting` holds the channels whose `start` is between its checks
+ * and the session's registration; both API names share it so they cannot race each other.
+ */
+export function createAudioStreamCommand(
+  app: App,
+  api: AudioStreamApi,
+  starting: Set<string> = new Set(),
+): (args: string) => string | Promise<string> {
+
+  const sessionOf = (uuid: string): AudioStreamSession | undefined => {
+    const session = app.registry.get(uuid, AUDIO_STREAM_FAMILY);
+    return session instanceof AudioStreamSession ? session : undefined;
+  };
+
+  /** Why there is no session: the channel itself may not exist. */
+  const noSession = (uuid: string): string =>
+    app.bridge.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no stream on this channel';
+
+  const start = async (cmd: Extract<AudioStreamCommand, { kind: 'start' }>): Promise<string> => {
+    const key = cmd.uuid.toLowerCase();
+    if (sessionOf(cmd.uuid) || starting.has(key)) return '-ERR stream already running on this channel';
+    const get = (name: string): string | null | undefined => app.bridge.getVar(cmd.uuid, name);
+    if (get('STREAM_OPENAI_API_KEY') === undefined) return '-ERR no such channel';
+    const variables = readStreamVariables(get);
+    if ('error' in variables) return `-ERR ${variables.error}`;
+    for (const secret of variables.secrets) registerSecret(secret);
+    const channelLog = log.forChannel(cmd.uuid);
+    const raw = api === RAW_AUDIO_STREAM_API || variables.rawAudioVariable;
+    if (variables.rawAudioVariable) {
+      channelLog.warning(
+        api === RAW_AUDIO_STREAM_API
+          ? 'STREAM_RAW_AUDIO is deprecated and unnecessary when using uuid_raw_audio_stream. It will be removed in the next major release.'
+          : 'STREAM_RAW_AUDIO is deprecated and will be removed in the next major release. Use uuid_raw_audio_stream <uuid> start ... to enable raw audio mode.',
+      );
+    }
+    if (raw) {
+      channelLog.info(`Raw audio mode enabled via ${api === RAW_AUDIO_STREAM_API ? 'API' : 'deprecated channel variable'}, bypassing JSON+base64 encoding.`);
+    }
+    starting.add(key);
+    try {
+      const tls = await loadTlsOptions(variables.tls);
+      if ('error' in tls) return `-ERR ${tls.error}`;
+      if (sessionOf(cmd.uuid)) return '-ERR stream already running on this channel';
+      AudioStreamSession.start(
+        {
+          uuid: cmd.uuid,
+          api,
+          url: cmd.url,
+          mix: cmd.mix,
+          sendRate: cmd.sendRate,
+          playbackRate: cmd.playbackRate,
+          muteUser: cmd.muteUser,
+          raw,
+          variables,
+          tls,
+        },
+        { bridge: app.bridge, pump: app.pump, registry: app.registry },
+      );
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (/already attached/i.test(reason)) return '-ERR a media hook is already attached to this channel';
+      return `-ERR ${reason}`;
+    } finally {
+      starting.delete(key);
+    }
+    return OK;
+  };
+
+  return async (args: string): Promise<string> => {
+    const cmd = parseAudioStreamCommand(api, args);
+    if (cmd.kind === 'error') return cmd.reply;
+    // send_json stays out of the log: payloads can be large (the seed did the same).
+    if (cmd.kind !== 'send_json') log.debug(`mod_openai_audio_stream ${api} cmd: ${cmd.kind} ${cmd.uuid}`);
+    if (cmd.kind === 'start') return start(cmd);
+    const session = sessionOf(cmd.uuid);
+    if (!session) return noSession(cmd.uuid);
+    if (session.ending && cmd.kind !== 'stop') return '-ERR stream is stopping';
+    switch (cmd.kind) {
+      case 'stop':
+        if (cmd.json !== null && !session.connected) return '-ERR not connected';
+        await session.stop('stop command', cmd.json);
+        return OK;
+      case 'send_json':
+        return session.sendJson(cmd.json, cmd.parsed) ? OK : '-ERR not connected';
+      case 'pause':
+      case 'resume':
+        session.setPaused(cmd.kind === 'pause');
+        return OK;
+      case 'mute':
+      case 'unmute':
+        session.setMute(cmd.target, cmd.kind === 'mute');
+        return OK;
+    }
+  };
+}
+
+registerPlugin((app) => {
+  const starting = new Set<string>();
+  app.router.register(AUDIO_STREAM_API, createAudioStreamCommand(app, AUDIO_STREAM_API, starting));
+  app.router.register(RAW_AUDIO_STREAM_API, createAudioStreamCommand(app, RAW_AUDIO_STREAM_API, starting));
+});

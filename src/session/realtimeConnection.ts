@@ -1,0 +1,391 @@
+/**
+ * The WebSocket to the Realtime server as an explicit state machine, with the connection policy
+ * of the audio stream: connect with retries and back-off, heartbeat pings, reconnect after an
+ * abnormal drop, a bounded close. Audio and protocol live elsewhere; this file only knows frames.
+ *
+ *   idle ──start()──► connecting ──open──► open ──close()──► closing ──closed / 2 s timer──► closed
+ *                      │   ▲  │                 │
+ *                      │   └──┴─ failed attempt │ abnormal drop (1006, 1001, 1011, …)
+ *                      │      (back-off wait)   └──────────────► connecting (reconnect)
+ *                      └── attempts used up / close() / no reconnect ─────────────► closed
+ *
+ * The state changes in one place (#setState), which refuses transitions the picture does not
+ * have. Every step is reported to the listener, which turns it into events: a failed attempt
+ * (::error), open (::connect), a drop or our own close (::disconnect), and the end (no more tries).
+ */
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { Backoff, shouldReconnectAfterClose } from './reconnectPolicy.js';
+import type { TlsConnectOptions } from './tlsOptions.js';
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
+
+const TRANSITIONS: Record<ConnectionState, readonly ConnectionState[]> = {
+  idle: ['connecting', 'closed'],
+  connecting: ['connecting', 'open', 'closed'],
+  open: ['connecting', 'closing', 'closed'],
+  closing: ['closed'],
+  closed: [],
+};
+
+export interface ConnectionOptions {
+  url: string;
+  headers: Record<string, string>;
+  perMessageDeflate: boolean;
+  tls: TlsConnectOptions;
+  /** Ping interval; 0 = none. */
+  heartbeatSeconds: number;
+  /** False (STREAM_NO_RECONNECT): one connect attempt, no reconnect after a drop. */
+  reconnect: boolean;
+  maxAttempts: number;
+  handshakeTimeoutMs: number;
+  /** How long our close waits for the peer's close frame before destroying the socket. */
+  closeTimeoutMs: number;
+}
+
+export interface ConnectErrorInfo {
+  /** Failed attempts in this outage, 1 for the first. */
+  retries: number;
+  error: string;
+  /** Wait before the next attempt; 0 when there is none. */
+  waitTimeMs: number;
+  /** The handshake's HTTP status when the server answered with one, else 0. */
+  httpStatus: number;
+}
+
+export interface ConnectionListener {
+  /** The socket is open; `reconnected` after a drop (the session replays its configuration). */
+  onOpen(reconnected: boolean): void;
+  onText(text: string): void;
+  onBinary(data: Buffer): void;
+  /** The open socket closed (peer, network, heartbeat, or our own close). */
+  onDisconnect(code: number, reason: string, willReconnect: boolean): void;
+  onConnectError(info: ConnectErrorInfo): void;
+  /** No more connections will be made: `reason` says why (stop, clean close, attempts used up…). */
+  onEnded(reason: string): void;
+}
+
+/** The URL without query, fragment or credentials: what logs and errors may show. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+const HANDSHAKE_BODY_LIMIT = 2048;
+const HANDSHAKE_BODY_WAIT_MS = 1000;
+
+export class RealtimeConnection {
+  readonly #options: ConnectionOptions;
+  readonly #listener: ConnectionListener;
+  readonly #backoff: Backoff;
+  #state: ConnectionState = 'idle';
+  #ws: WebSocket | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #closeTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #awaitingPong = false;
+  /** Set when we end an open socket ourselves (ping timeout): reported instead of ws's 1006. */
+  #localClose: { code: number; reason: string } | null = null;
+  #everOpened = false;
+  #openedAt = 0;
+  #connectedMs = 0;
+  #reconnects = 0;
+  #pings = 0;
+  #pongs = 0;
+  #closed: Promise<void>;
+  #resolveClosed: () => void = () => {};
+
+  constructor(options: ConnectionOptions, listener: ConnectionListener) {
+    this.#options = options;
+    this.#listener = listener;
+    this.#backoff = new Backoff(options.reconnect ? options.maxAttempts : 1);
+    this.#closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  get isOpen(): boolean {
+    return this.#state === 'open' && this.#ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes queued in the socket, not yet written (back-pressure). */
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+
+  get pings(): number {
+    return this.#pings;
+  }
+
+  get pongs(): number {
+    return this.#pongs;
+  }
+
+  /** Time spent open, over all connections. */
+  connectedSeconds(): number {
+    const current = this.#state === 'open' ? Date.now() - this.#openedAt : 0;
+    return (this.#connectedMs + current) / 1000;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#attempt();
+  }
+
+  /** Sends a text frame; false (nothing queued) when the socket is not open. */
+  sendText(text: string): boolean {
+    if (!this.isOpen) return false;
+    this.#ws!.send(text);
+    return true;
+  }
+
+  sendBinary(data: Uint8Array): boolean {
+    if (!this.isOpen) return false;
+    this.#ws!.send(data, { binary: true });
+    return true;
+  }
+
+  /**
+   * Ends the connection for good: a close frame (1000 "Normal closure") and a timer that destroys
+   * the socket if the peer does not answer. Resolves once closed. Idempotent.
+   */
+  close(): Promise<void> {
+    switch (this.#state) {
+      case 'idle':
+        this.#setState('closed');
+        this.#listener.onEnded('stopped before connecting');
+        break;
+      case 'connecting':
+        this.#clearRetry();
+        this.#discardSocket();
+        this.#setState('closed');
+        this.#listener.onEnded('stopped while connecting');
+        break;
+      case 'open': {
+        this.#setState('closing');
+        this.#stopHeartbeat();
+        const ws = this.#ws!;
+        ws.close(1000, 'Normal closure');
+        this.#closeTimer = setTimeout(() => ws.terminate(), this.#options.closeTimeoutMs);
+        break;
+      }
+      case 'closing':
+      case 'closed':
+        break;
+    }
+    return this.#closed;
+  }
+
+  #setState(next: ConnectionState): void {
+    if (!TRANSITIONS[this.#state].includes(next)) {
+      throw new Error(`connection state ${this.#state} -> ${next} is not allowed`);
+    }
+    if (this.#state === 'open' && next !== 'open') this.#connectedMs += Date.now() - this.#openedAt;
+    this.#state = next;
+    if (next === 'open') this.#openedAt = Date.now();
+    if (next === 'closed') {
+      this.#clearRetry();
+      this.#stopHeartbeat();
+      if (this.#closeTimer) clearTimeout(this.#closeTimer);
+      this.#closeTimer = null;
+      this.#resolveClosed();
+    }
+  }
+
+  #attempt(): void {
+    this.#retryTimer = null;
+    this.#setState('connecting');
+    const o = this.#options;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(o.url, {
+        headers: o.headers,
+        perMessageDeflate: o.perMessageDeflate,
+        handshakeTimeout: o.handshakeTimeoutMs,
+        followRedirects: false,
+        ...o.tls,
+      });
+    } catch (err) {
+      // Invalid URL or header: retrying cannot help, but it is still an attempt that failed.
+      this.#attemptFailed(null, err instanceof Error ? err.message : String(err), 0);
+      return;
+    }
+    this.#ws = ws;
+    let settled = false;
+    const fail = (error: string, httpStatus: number): void => {
+      if (settled) return;
+      settled = true;
+      this.#attemptFailed(ws, error, httpStatus);
+    };
+    ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
+      this.#describeRefusal(req, res, (text) => fail(text, res.statusCode ?? 0));
+    });
+    ws.on('error', (err: Error) => {
+      // Before open an error is a failed attempt; after open it is always followed by 'close',
+      // which decides what happens.
+      if (!settled) fail(err.message, 0);
+    });
+    ws.on('open', () => {
+      if (settled || this.#ws !== ws) return;
+      settled = true;
+      const reconnected = this.#everOpened;
+      this.#everOpened = true;
+      if (reconnected) this.#reconnects++;
+      this.#backoff.reset();
+      this.#setState('open');
+      this.#startHeartbeat(ws);
+      this.#listener.onOpen(reconnected);
+    });
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      if (this.#ws !== ws) return;
+      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      if (isBinary) this.#listener.onBinary(buffer);
+      else this.#listener.onText(buffer.toString('utf8'));
+    });
+    ws.on('pong', () => {
+      this.#pongs++;
+      this.#awaitingPong = false;
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      if (this.#ws !== ws) return;
+      if (!settled) {
+        fail(`connection closed during the handshake (${code})`, 0);
+        return;
+      }
+      this.#onSocketClosed(code, reason.toString('utf8'));
+    });
+  }
+
+  /** Builds the ::error text of a refused upgrade (seed wording plus the server's message). */
+  #describeRefusal(req: ClientRequest, res: IncomingMessage, done: (text: string) => void): void {
+    const status = res.statusCode ?? 0;
+    const line = `HTTP/${res.httpVersion} ${status} ${res.statusMessage ?? ''}`.trimEnd();
+    const base = `Expecting status 101 (Switching Protocol), got ${status} status connecting to ${displayUrl(this.#options.url)}, HTTP Status line: ${line}`;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      let detail = '';
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: { message?: unknown } };
+        if (typeof body.error?.message === 'string') detail = `: ${body.error.message.slice(0, 300)}`;
+      } catch {
+        // Not an OpenAI-style JSON body: the status line says enough.
+      }
+      // Reported before the request is destroyed, so ws's own abort error cannot come first.
+      done(base + detail);
+      req.destroy();
+      res.destroy();
+    };
+    const timer = setTimeout(finish, HANDSHAKE_BODY_WAIT_MS);
+    res.on('data', (chunk: Buffer) => {
+      if (size < HANDSHAKE_BODY_LIMIT) chunks.push(chunk);
+      size += chunk.length;
+      if (size >= HANDSHAKE_BODY_LIMIT) finish();
+    });
+    res.on('end', finish);
+    res.on('error', finish);
+    res.on('close', finish);
+  }
+
+  #attemptFailed(ws: WebSocket | null, error: string, httpStatus: number): void {
+    if (ws) this.#discardSocket(ws);
+    if (this.#state !== 'connecting') return; // close() came first
+    const wait = this.#backoff.fail();
+    this.#listener.onConnectError({ retries: this.#backoff.failures, error, waitTimeMs: wait ?? 0, httpStatus });
+    if (this.#state !== 'connecting') return; // the listener stopped us
+    if (wait === null) {
+      this.#setState('closed');
+      this.#listener.onEnded(
+        this.#options.reconnect ? `connect failed after ${this.#backoff.failures} attempts` : 'connect failed (STREAM_NO_RECONNECT)',
+      );
+      return;
+    }
+    this.#retryTimer = setTimeout(() => this.#attempt(), wait);
+  }
+
+  #onSocketClosed(code: number, reason: string): void {
+    const local = this.#localClose;
+    this.#localClose = null;
+    this.#stopHeartbeat();
+    this.#ws = null;
+    if (this.#state === 'closing') {
+      this.#setState('closed');
+      this.#listener.onDisconnect(1000, 'Normal closure', false);
+      this.#listener.onEnded('stopped');
+      return;
+    }
+    const reported = local ?? { code, reason };
+    const reconnect = this.#options.reconnect && shouldReconnectAfterClose(reported.code);
+    if (!reconnect) {
+      this.#setState('closed');
+      this.#listener.onDisconnect(reported.code, reported.reason, false);
+      this.#listener.onEnded(
+        this.#options.reconnect ? `server closed the connection (${reported.code})` : `connection lost (${reported.code}), STREAM_NO_RECONNECT`,
+      );
+      return;
+    }
+    this.#setState('connecting');
+    this.#listener.onDisconnect(reported.code, reported.reason, true);
+    // The first reconnect is immediate (as the seed's); later ones back off.
+    if (this.#state === 'connecting') this.#attempt();
+  }
+
+  #startHeartbeat(ws: WebSocket): void {
+    const seconds = this.#options.heartbeatSeconds;
+    if (seconds <= 0) return;
+    const ping = (): void => {
+      this.#awaitingPong = true;
+      this.#pings++;
+      ws.ping();
+    };
+    ping();
+    this.#heartbeatTimer = setInterval(() => {
+      if (this.#ws !== ws || this.#state !== 'open') return;
+      if (this.#awaitingPong) {
+        // No pong for a whole interval: the peer or the path is dead (IXWebSocket's 1011).
+        this.#stopHeartbeat();
+        this.#localClose = { code: 1011, reason: 'Ping timeout' };
+        ws.close(1011, 'Ping timeout');
+        ws.terminate();
+        return;
+      }
+      ping();
+    }, seconds * 1000);
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = null;
+    this.#awaitingPong = false;
+  }
+
+  #clearRetry(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+  }
+
+  /** Forgets a socket for good: no more of its events reach the listener. */
+  #discardSocket(ws: WebSocket | null = this.#ws): void {
+    if (!ws) return;
+    if (this.#ws === ws) this.#ws = null;
+    ws.removeAllListeners();
+    ws.on('error', () => undefined);
+    ws.terminate();
+  }
+}

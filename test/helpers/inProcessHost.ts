@@ -1,0 +1,75 @@
+/**
+ * The module's whole JS application running in the test process on the addon build of the bridge,
+ * with the native test host standing in for FreeSWITCH: real media threads on a real ptime clock,
+ * the real command queue (commands go through an API thread exactly as from fs_cli), real events.
+ * Each vitest file runs in its own process, so each file calls `inProcessHost()` once (beforeAll).
+ */
+import { loadBridge, loadTestHost, type NativeBridge, type TestHost } from '../../src/bridge.js';
+import { startApp, type App } from '../../src/app.js';
+import '../../src/features.js';
+
+export interface FiredEvent {
+  uuid: string;
+  subclass: string;
+  body: string;
+}
+
+export interface InProcessHost {
+  bridge: NativeBridge;
+  host: TestHost;
+  app: App;
+  /** Runs an API command through the native command queue; the reply without its trailing newline. */
+  command(api: string, args: string, timeoutMs?: number): Promise<string>;
+  /** Every event fired so far (optionally for one channel and/or one subclass). */
+  events(uuid?: string, subclass?: string): FiredEvent[];
+  /** Every log line so far ("<level> <uuid> <message>"). */
+  logs(uuid?: string): string[];
+}
+
+let instance: InProcessHost | undefined;
+
+export function inProcessHost(): InProcessHost {
+  if (instance) return instance;
+  const bridge = loadBridge();
+  const host = loadTestHost();
+  host.install();
+  const app = startApp(bridge);
+  instance = {
+    bridge,
+    host,
+    app,
+    command: async (api, args, timeoutMs = 8000) => (await host.command(api, args, timeoutMs)).replace(/\n$/, ''),
+    events: (uuid, subclass) =>
+      host
+        .records()
+        .events.map(parseEvent)
+        .filter((e) => (uuid === undefined || e.uuid === uuid) && (subclass === undefined || e.subclass === subclass)),
+    logs: (uuid) => host.records().logs.filter((line) => uuid === undefined || line.split(' ')[1] === uuid),
+  };
+  return instance;
+}
+
+function parseEvent(line: string): FiredEvent {
+  const a = line.indexOf(' ');
+  const b = line.indexOf(' ', a + 1);
+  return { uuid: line.slice(0, a), subclass: line.slice(a + 1, b), body: line.slice(b + 1) };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `predicate` every 10 ms until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(predicate: () => T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = predicate();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+let uuidCounter = 0;
+/** A channel uuid unique within the test process. */
+export function newUuid(prefix: string): string {
+  return `${prefix}-${process.pid}-${++uuidCounter}`;
+}
