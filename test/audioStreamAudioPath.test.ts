@@ -25,6 +25,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Sessions first: a stream reconnects after the simulator's 1001 "going away".
+  await h.app.stop('end of test file');
   await sim.close();
 });
 
