@@ -104,6 +104,13 @@ void oair_channel_capture(oair_channel *ch, const int16_t *samples, uint32_t cou
 uint32_t oair_channel_playback(oair_channel *ch, int16_t *out, uint32_t count);
 /* Whether JS has audio queued for this channel right now (for the host's writer hand-over). */
 int oair_channel_playback_pending(const oair_channel *ch);
+/* Samples queued for playback right now (a pending flush already deducted). Read-only. */
+uint32_t oair_channel_playback_queued(const oair_channel *ch);
+/* Consumer side only (whoever pops the ring at that moment): drops the oldest whole frames so that
+ * no more than keep_samples (rounded up to a whole frame) stay queued. Returns the samples dropped.
+ * Hosts with two consumers (a writer thread and WRITE_REPLACE) call it at each hand-over so the
+ * time nobody consumed does not turn into added latency. */
+uint32_t oair_channel_playback_trim(oair_channel *ch, uint32_t keep_samples);
 /* A DTMF digit the caller pressed. */
 void oair_channel_dtmf(oair_channel *ch, char digit, uint32_t duration_ms);
 /* The media hook is gone (hangup, or detach completed). Idempotent. */

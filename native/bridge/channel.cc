@@ -99,6 +99,29 @@ int oair_channel_playback_pending(const oair_channel* ch) {
   return ch->playback.available() >= ch->frame_samples ? 1 : 0;
 }
 
+uint32_t oair_channel_playback_queued(const oair_channel* ch) {
+  if (!ch) return 0;
+  uint64_t tail = ch->playback.tail();
+  uint64_t head = ch->playback.head();
+  uint64_t flush_to = ch->playback_flush_to.load(std::memory_order_acquire);
+  uint64_t from = flush_to > tail ? (flush_to < head ? flush_to : head) : tail;
+  return static_cast<uint32_t>(head - from);
+}
+
+uint32_t oair_channel_playback_trim(oair_channel* ch, uint32_t keep_samples) {
+  if (!ch || ch->closed.load(std::memory_order_acquire)) return 0;
+  uint64_t flush_to = ch->playback_flush_to.load(std::memory_order_acquire);
+  if (flush_to > ch->playback.tail()) ch->playback.skip_to(flush_to);
+  const uint32_t frame = ch->frame_samples;
+  uint32_t keep = (keep_samples + frame - 1) / frame * frame;
+  uint32_t avail = ch->playback.available();
+  if (avail <= keep) return 0;
+  uint32_t drop = (avail - keep) / frame * frame;  // whole frames: what stays is still frame-aligned
+  if (drop == 0) return 0;
+  ch->playback.skip_to(ch->playback.tail() + drop);
+  return drop;
+}
+
 void oair_channel_dtmf(oair_channel* ch, char digit, uint32_t duration_ms) {
   if (!ch || ch->closed.load(std::memory_order_acquire)) return;
   uint32_t head = ch->dtmf_head.load(std::memory_order_relaxed);
