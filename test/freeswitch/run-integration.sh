@@ -1,0 +1,768 @@
+#!/usr/bin/env bash
+# test/freeswitch/run-integration.sh — mod_openai_realtime inside a real FreeSWITCH.
+#
+# Not part of `npm test` (CI has no FreeSWITCH). Runs where `pkg-config freeswitch` and a `freeswitch`
+# binary are found, else says it skipped and exits 0. It:
+#   - starts FreeSWITCH (-nf, so its exit code is ours to check) from a minimal configuration it
+#     generates in a temporary directory: only the modules the test needs plus ours, the event socket
+#     on 127.0.0.1, a `test` dialplan context; the module directory is a scratch directory of
+#     symlinks (the stock modules + the module under test), so nothing is installed;
+#   - starts the realtime simulator (dist/cli/realtimeSim.js, tone voice) on a free port;
+#   - places loopback calls and checks what the caller hears in stereo recordings of the A leg
+#     (left: what A hears, i.e. the AI leg's output; right: what A sends);
+#   - prints PASS/FAIL per check and exits non-zero if any check failed.
+#
+# Usage: test/freeswitch/run-integration.sh [--keep] [--calls N] [--module PATH] [--bundle DIR] [--only a,b]
+#   --keep          keep the temporary directory (logs, recordings) and print its path
+#   --calls N       concurrent calls for the load checks (default 20)
+#   --module PATH   module to test (default build-native/mod_openai_realtime.so)
+#   --bundle DIR    runtime bundle (dist/, node_modules/) the module runs (default: this checkout)
+#   --only LIST     run only these checks (comma separated names, see the list printed at start)
+# Environment: PKG_CONFIG_PATH (e.g. /opt/freeswitch/lib/pkgconfig), FREESWITCH_BIN.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+if ! command -v pkg-config >/dev/null || ! pkg-config --exists freeswitch 2>/dev/null; then
+  echo "SKIP: FreeSWITCH not found by pkg-config (set PKG_CONFIG_PATH, e.g. /opt/freeswitch/lib/pkgconfig)"
+  exit 0
+fi
+fs_prefix=$(pkg-config --variable=prefix freeswitch)
+fs_bin=${FREESWITCH_BIN:-}
+if [ -z "$fs_bin" ]; then
+  if [ -x "$fs_prefix/bin/freeswitch" ]; then fs_bin=$fs_prefix/bin/freeswitch; else fs_bin=$(command -v freeswitch || true); fi
+fi
+if [ -z "$fs_bin" ] || [ ! -x "$fs_bin" ]; then
+  echo "SKIP: no freeswitch binary (looked in $fs_prefix/bin and PATH; set FREESWITCH_BIN)"
+  exit 0
+fi
+if [ ! -f "$root/dist/main.js" ] || [ ! -f "$root/dist/cli/realtimeSim.js" ]; then
+  echo "FAIL: $root/dist is not built (npm run build:ts)"
+  exit 1
+fi
+
+export OAIR_ROOT=$root OAIR_FS_BIN=$fs_bin OAIR_FS_MODDIR=$(pkg-config --variable=modulesdir freeswitch)
+exec node --input-type=module - "$@" <<'JS'
+import { spawn } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const ROOT = process.env.OAIR_ROOT;
+const FS_BIN = process.env.OAIR_FS_BIN;
+const STOCK_MODDIR = process.env.OAIR_FS_MODDIR;
+
+const { values: opts } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    keep: { type: 'boolean', default: false },
+    calls: { type: 'string', default: '20' },
+    module: { type: 'string', default: join(ROOT, 'build-native', 'mod_openai_realtime.so') },
+    bundle: { type: 'string', default: ROOT },
+    only: { type: 'string' },
+  },
+});
+const CALLS = Number(opts.calls);
+const ONLY = opts.only ? new Set(opts.only.split(',')) : null;
+if (!existsSync(opts.module)) {
+  console.log(`FAIL: module ${opts.module} not built (PKG_CONFIG_PATH=... bash scripts/build-native.sh)`);
+  process.exit(1);
+}
+
+const T = mkdtempSync(join(tmpdir(), 'oair-fs-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const t0 = Date.now();
+const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s`;
+const info = (m) => console.log(`${stamp()}  ${m}`);
+const results = [];
+function check(name, pass, detail) {
+  results.push({ name, pass });
+  console.log(`${stamp()}  ${pass ? 'PASS' : 'FAIL'}  ${name}${detail ? `  — ${detail}` : ''}`);
+  return pass;
+}
+function skip(name, why) {
+  results.push({ name, pass: true, skipped: true });
+  console.log(`${stamp()}  SKIP  ${name}  — ${why}`);
+}
+
+// ------------------------------------------------------------------------------------------ audio
+const RATE = 8000;
+function wavBytes(channels, rate, samples) {
+  const b = Buffer.alloc(44 + samples.length * 2);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + samples.length * 2, 4); b.write('WAVE', 8);
+  b.write('fmt ', 12); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(channels, 22);
+  b.writeUInt32LE(rate, 24); b.writeUInt32LE(rate * channels * 2, 28); b.writeUInt16LE(channels * 2, 32); b.writeUInt16LE(16, 34);
+  b.write('data', 36); b.writeUInt32LE(samples.length * 2, 40);
+  for (let i = 0; i < samples.length; i++) b.writeInt16LE(samples[i], 44 + i * 2);
+  return b;
+}
+function readWav(path) {
+  const b = readFileSync(path);
+  let off = 12, fmt = null, data = null;
+  while (off + 8 <= b.length) {
+    const id = b.toString('ascii', off, off + 4), size = b.readUInt32LE(off + 4);
+    if (id === 'fmt ') fmt = { channels: b.readUInt16LE(off + 10), rate: b.readUInt32LE(off + 12), bits: b.readUInt16LE(off + 22) };
+    if (id === 'data') { data = b.subarray(off + 8, Math.min(b.length, off + 8 + size)); break; }
+    off += 8 + size + (size & 1);
+  }
+  if (!fmt || !data || fmt.bits !== 16) throw new Error(`${path}: not 16-bit PCM WAV`);
+  const n = Math.floor(data.length / 2 / fmt.channels);
+  const ch = Array.from({ length: fmt.channels }, () => new Int16Array(n));
+  for (let i = 0; i < n; i++) for (let c = 0; c < fmt.channels; c++) ch[c][i] = data.readInt16LE((i * fmt.channels + c) * 2);
+  return { rate: fmt.rate, channels: ch };
+}
+// Deterministic white-noise bursts: 300 ms on, 700 ms off, -12 dBFS peak.
+function noiseBursts(seconds, rate) {
+  let s = 0x12345678;
+  const out = new Int16Array(seconds * rate);
+  for (let i = 0; i < out.length; i++) {
+    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    const on = (i % rate) < 0.3 * rate;
+    out[i] = on ? Math.round(((s >>> 0) / 0xffffffff * 2 - 1) * 8000) : 0;
+  }
+  return out;
+}
+function tone(seconds, rate, hz, amp) {
+  const out = new Int16Array(Math.round(seconds * rate));
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(amp * Math.sin((2 * Math.PI * hz * i) / rate));
+  return out;
+}
+// Speech-like caller for the conversation: `talk` seconds of noise at `at`, silence elsewhere.
+function utterances(seconds, rate, spans) {
+  const out = new Int16Array(seconds * rate);
+  let s = 0x2468ace1;
+  for (const [at, len] of spans) {
+    for (let i = Math.round(at * rate); i < Math.min(out.length, Math.round((at + len) * rate)); i++) {
+      s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+      out[i] = Math.round(((s >>> 0) / 0xffffffff * 2 - 1) * 6000);
+    }
+  }
+  return out;
+}
+const rms = (a, from, n) => { let e = 0; for (let i = from; i < from + n; i++) e += a[i] * a[i]; return Math.sqrt(e / n); };
+const dbfs = (r) => 20 * Math.log10(Math.max(r, 1e-3) / 32768);
+// Goertzel power of `hz` relative to the window's total power (0..1).
+function toneShare(a, from, n, rate, hz) {
+  const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
+  let s1 = 0, s2 = 0, tot = 0;
+  for (let i = from; i < from + n; i++) { const s0 = a[i] + k * s1 - s2; s2 = s1; s1 = s0; tot += a[i] * a[i]; }
+  const p = s1 * s1 + s2 * s2 - k * s1 * s2;
+  return tot > 0 ? (2 * p) / (n * tot) : 0;
+}
+
+/**
+ * Echo analysis of a stereo recording of A (left: heard, right: sent). For every energetic 20 ms
+ * block of the left channel, finds the lag at which it matches what A sent (normalized correlation
+ * > 0.98, exact on L16). Returns the share of matched blocks, the lags seen and how often the lag
+ * changed (a dropped or inserted frame changes it).
+ */
+function analyzeEcho(path, { fromSec = 0, toSec = Infinity, maxLagMs = 3000 } = {}) {
+  const { rate, channels } = readWav(path);
+  const [heard, sent] = channels;
+  const block = Math.round(rate * 0.02);
+  const maxLag = Math.round((maxLagMs * rate) / 1000);
+  const start = Math.max(Math.round(fromSec * rate), maxLag);
+  const end = Math.min(heard.length - block, Math.round(toSec * rate));
+  const lags = [];
+  let energetic = 0, matched = 0, changes = 0, last = null;
+  // Index of `sent`: exact 4-sample keys → positions (the noise makes them practically unique).
+  const index = new Map();
+  for (let i = 0; i + 4 <= sent.length; i++) {
+    if (sent[i] === 0 && sent[i + 1] === 0) continue;
+    const key = `${sent[i]},${sent[i + 1]},${sent[i + 2]},${sent[i + 3]}`;
+    const list = index.get(key);
+    if (list) { if (list.length < 8) list.push(i); } else index.set(key, [i]);
+  }
+  for (let b = start; b + block <= end; b += block) {
+    if (dbfs(rms(heard, b, block)) < -40) continue;
+    energetic++;
+    let found = null;
+    for (let o = 0; o < block - 4 && found === null; o += 7) {
+      const key = `${heard[b + o]},${heard[b + o + 1]},${heard[b + o + 2]},${heard[b + o + 3]}`;
+      for (const pos of index.get(key) ?? []) {
+        const lag = b + o - pos;
+        if (lag < 0 || lag > maxLag) continue;
+        let eq = 0;
+        for (let i = 0; i < block; i++) if (heard[b + i] === sent[b + i - lag]) eq++;
+        if (eq >= block * 0.9) { found = lag; break; }
+      }
+    }
+    if (found === null) continue;
+    matched++;
+    if (last !== null && Math.abs(found - last) > 2) changes++;
+    last = found;
+    lags.push(found);
+  }
+  const ms = (l) => Math.round((l * 1000) / rate);
+  const sorted = [...lags].sort((x, y) => x - y);
+  return {
+    rate, energetic, matched, share: energetic ? matched / energetic : 0, changes,
+    lagMs: sorted.length ? ms(sorted[sorted.length >> 1]) : null,
+    minLagMs: sorted.length ? ms(sorted[0]) : null, maxLagMs: sorted.length ? ms(sorted[sorted.length - 1]) : null,
+  };
+}
+
+// ------------------------------------------------------------------------------------------ ESL
+class Esl {
+  #sock; #buf = Buffer.alloc(0); #pending = []; #listeners = new Set(); closed = false;
+  static async connect(port, password) {
+    const e = new Esl();
+    await e.#open(port, password);
+    return e;
+  }
+  #open(port, password) {
+    return new Promise((resolve, reject) => {
+      this.#sock = createConnection({ host: '127.0.0.1', port });
+      this.#sock.on('error', (err) => { if (!this.closed) reject(err); this.#fail(err); });
+      this.#sock.on('close', () => { this.closed = true; this.#fail(new Error('event socket closed')); });
+      this.#sock.on('data', (d) => { this.#buf = Buffer.concat([this.#buf, d]); this.#drain(); });
+      this.#pending.push({ type: 'auth/request', resolve: () => {
+        this.#pending.push({ type: 'command/reply', resolve: (m) => (m.headers['Reply-Text'] ?? '').startsWith('+OK') ? resolve() : reject(new Error('ESL auth failed')), reject });
+        this.#sock.write(`auth ${password}\n\n`);
+      }, reject });
+    });
+  }
+  #fail(err) { for (const p of this.#pending.splice(0)) p.reject(err); }
+  #drain() {
+    for (;;) {
+      const end = this.#buf.indexOf('\n\n');
+      if (end < 0) return;
+      const head = this.#buf.subarray(0, end).toString();
+      const headers = {};
+      for (const line of head.split('\n')) { const c = line.indexOf(':'); if (c > 0) headers[line.slice(0, c)] = line.slice(c + 1).trim(); }
+      const len = Number(headers['Content-Length'] ?? 0);
+      if (this.#buf.length < end + 2 + len) return;
+      const body = this.#buf.subarray(end + 2, end + 2 + len).toString();
+      this.#buf = this.#buf.subarray(end + 2 + len);
+      this.#dispatch(headers, body);
+    }
+  }
+  #dispatch(headers, body) {
+    const type = headers['Content-Type'];
+    if (type === 'text/event-plain') {
+      const ev = parseEvent(body);
+      for (const l of this.#listeners) l(ev);
+      return;
+    }
+    if (type === 'text/disconnect-notice' || type === 'text/rude-rejection') return;
+    const p = this.#pending.shift();
+    if (p) p.resolve({ headers, body });
+  }
+  #send(text, type) {
+    return new Promise((resolve, reject) => {
+      if (this.closed) { reject(new Error('event socket closed')); return; }
+      this.#pending.push({ type, resolve, reject });
+      this.#sock.write(text);
+    });
+  }
+  async api(cmd) { return (await this.#send(`api ${cmd}\n\n`, 'api/response')).body; }
+  async command(cmd) { return (await this.#send(`${cmd}\n\n`, 'command/reply')).headers['Reply-Text'] ?? ''; }
+  onEvent(fn) { this.#listeners.add(fn); return () => this.#listeners.delete(fn); }
+  close() { this.closed = true; this.#sock?.destroy(); }
+}
+function parseEvent(text) {
+  const split = text.indexOf('\n\n');
+  const head = split >= 0 ? text.slice(0, split) : text;
+  const headers = {};
+  for (const line of head.split('\n')) {
+    const c = line.indexOf(': ');
+    if (c > 0) { try { headers[line.slice(0, c)] = decodeURIComponent(line.slice(c + 2)); } catch { headers[line.slice(0, c)] = line.slice(c + 2); } }
+  }
+  const len = Number(headers['Content-Length'] ?? 0);
+  return { headers, body: len && split >= 0 ? text.slice(split + 2, split + 2 + len) : '' };
+}
+
+// ------------------------------------------------------------------------------------------ setup
+async function freePort() {
+  return new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+}
+const ESL_PORT = await freePort();
+const ESL_PASSWORD = 'oair-test';
+const API_KEY = 'sk-oairtest0123456789abcdefghijklmnop';
+for (const d of ['conf', 'log', 'db', 'run', 'mod', 'temp', 'rec', 'storage', 'cache', 'certs', 'recordings', 'audio']) mkdirSync(join(T, d));
+// Module directory: the stock modules and the module under test (-mod replaces the directory).
+for (const f of readdirSync(STOCK_MODDIR)) {
+  if (f.endsWith('.so') && f !== 'mod_openai_realtime.so') symlinkSync(join(STOCK_MODDIR, f), join(T, 'mod', f));
+}
+symlinkSync(opts.module, join(T, 'mod', 'mod_openai_realtime.so'));
+
+const NOISE = join(T, 'audio', 'noise_bursts.wav');
+const TONE1000 = join(T, 'audio', 'tone1000.wav');
+writeFileSync(NOISE, wavBytes(1, RATE, noiseBursts(10, RATE)));
+writeFileSync(TONE1000, wavBytes(1, RATE, tone(2, RATE, 1000, 8000)));
+
+// The realtime simulator, tone voice (440 Hz, 2 s per response).
+const sim = spawn(process.execPath, [join(ROOT, 'dist/cli/realtimeSim.js'), '--port', '0', '--voice', 'tone', '--tone-ms', '2000'],
+  { stdio: ['ignore', 'pipe', 'pipe'] });
+const simLog = [];
+const SIM_URL = await new Promise((resolve, reject) => {
+  let buf = '';
+  const timer = setTimeout(() => reject(new Error('simulator did not start')), 15000);
+  sim.stdout.on('data', (d) => {
+    buf += d; simLog.push(String(d));
+    const m = buf.match(/^(wss?:\/\/\S+)/m);
+    if (m) { clearTimeout(timer); resolve(m[1]); }
+  });
+  sim.stderr.on('data', (d) => simLog.push(String(d)));
+  sim.on('exit', (c) => reject(new Error(`simulator exited (${c}): ${simLog.join('')}`)));
+});
+const REALTIME_URL = `ws://${new URL(SIM_URL).host}/v1/realtime?model=gpt-realtime`;
+
+const modules = ['mod_console', 'mod_logfile', 'mod_event_socket', 'mod_commands', 'mod_dptools', 'mod_dialplan_xml',
+  'mod_loopback', 'mod_sndfile', 'mod_native_file', 'mod_tone_stream', 'mod_openai_realtime'];
+const xmlEscape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const ext = (name, actions) => `      <extension name="${name}"><condition field="destination_number" expression="^${name}$">
+${actions.map(([app, data]) => `        <action application="${app}"${data !== undefined ? ` data="${xmlEscape(data)}"` : ''}/>`).join('\n')}
+      </condition></extension>`;
+const startCmd = `\${uuid_openai_audio_stream \${uuid} start ${REALTIME_URL} mono 24k}`;
+writeFileSync(join(T, 'conf', 'freeswitch.xml'), `<?xml version="1.0"?>
+<document type="freeswitch/xml">
+  <section name="configuration" description="">
+    <configuration name="switch.conf" description="">
+      <settings>
+        <param name="max-sessions" value="2000"/>
+        <param name="sessions-per-second" value="500"/>
+        <param name="loglevel" value="debug"/>
+        <param name="colorize-console" value="false"/>
+        <param name="dump-cores" value="yes"/>
+      </settings>
+    </configuration>
+    <configuration name="modules.conf" description="">
+      <modules>
+${modules.map((m) => `        <load module="${m}"/>`).join('\n')}
+      </modules>
+    </configuration>
+    <configuration name="console.conf" description="">
+      <mappings><map name="all" value="console,debug,info,notice,warning,err,crit,alert"/></mappings>
+      <settings><param name="colorize" value="false"/><param name="loglevel" value="info"/></settings>
+    </configuration>
+    <configuration name="logfile.conf" description="">
+      <settings><param name="rotate-on-hup" value="true"/></settings>
+      <profiles><profile name="default">
+        <settings><param name="logfile" value="${T}/log/freeswitch.log"/><param name="rollover" value="0"/><param name="uuid" value="true"/></settings>
+        <mappings><map name="all" value="debug,info,notice,warning,err,crit,alert"/></mappings>
+      </profile></profiles>
+    </configuration>
+    <configuration name="event_socket.conf" description="">
+      <settings>
+        <param name="nat-map" value="false"/>
+        <param name="listen-ip" value="127.0.0.1"/>
+        <param name="listen-port" value="${ESL_PORT}"/>
+        <param name="password" value="${ESL_PASSWORD}"/>
+        <param name="apply-inbound-acl" value="loopback.auto"/>
+      </settings>
+    </configuration>
+    <configuration name="openai_realtime.conf" description="">
+      <settings>
+        <param name="bundle-dir" value="${xmlEscape(opts.bundle)}"/>
+        <param name="heap-limit-mb" value="512"/>
+        <param name="log-level" value="debug"/>
+        <param name="command-timeout-ms" value="5000"/>
+      </settings>
+    </configuration>
+  </section>
+  <section name="dialplan" description="">
+    <context name="test">
+${ext('oair_park', [['answer'], ['park']])}
+${ext('oair_echo', [['answer'], ['set', 'api_result=${openai_realtime echo ${uuid} start}'], ['park']])}
+${ext('oair_seed', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['answer'],
+    ['set', `api_result=${startCmd}`], ['playback', 'silence_stream://-1//'], ['set', 'api_result=${uuid_openai_audio_stream ${uuid} stop}'], ['hangup']])}
+${ext('oair_seed_park', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['answer'],
+    ['set', `api_result=${startCmd}`], ['park']])}
+    </context>
+  </section>
+</document>
+`);
+// The module reads its own file too (configFile in config_json); keep both views identical.
+mkdirSync(join(T, 'conf', 'autoload_configs'));
+writeFileSync(join(T, 'conf', 'autoload_configs', 'openai_realtime.conf.xml'), `<configuration name="openai_realtime.conf" description="">
+  <settings><param name="bundle-dir" value="${xmlEscape(opts.bundle)}"/><param name="log-level" value="debug"/></settings>
+</configuration>
+`);
+
+const fsOut = [];
+let fsExit = null;
+function startFreeswitch() {
+  const args = ['-nc', '-nf', '-nonat', '-nonatmap', '-conf', join(T, 'conf'), '-log', join(T, 'log'), '-db', join(T, 'db'),
+    '-run', join(T, 'run'), '-mod', join(T, 'mod'), '-temp', join(T, 'temp'), '-storage', join(T, 'storage'),
+    '-cache', join(T, 'cache'), '-certs', join(T, 'certs'), '-recordings', join(T, 'recordings')];
+  const p = spawn(FS_BIN, args, { cwd: T, stdio: ['ignore', 'pipe', 'pipe'] });
+  p.stdout.on('data', (d) => fsOut.push(String(d)));
+  p.stderr.on('data', (d) => fsOut.push(String(d)));
+  fsExit = new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
+  return p;
+}
+let fsProc = null;
+function cleanup() {
+  try { if (fsProc && fsProc.exitCode === null) fsProc.kill('SIGKILL'); } catch {}
+  try { sim.kill('SIGTERM'); } catch {}
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => { cleanup(); process.exit(130); });
+
+async function connectEsl(timeoutMs = 30000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const e = await Esl.connect(ESL_PORT, ESL_PASSWORD);
+      if ((await e.api('status')).includes('is ready')) return e;
+      e.close();
+    } catch {}
+    if (Date.now() > until) throw new Error('FreeSWITCH did not come up (see log)');
+    await sleep(250);
+  }
+}
+const logText = () => { try { return readFileSync(join(T, 'log', 'freeswitch.log'), 'utf8'); } catch { return ''; } };
+let logMark = 0;
+const markLog = () => { logMark = logText().length; };
+// Error lines of ours (or crashes) since the mark; FreeSWITCH's own noise about loopback is not ours.
+const errorsSinceMark = () => logText().slice(logMark).split('\n')
+  .filter((l) => /\[(ERR|CRIT|ALERT)\]/.test(l) && /mod_openai_realtime|oair|runtime|bridge|media bug|BUG/i.test(l));
+
+// ------------------------------------------------------------------------------------------ calls
+let esl;
+async function api(cmd) { return (await esl.api(cmd)).trim(); }
+async function originate(dest, { record = true, source = NOISE, vars = {} } = {}) {
+  const a = (await api('create_uuid')).trim();
+  const v = Object.entries({ origination_uuid: a, RECORD_STEREO: 'true', ...vars }).map(([k, x]) => `${k}=${x}`).join(',');
+  const r = await api(`originate {${v}}loopback/${dest}/test/XML &endless_playback(${source})`);
+  if (!r.startsWith('+OK')) throw new Error(`originate ${dest}: ${r}`);
+  const b = await api(`uuid_getvar ${a} other_loopback_leg_uuid`);
+  const recFile = join(T, 'rec', `${dest}-${a}.wav`);
+  if (record) {
+    const rr = await api(`uuid_record ${a} start ${recFile}`);
+    if (!rr.startsWith('+OK')) throw new Error(`uuid_record: ${rr}`);
+  }
+  return { a, b, recFile };
+}
+async function stopRecord(call) { await api(`uuid_record ${call.a} stop ${call.recFile}`); await sleep(200); }
+async function hangup(call) { await api(`uuid_kill ${call.a}`); }
+async function statusJson() { try { return JSON.parse(await api('openai_realtime status json')); } catch { return null; } }
+async function waitFor(pred, ms, step = 100) { const until = Date.now() + ms; while (Date.now() < until) { if (await pred()) return true; await sleep(step); } return false; }
+async function channelCount() { const r = await api('show channels count'); const m = r.match(/(\d+) total/); return m ? Number(m[1]) : -1; }
+
+// ------------------------------------------------------------------------------------------ checks
+const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload',
+  'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'shutdown'];
+const want = (n) => !ONLY || ONLY.has(n) || n === 'shutdown';
+let engine = false;
+
+async function run() {
+  info(`FreeSWITCH ${FS_BIN}; module ${opts.module}; bundle ${opts.bundle}; workdir ${T}`);
+  info(`simulator ${SIM_URL}; checks: ${CHECKS.join(', ')}`);
+  fsProc = startFreeswitch();
+  esl = await connectEsl();
+  markLog();
+
+  // ---- load
+  {
+    const exists = await api('module_exists mod_openai_realtime');
+    const st = await api('openai_realtime status');
+    const log = logText();
+    check('load: module loads at startup, runtime answers', exists === 'true' && st.startsWith('sessions:') && /mod_openai_realtime loaded/.test(log),
+      `module_exists=${exists}; status: ${st.split('\n')[0]}`);
+  }
+  // ---- usage: no-argument calls reach JS and come back with usage, never a crash
+  if (want('usage')) {
+    const r1 = await api('uuid_openai_audio_stream');
+    const r2 = await api('openai_realtime');
+    const r3 = await api('uuid_openai_s2s');
+    const alive = (await api('status')).includes('is ready');
+    engine = !/unknown API/.test(r1);
+    check('usage: empty arguments reach JS (no NULL deref)', alive && r2.includes('USAGE'),
+      `openai_realtime → ${JSON.stringify(r2.split('\n')[0])}; uuid_openai_audio_stream → ${JSON.stringify(r1.split('\n')[0])}; uuid_openai_s2s → ${JSON.stringify(r3.split('\n')[0])}`);
+    info(`session engine (uuid_openai_audio_stream in JS): ${engine ? 'present' : 'not there yet'}`);
+  }
+
+  // ---- echo on a parked channel, no silence_stream: the writer thread carries the audio
+  if (want('echo_parked')) {
+    const call = await originate('oair_park');
+    await sleep(500);
+    const r = await api(`openai_realtime echo ${call.b} start 200`);
+    await sleep(6000);
+    const st = await statusJson();
+    await stopRecord(call);
+    const e = analyzeEcho(call.recFile, { fromSec: 1.5 });
+    const dup = await api(`openai_realtime echo ${call.b} start`);
+    await hangup(call);
+    check('echo_parked: A hears its own audio back on a parked channel (writer thread)', r.startsWith('+OK') && e.share > 0.95 && e.changes <= 1,
+      `start ${r}; ${e.matched}/${e.energetic} blocks matched (${(e.share * 100).toFixed(1)}%), lag ${e.lagMs} ms (min ${e.minLagMs}, max ${e.maxLagMs}), ${e.changes} lag changes; sessions ${st?.totals?.sessions}`);
+    check('echo_parked: a second stream of the same kind is refused', /already/i.test(dup), dup);
+  }
+
+  // ---- hand-over: the channel starts/stops writing itself while the echo runs
+  if (want('handover')) {
+    const call = await originate('oair_park');
+    await sleep(500);
+    await api(`openai_realtime echo ${call.b} start 200`);
+    await sleep(3000);                                     // writer
+    await api(`uuid_broadcast ${call.b} ${TONE1000} aleg`);  // channel writes: WRITE_REPLACE substitutes
+    await sleep(2600);
+    await api(`uuid_broadcast ${call.b} silence_stream://1500 aleg`);
+    await sleep(2000);                                     // writer again
+    await api(`uuid_broadcast ${call.b} ${TONE1000} aleg`);
+    await sleep(2600);
+    await sleep(2500);                                     // writer again
+    await stopRecord(call);
+    await hangup(call);
+    const whole = analyzeEcho(call.recFile, { fromSec: 1.5 });
+    const before = analyzeEcho(call.recFile, { fromSec: 1.5, toSec: 3.4 });
+    const after = analyzeEcho(call.recFile, { fromSec: whole.rate ? (readWav(call.recFile).channels[0].length / whole.rate) - 2.3 : 0 });
+    // 1000 Hz audible during the tone playback windows?
+    const { rate, channels } = readWav(call.recFile);
+    const heard = channels[0];
+    let toneWin = 0, wins = 0;
+    for (let s = 0; s + rate / 10 <= heard.length; s += rate / 10) {
+      if (dbfs(rms(heard, s, rate / 10)) < -45) continue;
+      wins++;
+      if (toneShare(heard, s, rate / 10, rate, 1000) > 0.5) toneWin++;
+    }
+    const grow = after.lagMs !== null && before.lagMs !== null ? after.lagMs - before.lagMs : null;
+    check('handover: writer ⇄ WRITE_REPLACE hand-overs keep the echo whole and do not grow latency',
+      whole.share > 0.9 && grow !== null && Math.abs(grow) <= 40 && toneWin / Math.max(1, wins) < 0.05,
+      `${(whole.share * 100).toFixed(1)}% matched, ${whole.changes} lag changes; lag before ${before.lagMs} ms, after ${after.lagMs} ms (${grow >= 0 ? '+' : ''}${grow} ms); 1000 Hz audible in ${toneWin}/${wins} windows`);
+  }
+
+  // ---- other codec rates and ptimes (loopback_initial_codec)
+  if (want('rates')) {
+    const details = [];
+    let ok = true;
+    for (const codec of ['L16@16000h@20i', 'L16@48000h@20i', 'L16@8000h@30i']) {
+      // mod_loopback reads loopback_initial_codec before it applies the originate variables, but a
+      // channel variable lookup falls back to the globals.
+      await api(`global_setvar loopback_initial_codec=${codec}`);
+      const call = await originate('oair_park');
+      await api('global_setvar loopback_initial_codec=');
+      await sleep(500);
+      const r = await api(`openai_realtime echo ${call.b} start 100`);
+      await sleep(4000);
+      await stopRecord(call);
+      await hangup(call);
+      const e = analyzeEcho(call.recFile, { fromSec: 1.5 });
+      ok &&= r.startsWith('+OK') && e.share > 0.9;
+      ok &&= e.rate === Number(codec.match(/@(\d+)h/)[1]);
+      details.push(`${codec}: recorded at ${e.rate} Hz, ${(e.share * 100).toFixed(0)}% matched, lag ${e.lagMs} ms, ${e.changes} lag changes`);
+    }
+    check('rates: echo at 16 kHz, 48 kHz and 30 ms ptime', ok, details.join('; '));
+  }
+
+  // ---- the DTMF hook does not disturb anything (digits reach the bridge; the echo ignores them)
+  if (want('dtmf_hook')) {
+    const call = await originate('oair_park', { record: false });
+    await sleep(300);
+    await api(`openai_realtime echo ${call.b} start`);
+    const r = await api(`uuid_send_dtmf ${call.a} 1234#`);
+    await sleep(1500);
+    const st = await statusJson();
+    await hangup(call);
+    check('dtmf_hook: caller DTMF on a streaming channel', r.startsWith('+OK') && st?.totals?.sessions >= 1, `uuid_send_dtmf → ${r}`);
+  }
+
+  // ---- N concurrent echo calls
+  if (want('concurrent_echo')) {
+    markLog();
+    const calls = [];
+    for (let i = 0; i < CALLS; i++) calls.push(await originate('oair_park'));
+    await sleep(500);
+    const starts = await Promise.all(calls.map((c) => api(`openai_realtime echo ${c.b} start 200`)));
+    await sleep(6000);
+    const st = await statusJson();
+    for (const c of calls) await stopRecord(c);
+    for (const c of calls) await hangup(c);
+    const res = calls.map((c) => analyzeEcho(c.recFile, { fromSec: 1.5 }));
+    const worst = res.reduce((m, e) => Math.min(m, e.share), 1);
+    const lags = res.map((e) => e.lagMs);
+    await waitFor(async () => (await channelCount()) === 0, 10000);
+    const after = await statusJson();
+    check(`concurrent_echo: ${CALLS} parked calls echo at once`, starts.every((s) => s.startsWith('+OK')) && worst > 0.9 && st?.totals?.sessions === CALLS,
+      `sessions ${st?.totals?.sessions}; worst call ${(worst * 100).toFixed(1)}% matched; lags ${Math.min(...lags)}..${Math.max(...lags)} ms; lag changes ${res.map((e) => e.changes).join(',')}`);
+    check('concurrent_echo: all sessions and channel records gone after hangup',
+      after?.totals?.sessions === 0 && after?.totals?.liveChannels === 0 && errorsSinceMark().length === 0,
+      `sessions ${after?.totals?.sessions}, live channel records ${after?.totals?.liveChannels}; errors: ${errorsSinceMark().slice(0, 3).join(' | ') || 'none'}`);
+  }
+
+  // ---- hangups in every phase
+  if (want('hangup')) {
+    markLog();
+    let n = 0;
+    for (let i = 0; i < 12; i++) {
+      const c = await originate('oair_park', { record: false });
+      await api(`openai_realtime echo ${c.b} start ${i % 3 === 0 ? 0 : 300}`);
+      await sleep([0, 30, 150, 700][i % 4]);
+      if (i % 3 === 0) await api(`uuid_kill ${c.b}`);         // the AI leg
+      else if (i % 3 === 1) await api(`uuid_kill ${c.a}`);    // the caller
+      else { await api(`openai_realtime echo ${c.b} stop`); await api(`uuid_kill ${c.a}`); }
+      n++;
+    }
+    await waitFor(async () => (await channelCount()) === 0, 10000);
+    await sleep(500);
+    const st = await statusJson();
+    const errs = errorsSinceMark();
+    check('hangup: hangups of either leg, stop-then-hangup, at random moments', st?.totals?.sessions === 0 && st?.totals?.liveChannels === 0 && errs.length === 0,
+      `${n} calls; sessions ${st?.totals?.sessions}, live channel records ${st?.totals?.liveChannels}; errors: ${errs.slice(0, 3).join(' | ') || 'none'}`);
+  }
+
+  // ---- unload / load while a call streams, and again on the same call
+  if (want('reload')) {
+    markLog();
+    const call = await originate('oair_park');
+    await sleep(300);
+    await api(`openai_realtime echo ${call.b} start 100`);
+    await sleep(1500);
+    const details = [];
+    let ok = true;
+    for (let i = 0; i < 5; i++) {
+      const t1 = Date.now();
+      const u = await api('unload mod_openai_realtime');
+      const up = (await api(`uuid_exists ${call.a}`)) === 'true';
+      const l = await api('load mod_openai_realtime');
+      const ms = Date.now() - t1;
+      const st = await api('openai_realtime status');
+      const r = await api(`openai_realtime echo ${call.b} start 100`);
+      ok &&= u.startsWith('+OK') && up && l.startsWith('+OK') && st.startsWith('sessions:') && r.startsWith('+OK');
+      details.push(`${u.split('\n')[0]}/${l.split('\n')[0]} ${ms} ms`);
+      await sleep(1200);
+    }
+    await sleep(1500);
+    await stopRecord(call);
+    await hangup(call);
+    const e = analyzeEcho(call.recFile, { fromSec: call ? 1 : 0 });
+    const errs = errorsSinceMark();
+    check('reload: unload/load ×5 with a call streaming; the echo resumes on the same call', ok && errs.length === 0 && e.share > 0.6,
+      `${details.join('; ')}; echo after reloads ${(e.share * 100).toFixed(0)}% matched; errors: ${errs.slice(0, 3).join(' | ') || 'none'}`);
+  }
+
+  // ---- the conversation (needs the session engine: uuid_openai_audio_stream in JS)
+  const convChecks = ['conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation'];
+  if (!engine) {
+    for (const c of convChecks) if (want(c)) skip(c, 'the session engine (uuid_openai_audio_stream) is not in the runtime yet');
+  } else {
+    await conversationChecks();
+  }
+
+  // ---- shutdown with calls active
+  {
+    const calls = [];
+    for (let i = 0; i < 4; i++) calls.push(await originate('oair_park', { record: false }));
+    for (const c of calls) await api(`openai_realtime echo ${c.b} start`);
+    if (engine) calls.push(await originate('oair_seed_park', { record: false, source: NOISE }));
+    await sleep(1500);
+    const t1 = Date.now();
+    esl.command('api fsctl shutdown').catch(() => {});
+    const timeout = new Promise((r) => setTimeout(() => r({ code: 'timeout' }), 60000));
+    const ex = await Promise.race([fsExit, timeout]);
+    const out = fsOut.join('');
+    check('shutdown: fsctl shutdown with calls streaming exits 0', ex.code === 0 && !/Segmentation|Aborted|core dumped|Assertion/.test(out),
+      `exit ${ex.code}${ex.signal ? ` signal ${ex.signal}` : ''} after ${((Date.now() - t1) / 1000).toFixed(1)} s with ${calls.length} calls`);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ conversation
+function toneAnalysis(path, hz = 440) {
+  const { rate, channels } = readWav(path);
+  const heard = channels[0];
+  const win = Math.round(rate / 20); // 50 ms
+  const on = [];
+  for (let s = 0; s + win <= heard.length; s += win) on.push(dbfs(rms(heard, s, win)) > -30 && toneShare(heard, s, win, rate, hz) > 0.6);
+  return { rate, on, winMs: 50, toneMs: on.filter(Boolean).length * 50 };
+}
+async function conversationChecks() {
+  const events = [];
+  const off = esl.onEvent((ev) => events.push(ev));
+  await esl.command('event plain CUSTOM mod_openai_audio_stream::connect mod_openai_audio_stream::json mod_openai_audio_stream::disconnect mod_openai_audio_stream::error mod_openai_audio_stream::openai_speech_start mod_openai_audio_stream::openai_speech_stop');
+  // One spoken "question" (1.2 s of noise) then silence: the simulator answers with 2 s of 440 Hz.
+  const Q = join(T, 'audio', 'question.wav');
+  writeFileSync(Q, wavBytes(1, RATE, utterances(12, RATE, [[0.5, 1.2]])));
+  const BARGE = join(T, 'audio', 'barge.wav');
+  writeFileSync(BARGE, wavBytes(1, RATE, utterances(12, RATE, [[0.5, 1.2], [3.2, 1.0]])));
+
+  for (const [name, dest, what] of [['conversation', 'oair_seed', 'seed README dialplan (silence_stream)'], ['conversation_parked', 'oair_seed_park', 'seed dialplan with park instead of silence_stream']]) {
+    if (!want(name)) continue;
+    const call = await originate(dest, { source: Q, vars: { verbose_events: 'true' } });
+    await sleep(7000);
+    await stopRecord(call);
+    await hangup(call);
+    const t = toneAnalysis(call.recFile);
+    const mine = events.filter((e) => e.headers['Unique-ID'] === call.b);
+    const subs = [...new Set(mine.map((e) => e.headers['Event-Subclass']))];
+    check(`${name}: the caller hears the assistant — ${what}`, t.toneMs >= 1500, `440 Hz heard for ${t.toneMs} ms; events ${subs.join(', ') || 'none'}`);
+  }
+  if (want('events') || want('secrets')) {
+    const mine = events.filter((e) => /mod_openai_audio_stream::/.test(e.headers['Event-Subclass'] ?? ''));
+    const connect = mine.find((e) => e.headers['Event-Subclass'] === 'mod_openai_audio_stream::connect');
+    const json = mine.find((e) => e.headers['Event-Subclass'] === 'mod_openai_audio_stream::json');
+    if (want('events')) check('events: ::connect and ::json arrive over the event socket with channel headers', Boolean(connect && json && connect.headers['Unique-ID']),
+      `connect body ${connect?.body ?? 'none'}; json ${json ? JSON.parse(json.body || '{}').type : 'none'}; ${mine.length} events`);
+    if (want('secrets')) {
+      const leaks = mine.filter((e) => Object.entries(e.headers).some(([k, v]) => v.includes(API_KEY) || /API_KEY|EXTRA_HEADERS/i.test(k)) || e.body.includes(API_KEY));
+      const hasVars = connect && Object.keys(connect.headers).some((k) => k.startsWith('variable_'));
+      check('secrets: verbose events carry channel variables but never the API key', leaks.length === 0 && Boolean(hasVars),
+        `${mine.length} events checked, ${leaks.length} with the key; variable_* headers present: ${Boolean(hasVars)}`);
+    }
+  }
+  if (want('bargein')) {
+    const call = await originate('oair_seed_park', { source: BARGE });
+    await sleep(8000);
+    await stopRecord(call);
+    await hangup(call);
+    const t = toneAnalysis(call.recFile);
+    // Caller speaks again at 3.2 s of its own timeline; the tone (started ~2 s) must stop soon after.
+    const { rate, channels } = readWav(call.recFile);
+    const sent = channels[1];
+    let second = null;
+    for (let s = Math.round(2.5 * rate), w = Math.round(rate / 50); s + w < sent.length; s += w) {
+      if (dbfs(rms(sent, s, w)) > -40) { second = s / rate; break; }
+    }
+    let toneEnd = null, toneStart = null;
+    t.on.forEach((v, i) => { if (v && toneStart === null) toneStart = i * 0.05; if (v) toneEnd = (i + 1) * 0.05; });
+    const stopMs = second !== null && toneEnd !== null ? Math.round((toneEnd - second) * 1000) : null;
+    check('bargein: the assistant stops when the caller talks over it', stopMs !== null && stopMs < 800 && toneStart !== null && toneStart < second,
+      `tone ${toneStart?.toFixed(2)}–${toneEnd?.toFixed(2)} s, caller again at ${second?.toFixed(2)} s → tone stopped ${stopMs} ms after`);
+  }
+  if (want('hangup_playback')) {
+    markLog();
+    const calls = [];
+    for (let i = 0; i < 6; i++) calls.push(await originate(i % 2 ? 'oair_seed' : 'oair_seed_park', { source: Q, record: false }));
+    await sleep(2600); // inside the assistant's answer
+    for (const [i, c] of calls.entries()) await api(`uuid_kill ${i % 2 ? c.a : c.b}`);
+    await waitFor(async () => (await channelCount()) === 0, 10000);
+    await sleep(1000);
+    const st = await statusJson();
+    const errs = errorsSinceMark();
+    check('hangup_playback: hangups during the assistant\'s answer leave no session, record or error', st?.totals?.sessions === 0 && st?.totals?.liveChannels === 0 && errs.length === 0,
+      `sessions ${st?.totals?.sessions}, live records ${st?.totals?.liveChannels}; errors: ${errs.slice(0, 3).join(' | ') || 'none'}`);
+  }
+  if (want('concurrent_conversation')) {
+    const calls = [];
+    for (let i = 0; i < CALLS; i++) calls.push(await originate(i % 2 ? 'oair_seed' : 'oair_seed_park', { source: Q }));
+    await sleep(7500);
+    for (const c of calls) await stopRecord(c);
+    for (const c of calls) await hangup(c);
+    const heard = calls.map((c) => toneAnalysis(c.recFile).toneMs);
+    check(`concurrent_conversation: ${CALLS} calls hold a conversation with the simulator at once`, heard.every((ms) => ms >= 1500),
+      `440 Hz heard per call (ms): ${heard.join(',')}`);
+  }
+  off();
+}
+
+let failed = false;
+try {
+  await run();
+} catch (err) {
+  check('harness', false, err?.stack ?? String(err));
+} finally {
+  try { esl?.close(); } catch {}
+  if (fsProc && fsProc.exitCode === null) {
+    try { await Promise.race([fsExit, sleep(100)]); } catch {}
+  }
+  cleanup();
+  failed = results.some((r) => !r.pass);
+  const passed = results.filter((r) => r.pass && !r.skipped).length;
+  const skipped = results.filter((r) => r.skipped).length;
+  console.log(`\n${failed ? 'FAIL' : 'PASS'}: ${passed} passed, ${results.filter((r) => !r.pass).length} failed, ${skipped} skipped`);
+  if (opts.keep || failed) console.log(`logs and recordings: ${T}`);
+  else rmSync(T, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
+JS
