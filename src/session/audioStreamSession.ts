@@ -152,6 +152,7 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
   #speechPendingAt: number | null = null;
   #speechStarted = false;
   #lastBinaryAt = 0;
+  #expectingAudio = false;
 
   // Counters for status().
   #droppedUplinkSamples = 0;
@@ -275,7 +276,7 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
     this.#paused = paused;
     // Like the seed's bug flush: nothing captured before the change is sent after it.
     this.#uplink.discard();
-    this.#port.setExpectAudio(!paused && (this.#utterance || this.#queue.length > 0));
+    this.#updateExpectAudio();
     this.#log.info(paused ? 'stream paused' : 'stream resumed');
   }
 
@@ -370,6 +371,19 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
       this.#utteranceDrained();
     }
     this.#forgetPlayedItems(played);
+    this.#updateExpectAudio();
+  }
+
+  /**
+   * An empty ring is an underrun only while more audio is on its way: an item is still streaming
+   * or the queue still holds some. Once everything is in the ring, running dry is the end of the
+   * reply, not a gap (and JS may be a little late to notice).
+   */
+  #updateExpectAudio(): void {
+    const expect = !this.#paused && !this.#ending && (this.#current !== null || this.#queue.length > 0);
+    if (expect === this.#expectingAudio || this.#port.released) return;
+    this.#expectingAudio = expect;
+    this.#port.setExpectAudio(expect);
   }
 
   onClosed(): void {
@@ -581,7 +595,7 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
     this.#live.push(item);
     if (itemId !== '') this.#tagByItemId.set(itemId, item.tag);
     this.#files?.open(sourceRate);
-    if (!this.#paused) this.#port.setExpectAudio(true);
+    this.#updateExpectAudio();
     return item;
   }
 
@@ -638,7 +652,6 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
   #utteranceDrained(): void {
     this.#utterance = false;
     this.#speechPendingAt = null;
-    this.#port.setExpectAudio(false);
     if (this.#speechStarted) {
       this.#speechStarted = false;
       this.#events.fire(EV.speechStop, speechStopBody());
@@ -714,6 +727,7 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
     this.#queuedSinceFlush = 0;
     this.#ringWritePos = this.#port.writtenPosition();
     this.#utteranceDrained();
+    this.#updateExpectAudio();
   }
 
   // ── end ──────────────────────────────────────────────────────────────────
