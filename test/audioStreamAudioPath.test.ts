@@ -140,6 +140,11 @@ describe('G.711 sessions', () => {
     expect(Array.from(played.subarray(0, decoded.length))).toEqual(Array.from(decoded));
     expect(played.subarray(decoded.length).every((s) => s === 0)).toBe(true);
 
+    // Every server frame is a ::json event, except the deltas that were decoded and queued.
+    expect(h.events(uuid, `${EV}json`).map((e) => (JSON.parse(e.body) as { type: string }).type)).toEqual(
+      connection.serverEventTypes().filter((t) => t !== 'response.output_audio.delta'),
+    );
+
     // Debug files on (the default): one ::play per delta, each the delta event plus the file.
     const plays = h.events(uuid, `${EV}play`).map((e) => JSON.parse(e.body) as Record<string, unknown>);
     expect(plays).toHaveLength(deltas.length);

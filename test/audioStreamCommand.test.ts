@@ -134,6 +134,9 @@ describe('send_json and stop', () => {
     expect(await h.command(API, `${uuid} send_json ${b64json({ type: 'response.create' })}`)).toBe('-ERR not connected');
     expect(await h.command(API, `${uuid} stop ${b64json({ type: 'response.create' })}`)).toBe('-ERR not connected');
     expect(status(uuid)).toMatchObject({ state: 'connecting' });
+    // Caller audio while not connected is dropped and counted (never sent later as a burst).
+    h.host.startMedia(uuid);
+    await waitFor(() => (status(uuid)?.droppedUplinkMs as number) >= 100, 'dropped uplink counted');
     // The failed attempts are events with the back-off they wait.
     const error = JSON.parse(h.events(uuid, `${EV}error`)[0]!.body) as { status: string; message: Record<string, unknown> };
     expect(error.status).toBe('error');

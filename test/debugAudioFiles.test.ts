@@ -1,0 +1,33 @@
+// What this proves: debug WAV files are named <uuid>_<n>.tmp.wav, only the newest 20 of a session
+// are kept, and they are all removed when the session ends.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readWav } from '../src/audio/wav.js';
+import { log } from '../src/runtime/logger.js';
+import { DebugAudioFiles, MAX_DEBUG_FILES } from '../src/session/debugAudioFiles.js';
+import { sleep } from './helpers/inProcessHost.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'oair-debugfiles-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('DebugAudioFiles', () => {
+  it('writes one file per item, keeps the newest, deletes all at the end', async () => {
+    const files = new DebugAudioFiles('abc-123', log, dir);
+    const paths: string[] = [];
+    for (let i = 0; i < MAX_DEBUG_FILES + 5; i++) {
+      paths.push(files.open(24000));
+      files.write(Int16Array.from([i, i + 1, i + 2]), 3);
+    }
+    files.finishCurrent();
+    await sleep(100);
+    expect(paths[0]).toBe(join(dir, 'abc-123_0.tmp.wav'));
+    expect(paths.filter((p) => existsSync(p))).toEqual(paths.slice(5));
+    const last = readWav(readFileSync(paths[paths.length - 1]!));
+    expect(last.sampleRate).toBe(24000);
+    expect(Array.from(last.samples)).toEqual([24, 25, 26]);
+    await files.dispose();
+    expect(paths.filter((p) => existsSync(p))).toEqual([]);
+  });
+});
