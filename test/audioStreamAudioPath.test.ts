@@ -154,6 +154,35 @@ describe('G.711 sessions', () => {
   });
 });
 
+describe('bad and legacy deltas', () => {
+  it('an invalid base64 delta is dropped, logged and counted; the legacy response.audio.delta plays', async () => {
+    const uuid = newUuid('baddelta');
+    h.host.createChannel(uuid, { rate: 8000, ptimeMs: 20, recordMs: 5000, source: new Int16Array(8000), vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), STREAM_DISABLE_AUDIOFILES: 'true' } });
+    const connection = await startStream(uuid);
+    connection.applyFaults({ badAudio: { kind: 'invalidBase64', atDelta: 3 } });
+    h.host.startMedia(uuid);
+    expect(await h.command(API, `${uuid} send_json ${b64json({ type: 'response.create' })}`)).toBe('+OK Success');
+    await waitFor(() => h.events(uuid, `${EV}openai_speech_stop`).length === 1, 'reply played', 5000);
+    const status = h.app.registry.get(uuid, 'audio_stream')!.status();
+    expect(status.invalidAudioDeltas).toBe(1);
+    expect(h.logs(uuid).some((l) => l.startsWith('3 ') && l.includes('dropped: invalid base64'))).toBe(true);
+    expect(h.events(uuid, `${EV}error`)).toHaveLength(0); // a log, not an ::error event
+    const afterFirst = h.host.played(uuid)!.length;
+    expect(afterFirst).toBeGreaterThanOrEqual(7200); // 9 of the 10 deltas of 100 ms
+    expect(afterFirst).toBeLessThanOrEqual(7200 + 320);
+
+    // Endpoints that still speak the beta names: response.audio.delta / response.audio.done.
+    const legacy = Int16Array.from({ length: 2400 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 440 * i) / 24000)));
+    connection.sendEvent({ type: 'response.audio.delta', response_id: 'resp_legacy', item_id: 'item_legacy', delta: Buffer.from(legacy.buffer).toString('base64') });
+    connection.sendEvent({ type: 'response.audio.done', response_id: 'resp_legacy', item_id: 'item_legacy' });
+    await waitFor(() => h.events(uuid, `${EV}openai_speech_stop`).length === 2, 'legacy reply played', 5000);
+    const added = h.host.played(uuid)!.length - afterFirst;
+    expect(added).toBeGreaterThanOrEqual(800); // 100 ms at 8 kHz, padded to a frame
+    expect(added).toBeLessThanOrEqual(800 + 160 + 160);
+    expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
+  });
+});
+
 describe('raw mode', () => {
   let server: WebSocketServer;
   let url: string;

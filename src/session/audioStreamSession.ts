@@ -68,6 +68,8 @@ const MUTE_SILENCE_MS = 1000;
 const MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 2_000;
+/** How long the end of a stream waits for the host to confirm that the media hook is gone. */
+const HOOK_CLOSE_WAIT_MS = 3_000;
 /** How long the uplink waits for `session.updated` after an input-format change before resuming. */
 const FORMAT_CHANGE_WAIT_MS = 2_000;
 
@@ -745,7 +747,19 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
         this.#port.setExpectAudio(false);
         this.#port.detach();
       }
-      await Promise.all([this.#connection.close(), this.#hookClosed]);
+      // The host confirms the hook's removal through the pump; never wait for it forever.
+      let hookTimer: NodeJS.Timeout | undefined;
+      const hookGone = Promise.race([
+        this.#hookClosed,
+        new Promise<void>((resolve) => {
+          hookTimer = setTimeout(() => {
+            this.#log.warning('media hook removal not confirmed within 3 s');
+            resolve();
+          }, HOOK_CLOSE_WAIT_MS);
+        }),
+      ]);
+      await Promise.all([this.#connection.close(), hookGone]);
+      clearTimeout(hookTimer);
       await this.#files?.dispose();
       this.#registry.remove(this);
     })();
