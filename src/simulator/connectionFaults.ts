@@ -10,6 +10,13 @@ import { newId } from './ids.js';
 export interface FaultEffects {
   /** Something the fault did, for the connection's record (`faultsFired`). */
   fired(description: string): void;
+  /** Close with a close frame; the connection records it as closed by the server. */
+  close(code: number, reason: string): void;
+  /**
+   * Cut the TCP connection without a close frame, once what was already sent has left the
+   * process (a drop "after N deltas" must deliver those N), sending nothing more meanwhile.
+   */
+  drop(): void;
 }
 
 export class ConnectionFaultDriver {
@@ -73,7 +80,7 @@ export class ConnectionFaultDriver {
     const drop = this.#faults.dropMidResponse;
     if (drop && this.#deltas === drop.afterDeltas) {
       this.#effects.fired(`dropMidResponse@${this.#deltas}`);
-      this.#ws.terminate();
+      this.#effects.drop();
       return;
     }
     const close = this.#faults.closeWith;
@@ -107,7 +114,7 @@ export class ConnectionFaultDriver {
 
   #close(code: number, reason = ''): void {
     this.#effects.fired(`closeWith:${code}`);
-    this.#ws.close(code, reason);
+    this.#effects.close(code, reason);
   }
 
   #stall(): void {
@@ -138,11 +145,13 @@ export class ConnectionFaultDriver {
 
   #sendHugeFrame(bytes: number): void {
     const head = `{"type":"response.output_audio.delta","event_id":"${newId('event')}","response_id":"resp_huge","item_id":"item_huge","output_index":0,"content_index":0,"delta":"`;
-    const tail = '"}';
-    // Base64 of silence ("AAAA" = three zero bytes), padded to a valid length.
-    const filler = Math.max(0, bytes - head.length - tail.length) & ~3;
-    this.#effects.fired(`hugeFrame:${head.length + filler + tail.length}`);
-    this.#ws.send(head + 'A'.repeat(filler) + tail);
+    // Base64 of silence ("AAAA" = three zero bytes) in whole quads; JSON whitespace makes up the
+    // remainder so the frame is exactly `bytes` long.
+    const filler = Math.max(0, bytes - head.length - 2) & ~3;
+    const padding = Math.max(0, bytes - head.length - filler - 2);
+    const frame = `${head}${'A'.repeat(filler)}"${' '.repeat(padding)}}`;
+    this.#effects.fired(`hugeFrame:${frame.length}`);
+    this.#ws.send(frame);
   }
 }
 

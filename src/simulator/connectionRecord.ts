@@ -92,6 +92,11 @@ export interface ResponseRecord {
 export interface CloseRecord {
   code: number;
   reason: string;
-  /** Who started it: the client's close frame, the simulator (a fault, the beta rule, the session limit, shutdown), or neither (TCP dropped). */
+  /**
+   * Who started it: the client's close frame; the simulator's close frame (`closeWith`, the beta
+   * rule, the session limit, `close()`, shutdown); or no close frame at all, 1006 (the client
+   * vanished, or `dropMidResponse` cut the TCP connection to simulate a network failure).
+   * `connection.terminate()` from a test counts as 'server'.
+   */
   initiatedBy: 'client' | 'server' | 'network';
 }

@@ -157,6 +157,9 @@ export class SimulatedConnection {
   #previousInputTokens = 0;
   #assistantAudioProduced = false;
   #closingByServer = false;
+  /** A drop is pending: nothing more is sent, the socket goes once the queue has flushed. */
+  #dropping = false;
+  #unflushedSends = 0;
   #shapeRejected = false;
   #sessionTimer: NodeJS.Timeout | undefined;
   readonly #closeWaiters: Array<(close: CloseRecord) => void> = [];
@@ -179,7 +182,11 @@ export class SimulatedConnection {
       instructions: options.settings.instructions,
       sessionLimitMs: options.settings.sessionLimitMs,
     });
-    this.#faults = new ConnectionFaultDriver(options.ws, { fired: (what) => this.faultsFired.push(what) });
+    this.#faults = new ConnectionFaultDriver(options.ws, {
+      fired: (what) => this.faultsFired.push(what),
+      close: (code, reason) => this.close(code, reason),
+      drop: () => this.#drop(),
+    });
     this.#faults.apply(options.faults);
     this.#configureVad();
 
@@ -268,6 +275,12 @@ export class SimulatedConnection {
     this.#sendError(error, undefined);
     this.#closingByServer = true;
     this.#ws.close(SESSION_EXPIRED_CLOSE_CODE, error.message);
+  }
+
+  #drop(): void {
+    this.#dropping = true;
+    // Not marked as closed by the server: no close frame is sent, as in a network failure.
+    if (this.#unflushedSends === 0) this.#ws.terminate();
   }
 
   #rejectBetaShape(clientEventId: string | undefined): void {
@@ -700,12 +713,16 @@ export class SimulatedConnection {
   // ── frames out ───────────────────────────────────────────────────────────
 
   #send(event: { type: string; [field: string]: unknown }): boolean {
-    if (this.#ws.readyState !== this.#ws.OPEN) return false;
+    if (this.#ws.readyState !== this.#ws.OPEN || this.#dropping) return false;
     if (this.#faults.muted) return true;
     const { type, event_id: eventId, ...rest } = event;
     const full: ServerEvent = { type, event_id: typeof eventId === 'string' ? eventId : newId('event'), ...rest };
     const text = JSON.stringify(full);
-    this.#ws.send(text);
+    this.#unflushedSends++;
+    this.#ws.send(text, () => {
+      this.#unflushedSends--;
+      if (this.#dropping && this.#unflushedSends === 0) this.#ws.terminate();
+    });
     // Record a snapshot: items are mutated as a response progresses.
     const recorded = JSON.parse(text) as ServerEvent;
     this.serverEvents.push(this.#settings.recordAudio ? recorded : elideAudio(recorded));
