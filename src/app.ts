@@ -5,6 +5,7 @@
  */
 import type { NativeBridge } from './bridge.js';
 import { createAdminCommand } from './commands/adminCommand.js';
+import { ConfigStore } from './config/configStore.js';
 import { MediaPump } from './media/mediaPump.js';
 import { CommandRouter } from './runtime/commandRouter.js';
 import { parseHostConfig, type HostConfig } from './runtime/hostConfig.js';
@@ -14,6 +15,8 @@ import { SessionRegistry } from './runtime/sessionRegistry.js';
 export interface App {
   readonly bridge: NativeBridge;
   readonly config: HostConfig;
+  /** The module's configuration file: settings and profiles (src/config, docs/configuration.md). */
+  readonly configStore: ConfigStore;
   readonly pump: MediaPump;
   readonly registry: SessionRegistry;
   readonly router: CommandRouter;
@@ -34,12 +37,15 @@ export function startApp(bridge: NativeBridge, options: { serveCommands?: boolea
   installLogSink(bridge);
   const info = bridge.hostInfo();
   const config = parseHostConfig(info.host, info.config);
+  // Loaded before the first command is served, so every session sees the profiles.
+  const configStore = new ConfigStore(config.configFile);
   const pump = new MediaPump(bridge);
   const registry = new SessionRegistry();
   const router = new CommandRouter((id, text) => bridge.reply(id, text));
   const app: App = {
     bridge,
     config,
+    configStore,
     pump,
     registry,
     router,
