@@ -3,7 +3,10 @@
 // session.update, responses, cancel, truncate, items, frame validation, function calls, session
 // limit), over real sockets with a real `ws` client. VAD and faults have their own files.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMulaw } from '../src/audio/g711.js';
+import { readFileSync } from 'node:fs';
+import { alawToLinear, decodeAlaw, decodeMulaw, linearToAlaw, linearToMulaw, mulawToLinear } from '../src/audio/g711.js';
+import { readWav } from '../src/audio/wav.js';
+import * as simulatorG711 from '../src/simulator/g711Codec.js';
 import { RealtimeProbeClient, RealtimeSimulator, type RealtimeSimulatorOptions, type ServerEvent } from '../src/simulator/index.js';
 
 const clients: RealtimeProbeClient[] = [];
@@ -391,6 +394,19 @@ describe('responses', () => {
     expect(peakDbfs(pcm)).toBeCloseTo(-12, 0);
   });
 
+  it('speaks G.711 A-law at 8 kHz, per response when response.create asks for it', async () => {
+    const client = await connect(sim);
+    client.send({ type: 'response.create', response: { audio: { output: { format: { type: 'audio/pcma' } } } } });
+    const done = (await client.waitFor('response.done')).response as Record<string, any>;
+    expect(done.audio.output.format).toEqual({ type: 'audio/pcma' });
+    const bytes = Buffer.concat(client.ofType('response.output_audio.delta').map((e) => Buffer.from(e.delta as string, 'base64')));
+    expect(bytes.length).toBe(8000);
+    const pcm = new Int16Array(bytes.length);
+    decodeAlaw(bytes, bytes.length, pcm);
+    expect(zeroCrossingHz(pcm, 8000)).toBeCloseTo(440, -1);
+    expect(sim.connections.at(-1)!.session.audio.output.format).toEqual({ type: 'audio/pcm', rate: 24000 }); // the session is unchanged
+  });
+
   it('streams text deltas with output_modalities ["text"]', async () => {
     const client = await connect(sim);
     client.send({ type: 'response.create', response: { output_modalities: ['text'] } });
@@ -423,16 +439,33 @@ describe('responses', () => {
     expect(sim.connections.at(-1)!.responses[0]!.audioMs).toBe(500); // 10 tokens × 50 ms
   });
 
-  it('speaks recorded phrases with the speech voice', async () => {
+  it('speaks recorded phrases with the speech voice: the greeting, all of its samples', async () => {
     const speech = await startSim({ voice: 'speech' });
     const client = await connect(speech);
     client.send({ type: 'response.create' });
     const done = (await client.waitFor('response.done')).response as Record<string, any>;
     expect(done.output[0].content[0].transcript).toBe('Hello, this is the OpenAI realtime simulator.');
     const audio = responseAudio(client, done.id);
-    expect(audio.length / 24000).toBeGreaterThan(2);
-    expect(audio.length / 24000).toBeLessThan(5);
+    // Read with the project's WAV reader, not the simulator's.
+    const wav = readWav(readFileSync(new URL('../assets/voice/greeting.wav', import.meta.url)));
+    expect(wav).toMatchObject({ sampleRate: 24000, channels: 1 });
+    expect(audio).toEqual(wav.samples);
     expect(peakDbfs(audio)).toBeGreaterThan(-10); // normalised speech, not silence
+  });
+
+  it('speaks the phrases at 8 kHz μ-law (band-limited to a third of the samples)', async () => {
+    const speech = await startSim({ voice: 'speech' });
+    const client = await connect(speech);
+    client.send({ type: 'session.update', session: { type: 'realtime', audio: { output: { format: { type: 'audio/pcmu' } } } } });
+    await client.waitFor('session.updated');
+    client.send({ type: 'response.create' });
+    await client.waitFor('response.done');
+    const bytes = Buffer.concat(client.ofType('response.output_audio.delta').map((e) => Buffer.from(e.delta as string, 'base64')));
+    const wav = readWav(readFileSync(new URL('../assets/voice/greeting.wav', import.meta.url)));
+    expect(bytes.length).toBe(Math.floor(wav.samples.length / 3));
+    const pcm = new Int16Array(bytes.length);
+    decodeMulaw(bytes, bytes.length, pcm);
+    expect(peakDbfs(pcm)).toBeGreaterThan(-12);
   });
 });
 
@@ -679,6 +712,47 @@ describe('function calls', () => {
     const mark = client.mark();
     client.send({ type: 'response.create', response: { tools: [{ type: 'function', name: 'get_weather' }], tool_choice: 'none' } });
     expect(((await client.waitFor('response.done', { after: mark })).response as any).output[0].type).toBe('message');
+  });
+});
+
+describe('private G.711 codec', () => {
+  // The simulator keeps its own codec so it never shares a bug with the client it tests; it must
+  // still agree with the project's implementation code for code.
+  it('decodes every μ-law and A-law code like src/audio/g711.ts', () => {
+    const codes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const mu = new Int16Array(256);
+    const a = new Int16Array(256);
+    simulatorG711.decodeMulaw(codes, 256, mu);
+    simulatorG711.decodeAlaw(codes, 256, a);
+    for (let i = 0; i < 256; i++) {
+      expect(mu[i], `μ-law ${i}`).toBe(mulawToLinear(i));
+      expect(a[i], `A-law ${i}`).toBe(alawToLinear(i));
+    }
+  });
+
+  it('encodes every 16-bit sample to a code that decodes within one step of the project\'s', () => {
+    const samples = Int16Array.from({ length: 65536 }, (_, i) => i - 32768);
+    const mu = new Uint8Array(samples.length);
+    const a = new Uint8Array(samples.length);
+    simulatorG711.encodeMulaw(samples, samples.length, mu);
+    simulatorG711.encodeAlaw(samples, samples.length, a);
+    let muMismatch = 0;
+    let aMismatch = 0;
+    const tooFar: number[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      if (mu[i] !== linearToMulaw(s)) muMismatch++;
+      if (a[i] !== linearToAlaw(s)) aMismatch++;
+      // Whatever the rounding at segment edges, the error stays within the G.711 step size.
+      const muError = Math.abs(mulawToLinear(mu[i]!) - s);
+      const aError = Math.abs(alawToLinear(a[i]!) - s);
+      if (muError > Math.max(8, Math.abs(s) / 16 + 16) || aError > Math.max(16, Math.abs(s) / 16 + 16)) tooFar.push(s);
+    }
+    expect(tooFar).toEqual([]);
+    // The project follows G.191 (ones' complement for negative samples), the simulator the
+    // classic Sun code (two's complement): they may differ only at decision boundaries.
+    expect(muMismatch).toBeLessThan(256);
+    expect(aMismatch).toBeLessThan(256);
   });
 });
 
