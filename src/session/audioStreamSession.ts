@@ -467,7 +467,7 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
         case 'response.output_audio.done':
         case 'response.audio.done': {
           const tag = this.#tagByItemId.get(str(event.item_id) ?? '');
-          const item = this.#live.find((i) => i.tag === tag);
+          const item = tag === undefined ? undefined : this.#liveItem(tag);
           if (item) this.#endItem(item);
           break;
         }
@@ -638,7 +638,7 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
       const written = this.#port.write(this.#scratch, n);
       if (written < n) this.#ringShortWrites++;
       if (tag !== SILENCE_TAG) {
-        const item = this.#live.find((i) => i.tag === tag);
+        const item = this.#liveItem(tag);
         if (item) item.queued -= n;
         this.#positions.record(tag, this.#ringWritePos, written);
         if (!this.#utterance) {
@@ -649,6 +649,13 @@ export class AudioStreamSession implements ActiveSession, MediaHandler {
       this.#ringWritePos += written;
       need -= n;
     }
+  }
+
+  /** A plain loop: this runs for every frame moved to the ring, so no closure per call. */
+  #liveItem(tag: number): ItemState | undefined {
+    const live = this.#live;
+    for (let i = 0; i < live.length; i++) if (live[i]!.tag === tag) return live[i];
+    return undefined;
   }
 
   #utteranceDrained(): void {
