@@ -11,7 +11,7 @@
  * A cancelled response still closes every open part and ends with `response.done` (status
  * `cancelled`), as OpenAI does: `response.done` is always emitted.
  */
-import { bytesPerSampleOf, encodeAudio, sampleRateOf } from './audioFormats.js';
+import { encodeAudio, sampleRateOf } from './audioFormats.js';
 import type { Utterance } from './assistantVoice.js';
 import { newId } from './ids.js';
 import type {
@@ -344,7 +344,3 @@ function limitToMaxOutputTokens(
   return { samples, words: kept, truncated: false };
 }
 
-/** Bytes of one delta at the plan's chunk size (used by tests and the huge-frame fault). */
-export function deltaBytes(format: AudioFormat, chunkMs: number): number {
-  return Math.round((chunkMs * sampleRateOf(format)) / 1000) * bytesPerSampleOf(format);
-}

@@ -26,10 +26,8 @@ import type { SimulatorFaults } from './faults.js';
 import { decideFunctionCall, type FunctionCallSpec } from './functionCallRule.js';
 import { newId } from './ids.js';
 import type {
-  AudioFormat,
   CancelReason,
   ClientEvent,
-  ContentPart,
   ConversationItem,
   RealtimeErrorBody,
   RealtimeSession,
@@ -40,19 +38,9 @@ import type {
 } from './protocolTypes.js';
 import { MAX_APPEND_BASE64_CHARS, MIN_COMMIT_MS, realtimeErrors } from './realtimeErrors.js';
 import { ResponseRun, type ResponseContent } from './responseRun.js';
-import {
-  applySessionUpdate,
-  createDefaultSession,
-  fail,
-  isBetaShapedSession,
-  isObject,
-  parseAudioFormat,
-  parseMaxOutputTokens,
-  parseOutputModalities,
-  parseToolChoice,
-  parseTools,
-  validated,
-} from './sessionConfig.js';
+import { buildClientItem } from './clientItem.js';
+import { parseResponseCreate } from './responseParams.js';
+import { applySessionUpdate, createDefaultSession, isBetaShapedSession, isObject } from './sessionConfig.js';
 import { RateLimitLedger, estimateUsage } from './tokenAccounting.js';
 
 type ErrorBody = Omit<RealtimeErrorBody, 'event_id'>;
@@ -82,21 +70,6 @@ export const SESSION_EXPIRED_CLOSE_CODE = 1001;
 
 /** semantic_vad is simulated with the energy VAD; eagerness picks the silence it waits for. */
 const SEMANTIC_SILENCE_MS = { low: 1000, medium: 500, auto: 500, high: 250 } as const;
-
-const RESPONSE_CREATE_FIELDS = new Set([
-  'conversation',
-  'input',
-  'instructions',
-  'output_modalities',
-  'audio',
-  'tools',
-  'tool_choice',
-  'max_output_tokens',
-  'metadata',
-  'prompt',
-  'reasoning',
-  'parallel_tool_calls',
-]);
 
 export interface ConnectionSettings {
   model: string;
@@ -581,32 +554,7 @@ export class SimulatedConnection {
   /** `params` is the `response` of a `response.create`, or undefined for a VAD-triggered one. */
   #startResponse(params: Record<string, unknown> | undefined, id: string | undefined): void {
     const session = this.#session;
-    const parsed = validated(() => {
-      const p = params ?? {};
-      for (const key of Object.keys(p)) {
-        if (!RESPONSE_CREATE_FIELDS.has(key)) fail(realtimeErrors.unknownParameter(`response.${key}`));
-      }
-      if (p.conversation !== undefined && p.conversation !== 'auto' && p.conversation !== 'none') {
-        fail(realtimeErrors.invalidValue('response.conversation', p.conversation, ['auto', 'none']));
-      }
-      let format: AudioFormat = session.audio.output.format;
-      let voice = session.audio.output.voice;
-      if (p.audio !== undefined) {
-        const output = isObject(p.audio) && isObject(p.audio.output) ? p.audio.output : undefined;
-        if (output?.format !== undefined) format = parseAudioFormat(output.format, 'response.audio.output.format');
-        if (typeof output?.voice === 'string') voice = output.voice;
-      }
-      return {
-        outOfBand: p.conversation === 'none',
-        modalities: p.output_modalities !== undefined ? parseOutputModalities(p.output_modalities, 'response.output_modalities') : session.output_modalities,
-        maxOutputTokens: p.max_output_tokens !== undefined ? parseMaxOutputTokens(p.max_output_tokens, 'response.max_output_tokens') : session.max_output_tokens,
-        tools: p.tools !== undefined ? parseTools(p.tools, 'response.tools') : session.tools,
-        toolChoice: p.tool_choice !== undefined ? parseToolChoice(p.tool_choice, 'response.tool_choice') : session.tool_choice,
-        metadata: isObject(p.metadata) ? (p.metadata as Record<string, string>) : null,
-        format,
-        voice,
-      };
-    });
+    const parsed = parseResponseCreate(params, session);
     if (!parsed.ok) return this.#sendError(parsed.error, id);
     const r = parsed.value;
 
@@ -751,63 +699,6 @@ function vadSettingsFor(turnDetection: TurnDetectionConfig): VadSettings | undef
     };
   }
   return { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: SEMANTIC_SILENCE_MS[turnDetection.eagerness] };
-}
-
-/**
- * A client-created item as stored and echoed: server-assigned id and status, `object`, and audio
- * bytes removed ("audio bytes omitted" in item events, reference §3.2).
- */
-function buildClientItem(
-  raw: Record<string, unknown>,
-  session: RealtimeSession,
-): { item: ConversationItem; audioMs?: number } | { error: ErrorBody } {
-  const itemId = typeof raw.id === 'string' && raw.id !== '' ? raw.id : newId('item');
-  switch (raw.type) {
-    case 'message': {
-      const role = raw.role;
-      if (role !== 'user' && role !== 'assistant' && role !== 'system') {
-        return { error: realtimeErrors.invalidValue('item.role', role, ['user', 'assistant', 'system']) };
-      }
-      if (!Array.isArray(raw.content)) return { error: realtimeErrors.missingParameter('item.content') };
-      const allowed = role === 'assistant' ? ['output_text', 'output_audio'] : role === 'user' ? ['input_text', 'input_audio', 'input_image'] : ['input_text'];
-      let audioMs: number | undefined;
-      const content: ContentPart[] = [];
-      for (const [index, part] of (raw.content as unknown[]).entries()) {
-        if (!isObject(part) || !allowed.includes(String(part.type))) {
-          return { error: realtimeErrors.invalidValue(`item.content[${index}].type`, isObject(part) ? part.type : part, allowed) };
-        }
-        const { audio, ...rest } = part;
-        if (typeof audio === 'string') {
-          if (!isStrictBase64(audio)) return { error: realtimeErrors.invalidBase64() };
-          const format = role === 'assistant' ? session.audio.output.format : session.audio.input.format;
-          audioMs = (audioMs ?? 0) + durationMsOf(format, Buffer.from(audio, 'base64').length);
-        }
-        content.push(rest as ContentPart);
-      }
-      return { item: { id: itemId, object: 'realtime.item', type: 'message', role, status: 'completed', content }, ...(audioMs !== undefined ? { audioMs } : {}) };
-    }
-    case 'function_call': {
-      if (typeof raw.name !== 'string') return { error: realtimeErrors.missingParameter('item.name') };
-      return {
-        item: {
-          id: itemId,
-          object: 'realtime.item',
-          type: 'function_call',
-          status: 'completed',
-          name: raw.name,
-          call_id: typeof raw.call_id === 'string' ? raw.call_id : newId('call'),
-          arguments: typeof raw.arguments === 'string' ? raw.arguments : '{}',
-        },
-      };
-    }
-    case 'function_call_output': {
-      if (typeof raw.call_id !== 'string') return { error: realtimeErrors.missingParameter('item.call_id') };
-      if (typeof raw.output !== 'string') return { error: realtimeErrors.missingParameter('item.output') };
-      return { item: { id: itemId, object: 'realtime.item', type: 'function_call_output', status: 'completed', call_id: raw.call_id, output: raw.output } };
-    }
-    default:
-      return { error: realtimeErrors.invalidValue('item.type', raw.type, ['message', 'function_call', 'function_call_output']) };
-  }
 }
 
 /** For long runs without audio recording: keeps the event's shape, drops the payload. */
