@@ -40,7 +40,7 @@ if [ ! -f "$root/dist/main.js" ] || [ ! -f "$root/dist/cli/realtimeSim.js" ]; th
   exit 1
 fi
 
-export OAIR_ROOT=$root OAIR_FS_BIN=$fs_bin OAIR_FS_MODDIR=$(pkg-config --variable=modulesdir freeswitch)
+export OAIR_ROOT=$root OAIR_FS_BIN=$fs_bin OAIR_FS_MODDIR=$(pkg-config --variable=modulesdir freeswitch) OAIR_FS_INCLUDE=$(pkg-config --variable=includedir freeswitch)
 exec node --input-type=module - "$@" <<'JS'
 import { spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
@@ -52,6 +52,7 @@ import { parseArgs } from 'node:util';
 const ROOT = process.env.OAIR_ROOT;
 const FS_BIN = process.env.OAIR_FS_BIN;
 const STOCK_MODDIR = process.env.OAIR_FS_MODDIR;
+const FS_INCLUDE = process.env.OAIR_FS_INCLUDE;
 
 const { values: opts } = parseArgs({
   args: process.argv.slice(2),
@@ -416,9 +417,9 @@ async function connectEsl(timeoutMs = 30000) {
 const logText = () => { try { return readFileSync(join(T, 'log', 'freeswitch.log'), 'utf8'); } catch { return ''; } };
 let logMark = 0;
 const markLog = () => { logMark = logText().length; };
-// Error lines of ours (or crashes) since the mark; FreeSWITCH's own noise about loopback is not ours.
+// Every ERR/CRIT/ALERT line since the mark (a clean run has none at all), and our own warnings.
 const errorsSinceMark = () => logText().slice(logMark).split('\n')
-  .filter((l) => /\[(ERR|CRIT|ALERT)\]/.test(l) && /mod_openai_realtime|oair|runtime|bridge|media bug|BUG/i.test(l));
+  .filter((l) => /\[(ERR|CRIT|ALERT)\]/.test(l) || (/\[WARNING\]/.test(l) && /mod_openai_realtime\.c/.test(l)));
 
 // ------------------------------------------------------------------------------------------ calls
 let esl;
@@ -440,10 +441,15 @@ async function stopRecord(call) { await api(`uuid_record ${call.a} stop ${call.r
 async function hangup(call) { await api(`uuid_kill ${call.a}`); }
 async function statusJson() { try { return JSON.parse(await api('openai_realtime status json')); } catch { return null; } }
 async function waitFor(pred, ms, step = 100) { const until = Date.now() + ms; while (Date.now() < until) { if (await pred()) return true; await sleep(step); } return false; }
+// `load` answers "+OK Reloading XML" first and the module's result on the last line.
+const lastLine = (r) => r.trim().split('\n').pop().trim();
+function rssMb() {
+  try { return Math.round(Number(readFileSync(`/proc/${fsProc.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024); } catch { return null; }
+}
 async function channelCount() { const r = await api('show channels count'); const m = r.match(/(\d+) total/); return m ? Number(m[1]) : -1; }
 
 // ------------------------------------------------------------------------------------------ checks
-const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload',
+const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload', 'v8_refusal', 'mix',
   'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'shutdown'];
 const want = (n) => !ONLY || ONLY.has(n) || n === 'shutdown';
 let engine = false;
@@ -469,11 +475,11 @@ async function run() {
     const r2 = await api('openai_realtime');
     const r3 = await api('uuid_openai_s2s');
     const alive = (await api('status')).includes('is ready');
-    engine = !/unknown API/.test(r1);
     check('usage: empty arguments reach JS (no NULL deref)', alive && r2.includes('USAGE'),
       `openai_realtime → ${JSON.stringify(r2.split('\n')[0])}; uuid_openai_audio_stream → ${JSON.stringify(r1.split('\n')[0])}; uuid_openai_s2s → ${JSON.stringify(r3.split('\n')[0])}`);
-    info(`session engine (uuid_openai_audio_stream in JS): ${engine ? 'present' : 'not there yet'}`);
   }
+  engine = !/unknown API/.test(await api('uuid_openai_audio_stream'));
+  info(`session engine (uuid_openai_audio_stream in JS): ${engine ? 'present' : 'not there yet'}`);
 
   // ---- echo on a parked channel, no silence_stream: the writer thread carries the audio
   if (want('echo_parked')) {
@@ -609,28 +615,88 @@ async function run() {
     const call = await originate('oair_park');
     await sleep(300);
     await api(`openai_realtime echo ${call.b} start 100`);
+    // A conversation too, when the engine is there: unload ends it (close frame, detach) and the call stays.
+    const talk = engine ? await originate('oair_seed_park', { record: false }) : null;
     await sleep(1500);
     const details = [];
+    const rss0 = rssMb();
     let ok = true;
     for (let i = 0; i < 5; i++) {
       const t1 = Date.now();
       const u = await api('unload mod_openai_realtime');
       const up = (await api(`uuid_exists ${call.a}`)) === 'true';
-      const l = await api('load mod_openai_realtime');
+      const l = lastLine(await api('load mod_openai_realtime'));
       const ms = Date.now() - t1;
       const st = await api('openai_realtime status');
       const r = await api(`openai_realtime echo ${call.b} start 100`);
-      ok &&= u.startsWith('+OK') && up && l.startsWith('+OK') && st.startsWith('sessions:') && r.startsWith('+OK');
-      details.push(`${u.split('\n')[0]}/${l.split('\n')[0]} ${ms} ms`);
+      const talkUp = !talk || (await api(`uuid_exists ${talk.b}`)) === 'true';
+      ok &&= u.startsWith('+OK') && up && talkUp && l.startsWith('+OK') && st.startsWith('sessions:') && r.startsWith('+OK');
+      details.push(`unload ${u} / load ${l} ${ms} ms`);
       await sleep(1200);
     }
     await sleep(1500);
+    const rss1 = rssMb();
     await stopRecord(call);
     await hangup(call);
-    const e = analyzeEcho(call.recFile, { fromSec: call ? 1 : 0 });
+    if (talk) await hangup(talk);
+    const e = analyzeEcho(call.recFile, { fromSec: 1 });
     const errs = errorsSinceMark();
-    check('reload: unload/load ×5 with a call streaming; the echo resumes on the same call', ok && errs.length === 0 && e.share > 0.6,
-      `${details.join('; ')}; echo after reloads ${(e.share * 100).toFixed(0)}% matched; errors: ${errs.slice(0, 3).join(' | ') || 'none'}`);
+    check(`reload: unload/load ×5 with ${talk ? 'an echo and a conversation' : 'an echo'} running; calls stay up, the echo resumes on the same call`,
+      ok && errs.length === 0 && e.share > 0.6,
+      `${details.join('; ')}; echo after reloads ${(e.share * 100).toFixed(0)}% matched; FreeSWITCH RSS ${rss0} → ${rss1} MB; errors: ${errs.slice(0, 3).join(' | ') || 'none'}`);
+  }
+
+  // ---- refuses to load next to mod_v8 (a stand-in module of that name, built here if a compiler is around)
+  if (want('v8_refusal')) {
+    const fake = join(T, 'mod', 'mod_v8.so');
+    const src = join(T, 'fake_mod_v8.c');
+    writeFileSync(src, `#include <switch.h>
+SWITCH_MODULE_LOAD_FUNCTION(mod_v8_load);
+SWITCH_MODULE_DEFINITION(mod_v8, mod_v8_load, NULL, NULL);
+SWITCH_MODULE_LOAD_FUNCTION(mod_v8_load) { *module_interface = switch_loadable_module_create_module_interface(pool, modname); return SWITCH_STATUS_SUCCESS; }
+`);
+    const cc = await new Promise((resolve) => {
+      const p = spawn('cc', ['-shared', '-fPIC', '-o', fake, src, `-I${FS_INCLUDE}`], { stdio: 'ignore' });
+      p.on('error', () => resolve(1));
+      p.on('exit', (c) => resolve(c));
+    });
+    if (cc !== 0) {
+      skip('v8_refusal', 'no C compiler to build a stand-in mod_v8');
+    } else {
+      markLog();
+      const u = await api('unload mod_openai_realtime');
+      const v = lastLine(await api('load mod_v8'));
+      const refused = lastLine(await api('load mod_openai_realtime'));
+      const crit = logText().slice(logMark).split('\n').find((l) => /\[CRIT\].*mod_v8/.test(l));
+      await api('unload mod_v8');
+      const back = lastLine(await api('load mod_openai_realtime'));
+      const st = await api('openai_realtime status');
+      check('v8_refusal: refuses to load while mod_v8 is loaded, with a CRIT line; loads once it is gone',
+        u.startsWith('+OK') && v.startsWith('+OK') && refused.startsWith('-ERR') && Boolean(crit) && back.startsWith('+OK') && st.startsWith('sessions:'),
+        `load with mod_v8 → ${refused.split('\n')[0]}; log: ${crit ? crit.replace(/^.*\[CRIT\]\s*/, '').slice(0, 110) : 'no CRIT line'}; after unload mod_v8 → ${back.split('\n')[0]}`);
+    }
+  }
+
+  // ---- mixed and stereo capture on a parked channel (nothing writes: the first bug read fills the
+  //      empty write side, so frames still flow), then stop
+  if (want('mix') && engine) {
+    const details = [];
+    let ok = true;
+    for (const mix of ['mono', 'mixed', 'stereo']) {
+      const call = await originate('oair_park', { record: false });
+      await sleep(300);
+      const r = await api(`uuid_openai_audio_stream ${call.b} start ${REALTIME_URL} ${mix} 24k`);
+      await sleep(3000);
+      const st = await statusJson();
+      const s = st?.sessions?.find((x) => x.uuid === call.b) ?? {};
+      const stop = await api(`uuid_openai_audio_stream ${call.b} stop`);
+      await hangup(call);
+      ok &&= r.startsWith('+OK') && stop.startsWith('+OK') && s.framesIn >= 120 && s.overruns === 0 && s.uplinkMs >= 2000;
+      details.push(`${mix}: ${r.split('\n')[0]}, ${s.framesIn} frames in, ${s.uplinkMs} ms sent, ${s.overruns} overruns, stop ${stop.split('\n')[0]}`);
+    }
+    check('mix: mono, mixed and stereo capture on a parked channel', ok, details.join('; '));
+  } else if (want('mix')) {
+    skip('mix', 'the session engine (uuid_openai_audio_stream) is not in the runtime yet');
   }
 
   // ---- the conversation (needs the session engine: uuid_openai_audio_stream in JS)
@@ -696,13 +762,16 @@ async function conversationChecks() {
       `connect body ${connect?.body ?? 'none'}; json ${json ? JSON.parse(json.body || '{}').type : 'none'}; ${mine.length} events`);
     if (want('secrets')) {
       const leaks = mine.filter((e) => Object.entries(e.headers).some(([k, v]) => v.includes(API_KEY) || /API_KEY|EXTRA_HEADERS/i.test(k)) || e.body.includes(API_KEY));
-      const hasVars = connect && Object.keys(connect.headers).some((k) => k.startsWith('variable_'));
+      // The dialplan set STREAM_DISABLE_AUDIOFILES next to the key: seeing it proves the channel's
+      // variables were exported, so the key's absence is the scrubbing, not an absent variable.
+      const hasVars = connect && 'variable_STREAM_DISABLE_AUDIOFILES' in connect.headers;
+      if (process.env.OAIR_IT_DUMP) console.log(connect?.headers);
       check('secrets: verbose events carry channel variables but never the API key', leaks.length === 0 && Boolean(hasVars),
-        `${mine.length} events checked, ${leaks.length} with the key; variable_* headers present: ${Boolean(hasVars)}`);
+        `${mine.length} events checked, ${leaks.length} with the key; variable_STREAM_DISABLE_AUDIOFILES exported: ${Boolean(hasVars)}`);
     }
   }
-  if (want('bargein')) {
-    const call = await originate('oair_seed_park', { source: BARGE });
+  if (want('bargein')) for (const dest of ['oair_seed_park', 'oair_seed']) {
+    const call = await originate(dest, { source: BARGE });
     await sleep(8000);
     await stopRecord(call);
     await hangup(call);
@@ -714,11 +783,18 @@ async function conversationChecks() {
     for (let s = Math.round(2.5 * rate), w = Math.round(rate / 50); s + w < sent.length; s += w) {
       if (dbfs(rms(sent, s, w)) > -40) { second = s / rate; break; }
     }
-    let toneEnd = null, toneStart = null;
-    t.on.forEach((v, i) => { if (v && toneStart === null) toneStart = i * 0.05; if (v) toneEnd = (i + 1) * 0.05; });
+    // First answer: the first run of tone windows. It must start before the caller talks again and
+    // end soon after (the 2 s tone would otherwise run on); the simulator answers the second
+    // utterance afterwards, which is fine.
+    let toneStart = null, toneEnd = null;
+    for (let i = 0; i < t.on.length; i++) {
+      if (t.on[i] && toneStart === null) toneStart = i * 0.05;
+      if (toneStart !== null && !t.on[i] && i * 0.05 > toneStart + 0.1) { toneEnd = i * 0.05; break; }
+    }
     const stopMs = second !== null && toneEnd !== null ? Math.round((toneEnd - second) * 1000) : null;
-    check('bargein: the assistant stops when the caller talks over it', stopMs !== null && stopMs < 800 && toneStart !== null && toneStart < second,
-      `tone ${toneStart?.toFixed(2)}–${toneEnd?.toFixed(2)} s, caller again at ${second?.toFixed(2)} s → tone stopped ${stopMs} ms after`);
+    const natural = toneStart !== null && toneEnd !== null && toneEnd - toneStart >= 1.9;
+    check(`bargein: the assistant stops when the caller talks over it (${dest === 'oair_seed' ? 'silence_stream: WRITE_REPLACE' : 'parked: writer thread'})`, stopMs !== null && stopMs < 800 && toneStart < second && !natural,
+      `first answer ${toneStart?.toFixed(2)}–${toneEnd?.toFixed(2)} s (of 2 s), caller again at ${second?.toFixed(2)} s → stopped ${stopMs} ms after`);
   }
   if (want('hangup_playback')) {
     markLog();
