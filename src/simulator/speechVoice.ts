@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { Resampler } from '../audio/resampler.js';
 import type { AssistantVoice, Utterance, UtteranceRequest } from './assistantVoice.js';
-import { downsample24kTo8k } from './downsample.js';
 import { parseWav } from './wavFile.js';
 
 interface Phrase {
@@ -47,9 +47,27 @@ class RecordedUtterance implements Utterance {
 
   render(sampleRate: 24000 | 8000): Int16Array {
     if (sampleRate === 24000) return this.#samples24k;
-    this.#samples8k ??= downsample24kTo8k(this.#samples24k);
+    this.#samples8k ??= downsampleTo8k(this.#samples24k);
     return this.#samples8k;
   }
+}
+
+/**
+ * 24 kHz → 8 kHz through the project's band-limited resampler, aligned: the input is padded to
+ * flush the filter and its group delay is dropped, so sample k of the result is input 3k.
+ * (Sharing the resampler with the client cannot hide a client bug: the client never resamples
+ * what the simulator encodes back into what the simulator compares. The G.711 codec is another
+ * matter, see g711Codec.ts.)
+ */
+function downsampleTo8k(input: Int16Array): Int16Array {
+  const resampler = new Resampler(24000, 8000);
+  const delay = Math.round(resampler.delaySamples);
+  const padded = new Int16Array(input.length + (delay + 2) * 3);
+  padded.set(input);
+  const out = new Int16Array(resampler.maxOutputLength(padded.length));
+  const produced = resampler.process(padded, padded.length, out);
+  const length = Math.floor(input.length / 3);
+  return out.slice(delay, Math.min(produced, delay + length));
 }
 
 export class SpeechVoice implements AssistantVoice {
