@@ -1,10 +1,11 @@
 /**
- * A private G.711 μ-law / A-law codec for the simulator.
+ * The simulator's own G.711 μ-law / A-law codec, deliberately not src/audio/g711.ts.
  *
- * Why a copy: `src/audio/g711.ts` belongs to another engineer and did not exist when the simulator
- * was written. The simulator must not depend on the code it is used to test, either: a shared bug
- * in both ends would cancel out. This is the classic ITU-T G.711 reference algorithm (as in Sun's
- * g711.c), table-driven for decode. Same call shapes as src/audio/g711.ts.
+ * Why a second implementation: the simulator decodes what the client encodes and encodes what the
+ * client decodes. With one shared codec a symmetric bug (swapped tables, a sign error) would
+ * cancel out and every test would pass while OpenAI heard noise. This is the classic algorithm of
+ * Sun's g711.c (two's complement), the project's follows G.191; a test checks that they agree.
+ * Same call shapes as src/audio/g711.ts.
  */
 
 const BIAS = 0x84;

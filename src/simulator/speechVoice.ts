@@ -12,8 +12,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { Resampler } from '../audio/resampler.js';
+import { readWav } from '../audio/wav.js';
 import type { AssistantVoice, Utterance, UtteranceRequest } from './assistantVoice.js';
-import { parseWav } from './wavFile.js';
 
 interface Phrase {
   file: string;
@@ -77,7 +77,7 @@ export class SpeechVoice implements AssistantVoice {
   /** Reads every phrase at construction, so a missing asset fails at start, not mid-call. */
   constructor(assetsDir: string = DEFAULT_VOICE_ASSETS_DIR) {
     for (const phrase of [GREETING, AFTER_TOOL_OUTPUT, ...REPLIES]) {
-      const wav = parseWav(readFileSync(join(assetsDir, phrase.file)));
+      const wav = readWav(readFileSync(join(assetsDir, phrase.file)));
       if (wav.sampleRate !== 24000 || wav.channels !== 1) {
         throw new Error(`${phrase.file}: expected 24 kHz mono, got ${wav.sampleRate} Hz × ${wav.channels}`);
       }
