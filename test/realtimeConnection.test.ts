@@ -1,9 +1,12 @@
 // What this proves, on real sockets: the connection gives up after its attempts with one
 // onConnectError per attempt (back-off waits, the last with 0) and then onEnded; our close sends
 // 1000 "Normal closure" and, when the peer never answers, the close timer ends it on time; the
-// state machine reports open → connecting → open across a drop.
-import { createServer } from 'node:net';
+// state machine reports open → connecting → open across a drop; a server that accepts and drops
+// at once cannot drive a tight reconnect loop.
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import { RealtimeSimulator } from '../src/simulator/index.js';
 import { RealtimeConnection, type ConnectErrorInfo, type ConnectionListener, type ConnectionOptions } from '../src/session/realtimeConnection.js';
 import { sleep, waitFor } from './helpers/inProcessHost.js';
@@ -74,6 +77,35 @@ describe('RealtimeConnection', () => {
     expect(r.log[r.log.length - 1]).toBe('ended stopped while connecting');
   });
 
+  it('a server that accepts and drops at once is retried with back-off, then given up', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(server, 'listening');
+    const opened: number[] = [];
+    server.on('connection', (ws) => {
+      opened.push(Date.now());
+      ws.terminate();
+    });
+    try {
+      const r = recorder();
+      const c = new RealtimeConnection(options(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, { maxAttempts: 3 }), r.listener);
+      c.start();
+      await waitFor(() => r.log.some((l) => l.startsWith('ended')), 'ended', 5000);
+      expect(r.log).toEqual([
+        'open false',
+        'disconnect 1006  true',
+        'open true',
+        'disconnect 1006  true',
+        'open true',
+        'disconnect 1006  false',
+        'ended connection lost (1006) 3 times in a row',
+      ]);
+      expect(opened[1]! - opened[0]!).toBeGreaterThanOrEqual(75);
+      expect(opened[2]! - opened[1]!).toBeGreaterThanOrEqual(155);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('reconnects after a drop and closes with 1000; a peer that never answers is cut off by the close timer', async () => {
     const r = recorder();
     const c = new RealtimeConnection(options(sim.url, { closeTimeoutMs: 300 }), r.listener);
@@ -86,6 +118,7 @@ describe('RealtimeConnection', () => {
 
     const peer = sim.connections[sim.connections.length - 1]!;
     peer.applyFaults({ stall: {} }); // it will never read our close frame
+    await sleep(50); // the simulator starts a stall on its next timer tick
     const started = Date.now();
     await c.close();
     const took = Date.now() - started;

@@ -76,6 +76,8 @@ export function displayUrl(url: string): string {
 }
 
 const HANDSHAKE_BODY_LIMIT = 2048;
+/** A connection open at least this long counts as healthy: its drop starts a fresh outage. */
+export const STABLE_CONNECTION_MS = 5000;
 const HANDSHAKE_BODY_WAIT_MS = 1000;
 
 export class RealtimeConnection {
@@ -243,7 +245,6 @@ export class RealtimeConnection {
       const reconnected = this.#everOpened;
       this.#everOpened = true;
       if (reconnected) this.#reconnects++;
-      this.#backoff.reset();
       this.#setState('open');
       this.#startHeartbeat(ws);
       this.#listener.onOpen(reconnected);
@@ -331,19 +332,36 @@ export class RealtimeConnection {
       return;
     }
     const reported = local ?? { code, reason };
-    const reconnect = this.#options.reconnect && shouldReconnectAfterClose(reported.code);
+    let reconnect = this.#options.reconnect && shouldReconnectAfterClose(reported.code);
+    // A connection that lived long enough ends the outage; one that dropped at once counts as a
+    // failed attempt, so a server that accepts and drops cannot drive a tight reconnect loop.
+    const stable = Date.now() - this.#openedAt >= STABLE_CONNECTION_MS;
+    if (stable) this.#backoff.reset();
+    let wait = 0;
+    let endReason = this.#options.reconnect
+      ? `server closed the connection (${reported.code})`
+      : `connection lost (${reported.code}), STREAM_NO_RECONNECT`;
+    if (reconnect && !stable) {
+      const next = this.#backoff.fail();
+      if (next === null) {
+        reconnect = false;
+        endReason = `connection lost (${reported.code}) ${this.#backoff.failures} times in a row`;
+      } else {
+        wait = next;
+      }
+    }
     if (!reconnect) {
       this.#setState('closed');
       this.#listener.onDisconnect(reported.code, reported.reason, false);
-      this.#listener.onEnded(
-        this.#options.reconnect ? `server closed the connection (${reported.code})` : `connection lost (${reported.code}), STREAM_NO_RECONNECT`,
-      );
+      this.#listener.onEnded(endReason);
       return;
     }
     this.#setState('connecting');
     this.#listener.onDisconnect(reported.code, reported.reason, true);
-    // The first reconnect is immediate (as the seed's); later ones back off.
-    if (this.#state === 'connecting') this.#attempt();
+    if (this.#state !== 'connecting') return; // the listener stopped us
+    // After a stable connection the first reconnect is immediate (as the seed's); otherwise it backs off.
+    if (wait === 0) this.#attempt();
+    else this.#retryTimer = setTimeout(() => this.#attempt(), wait);
   }
 
   #startHeartbeat(ws: WebSocket): void {

@@ -4,8 +4,11 @@
  * - Back-off: 100 ms × 2^n, at most 10 s, ±20 % jitter (IXWebSocket's curve, which the seed used,
  *   plus jitter so a PBX full of calls does not reconnect in lock step after an outage).
  * - Attempts: at most {@link DEFAULT_MAX_CONNECT_ATTEMPTS} per outage — for the initial connect and
- *   again after each drop (the count restarts once a connection opens). Then the stream ends with
- *   a last ::error (wait_time 0). With STREAM_NO_RECONNECT: one attempt, no reconnect.
+ *   again after each drop. An outage ends when a connection has stayed open for a while
+ *   (`STABLE_CONNECTION_MS` in realtimeConnection.ts); a connection that drops sooner counts as a
+ *   failed attempt, so a server that accepts and drops cannot cause a reconnect storm. When the
+ *   attempts are used up the stream ends (a failed connect's last ::error has wait_time 0).
+ *   With STREAM_NO_RECONNECT: one attempt, no reconnect.
  * - Which closes reconnect: anything abnormal (no close frame 1006, 1001 going away / session
  *   expiry, 1011, 1012, 1013, 1014, 1005, 3xxx). Not: a clean 1000 from the server (the seed's
  *   reconnect-after-1000 was a reported bug), protocol/policy errors a retry cannot fix
