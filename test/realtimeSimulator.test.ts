@@ -125,6 +125,7 @@ describe('handshake and auth', () => {
     expect(handshake.url).toBe('/v1/realtime?model=gpt-realtime&extra=1');
     expect(handshake.headers['openai-safety-identifier']).toBe('user-123');
     expect(handshake.headers['x-test']).toBe('yes');
+    expect(handshake.rawHeaders).toContain('OpenAI-Safety-Identifier');
     expect(handshake.betaHeader).toBe(false);
   });
 

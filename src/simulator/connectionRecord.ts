@@ -12,8 +12,10 @@ export interface HandshakeRecord {
   url: string;
   path: string;
   query: Record<string, string>;
-  /** Request headers as received (Node lower-cases the names). */
+  /** Request headers (Node lower-cases the names and joins repeated ones). */
   headers: IncomingHttpHeaders;
+  /** The same headers exactly as sent: name, value, name, value… (original case and order). */
+  rawHeaders: string[];
   /** Which credential was accepted; 'none' when the simulator has no `apiKey`. */
   auth: AuthMethod;
   /** The client's `Sec-WebSocket-Extensions` request header, if it offered any. */

@@ -241,6 +241,7 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
       path: url.pathname,
       query,
       headers: req.headers,
+      rawHeaders: req.rawHeaders,
       auth,
       requestedExtensions: typeof requested === 'string' ? requested : null,
       negotiatedExtensions: this.#negotiated.get(req) ?? null,
