@@ -962,7 +962,12 @@ static int host_control(void *ctx, const char *uuid, const char *action, const c
 			switch_safe_free(path);
 		}
 	} else if (!strcasecmp(action, "break")) {
-		switch_channel_set_flag(channel, CF_BREAK);
+		/* As uuid_break: a broadcast (our "play") is stopped as a broadcast, anything else gets CF_BREAK. */
+		if (switch_channel_test_flag(channel, CF_BROADCAST)) {
+			switch_channel_stop_broadcast(channel);
+		} else {
+			switch_channel_set_flag(channel, CF_BREAK);
+		}
 	} else {
 		set_err(err, err_len, "unknown action %s", action);
 		rc = -1;

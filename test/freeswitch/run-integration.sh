@@ -317,6 +317,7 @@ const ext = (name, actions) => `      <extension name="${name}"><condition field
 ${actions.map(([app, data]) => `        <action application="${app}"${data !== undefined ? ` data="${xmlEscape(data)}"` : ''}/>`).join('\n')}
       </condition></extension>`;
 const startCmd = `\${uuid_openai_audio_stream \${uuid} start ${REALTIME_URL} mono 24k}`;
+function writeConfig(bundle) {
 writeFileSync(join(T, 'conf', 'freeswitch.xml'), `<?xml version="1.0"?>
 <document type="freeswitch/xml">
   <section name="configuration" description="">
@@ -356,7 +357,7 @@ ${modules.map((m) => `        <load module="${m}"/>`).join('\n')}
     </configuration>
     <configuration name="openai_realtime.conf" description="">
       <settings>
-        <param name="bundle-dir" value="${xmlEscape(opts.bundle)}"/>
+        <param name="bundle-dir" value="${xmlEscape(bundle)}"/>
         <param name="heap-limit-mb" value="512"/>
         <param name="log-level" value="debug"/>
         <param name="command-timeout-ms" value="5000"/>
@@ -371,10 +372,13 @@ ${ext('oair_seed', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM
     ['set', `api_result=${startCmd}`], ['playback', 'silence_stream://-1//'], ['set', 'api_result=${uuid_openai_audio_stream ${uuid} stop}'], ['hangup']])}
 ${ext('oair_seed_park', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['answer'],
     ['set', `api_result=${startCmd}`], ['park']])}
+${ext('oair_transfer_target', [['set', 'oair_transferred=yes'], ['park']])}
     </context>
   </section>
 </document>
 `);
+}
+writeConfig(opts.bundle);
 // The module reads its own file too (configFile in config_json); keep both views identical.
 mkdirSync(join(T, 'conf', 'autoload_configs'));
 writeFileSync(join(T, 'conf', 'autoload_configs', 'openai_realtime.conf.xml'), `<configuration name="openai_realtime.conf" description="">
@@ -449,7 +453,7 @@ function rssMb() {
 async function channelCount() { const r = await api('show channels count'); const m = r.match(/(\d+) total/); return m ? Number(m[1]) : -1; }
 
 // ------------------------------------------------------------------------------------------ checks
-const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload', 'v8_refusal', 'mix',
+const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload', 'v8_refusal', 'host_ops', 'mix',
   'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'shutdown'];
 const want = (n) => !ONLY || ONLY.has(n) || n === 'shutdown';
 let engine = false;
@@ -677,6 +681,9 @@ SWITCH_MODULE_LOAD_FUNCTION(mod_v8_load) { *module_interface = switch_loadable_m
     }
   }
 
+  // ---- every host operation, driven by a stand-in runtime bundle that calls the bridge directly
+  if (want('host_ops')) await hostOpsCheck();
+
   // ---- mixed and stereo capture on a parked channel (nothing writes: the first bug read fills the
   //      empty write side, so frames still flow), then stop
   if (want('mix') && engine) {
@@ -722,6 +729,130 @@ SWITCH_MODULE_LOAD_FUNCTION(mod_v8_load) { *module_interface = switch_loadable_m
     check('shutdown: fsctl shutdown with calls streaming exits 0', ex.code === 0 && !/Segmentation|Aborted|core dumped|Assertion/.test(out),
       `exit ${ex.code}${ex.signal ? ` signal ${ex.signal}` : ''} after ${((Date.now() - t1) / 1000).toFixed(1)} s with ${calls.length} calls`);
   }
+}
+
+// ------------------------------------------------------------------------------------------ host ops
+// A runtime bundle of a few lines that answers `openai_realtime <op> ...` by calling the native bridge
+// itself: every host operation of mod_openai_realtime.c is exercised in the real FreeSWITCH without
+// depending on what the application does with it yet.
+const HOSTOPS_MAIN = `
+const b = process._linkedBinding('oair_bridge');
+const chans = new Map();
+const key = (u, n) => u + '/' + n;
+function handle(api, args) {
+  if (api === '__runtime__') { setImmediate(() => b.shutdown()); return '+OK stopped'; }
+  const a = args.trim().split(/\\s+/);
+  switch (a[0]) {
+    case 'getvar': { const v = b.getVar(a[1], a[2]); return v === undefined ? '+OK <no channel>' : v === null ? '+OK <unset>' : '+OK ' + v; }
+    case 'attach': { const r = b.attach(a[1], a[2], Number(a[3] || 0), 1000, 1000); const old = chans.get(key(a[1], a[2])); if (old) b.release(old.id); chans.set(key(a[1], a[2]), r); return '+OK ' + r.sampleRate + ' ' + r.frameSamples + ' ' + r.captureChannels; }
+    case 'dtmf': { const r = chans.get(key(a[1], a[2])); return '+OK ' + b.readDtmf(r.id).map((d) => d.digit).join(''); }
+    case 'poll': { const r = chans.get(key(a[1], a[2])); return '+OK ' + b.poll(r.id); }
+    case 'detach': { const r = chans.get(key(a[1], a[2])); b.detach(r.id); return '+OK ' + b.poll(r.id); }
+    case 'release': { const r = chans.get(key(a[1], a[2])); chans.delete(key(a[1], a[2])); return '+OK ' + b.release(r.id); }
+    case 'fire': return b.fireEvent(a[1], 'openai_realtime::call_control', '{"probe":1}', { 'X-Oair-Test': 'yes', 'X-Oair-Leak': 'Bearer ' + a[2] }) ? '+OK' : '-ERR not fired';
+    case 'log': b.log(5, a[1], 'hostops log line ' + a[2]); return '+OK';
+    case 'control': b.control(a[1], a[2], a.slice(3)); return '+OK';
+    case 'counters': return '+OK ' + JSON.stringify(b.counters());
+    default: return '-ERR unknown op ' + a[0];
+  }
+}
+b.serveCommands((id, api, args) => { let r; try { r = handle(api, args); } catch (e) { r = '-ERR ' + e.message; } b.reply(id, r); });
+b.ready();
+`;
+async function hostOpsCheck() {
+  const dir = join(T, 'hostops-bundle');
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  writeFileSync(join(dir, 'dist', 'main.js'), HOSTOPS_MAIN);
+  writeConfig(dir);
+  const sw1 = [await api('unload mod_openai_realtime'), lastLine(await api('load mod_openai_realtime'))];
+  const events = [];
+  const off = esl.onEvent((ev) => events.push(ev));
+  await esl.command('event plain CHANNEL_HANGUP CUSTOM openai_realtime::call_control');
+  markLog();
+  const call = await originate('oair_park');
+  const { a: A, b: B } = call;
+  const op = (x) => api(`openai_realtime ${x}`);
+  const r = {};
+  try {
+    r.getvar = await op(`getvar ${B} other_loopback_leg_uuid`);
+    r.unset = await op(`getvar ${B} oair_no_such_var`);
+    r.nochan = await op(`getvar 00000000-0000-0000-0000-000000000000 uuid`);
+    r.attach = await op(`attach ${B} oair_probe 0`);
+    r.dup = await op(`attach ${B} oair_probe 0`);
+    r.attach2 = await op(`attach ${B} oair_probe2 2`);
+    r.attachA = await op(`attach ${A} oair_probe 0`);
+    // "~": without it FreeSWITCH marks API-sent digits "skip processing" and a loopback peer's hooks never see them
+    await api(`uuid_send_dtmf ${A} ~59`);            // A sends, B receives: our recv hook on B
+    r.setvar = await op(`control ${B} set_var oair_x hello`);
+    r.setvarSeen = await api(`uuid_getvar ${B} oair_x`);
+    r.sendDtmf = await op(`control ${B} send_dtmf ~123`); // B sends, A receives: A's hook
+    await sleep(1500);
+    r.dtmfB = await op(`dtmf ${B} oair_probe`);
+    r.dtmfB2 = await op(`dtmf ${B} oair_probe2`);
+    r.dtmfA = await op(`dtmf ${A} oair_probe`);
+    r.fire = await op(`fire ${B} ${API_KEY}`);
+    r.log = await op(`log ${B} 4711`);
+    r.play = await op(`control ${B} play ${TONE1000}`);   // nothing in our rings: the file passes through
+    await sleep(600);
+    r.brk = await op(`control ${B} break`);
+    await sleep(1500);
+    r.evil = await op(`control ${B} play hangup::`);       // a path, never an application
+    await sleep(500);
+    r.aliveAfterEvil = await api(`uuid_exists ${B}`);
+    r.detach = await op(`detach ${B} oair_probe2`);
+    r.reattach = await op(`attach ${B} oair_probe2 1`);
+    r.badAction = await op(`control ${A} frobnicate`);
+    r.transfer = await op(`control ${B} transfer oair_transfer_target XML test`);
+    await sleep(800);
+    r.transferred = await api(`uuid_getvar ${B} oair_transferred`);
+    await stopRecord(call);
+    r.hangup = await op(`control ${B} hangup USER_BUSY`);
+    await sleep(800);
+    r.pollAfter = await op(`poll ${B} oair_probe`);
+    r.detachAfter = await op(`detach ${B} oair_probe`);
+    for (const [u, n] of [[B, 'oair_probe'], [B, 'oair_probe2'], [A, 'oair_probe']]) await op(`release ${u} ${n}`);
+    await sleep(300);
+    r.counters = await op('counters');
+  } catch (err) {
+    r.error = String(err);
+  }
+  off();
+  // What A heard: the 1000 Hz file for the ~0.6 s before the break, then nothing.
+  let toneMs = 0;
+  try {
+    const { rate, channels } = readWav(call.recFile);
+    for (let s = 0; s + rate / 20 <= channels[0].length; s += rate / 20) {
+      if (dbfs(rms(channels[0], s, rate / 20)) > -30 && toneShare(channels[0], s, rate / 20, rate, 1000) > 0.6) toneMs += 50;
+    }
+  } catch {}
+  const fired = events.find((e) => e.headers['Event-Subclass'] === 'openai_realtime::call_control');
+  const hung = events.find((e) => e.headers['Event-Name'] === 'CHANNEL_HANGUP' && e.headers['Unique-ID'] === B);
+  const logLine = logText().split('\n').find((l) => l.includes('hostops log line 4711'));
+  const errs = errorsSinceMark().filter((l) => !l.includes('hangup::')); // the file "hangup::" does not exist: expected
+  writeConfig(opts.bundle);
+  const sw2 = [await api('unload mod_openai_realtime'), lastLine(await api('load mod_openai_realtime'))];
+  const counters = (() => { try { return JSON.parse(r.counters.slice(4)); } catch { return {}; } })();
+  const items = [
+    ['runtime swapped in and out', sw1.concat(sw2).every((x) => x.startsWith('+OK')), `${sw1.join('/')} … ${sw2.join('/')}`],
+    ['get_var value / unset / no channel', r.getvar === `+OK ${A}` && r.unset === '+OK <unset>' && r.nochan === '+OK <no channel>', `${r.getvar} | ${r.unset} | ${r.nochan}`],
+    ['attach (rate, frame, channels); same name refused; stereo; other leg', r.attach === '+OK 8000 160 1' && /already attached/.test(r.dup) && r.attach2 === '+OK 8000 160 2' && r.attachA === '+OK 8000 160 1', `${r.attach} | ${r.dup} | ${r.attach2} | ${r.attachA}`],
+    ['caller DTMF reaches every stream of the channel', r.dtmfB === '+OK 59' && r.dtmfB2 === '+OK 59', `${r.dtmfB} | ${r.dtmfB2}`],
+    ['send_dtmf reaches the other side', r.sendDtmf === '+OK' && r.dtmfA === '+OK 123', `${r.sendDtmf} → A's stream got ${r.dtmfA}`],
+    ['set_var', r.setvar === '+OK' && r.setvarSeen === 'hello', r.setvarSeen],
+    ['fire_event: channel headers, extra headers, body, no secret', Boolean(fired) && fired.headers['Unique-ID'] === B && fired.headers['X-Oair-Test'] === 'yes' && !('X-Oair-Leak' in fired.headers) && fired.body === '{"probe":1}' && !JSON.stringify(fired.headers).includes(API_KEY),
+      fired ? `Unique-ID ok=${fired.headers['Unique-ID'] === B}, X-Oair-Test=${fired.headers['X-Oair-Test']}, leak header dropped=${!('X-Oair-Leak' in fired.headers)}, body ${fired.body}` : 'no event'],
+    ['log tagged with the channel uuid', Boolean(logLine && logLine.startsWith(B)), logLine ? logLine.slice(0, 60) + '…' : 'no line'],
+    ['play then break (broadcast of a file, to this leg)', r.play === '+OK' && r.brk === '+OK' && toneMs >= 300 && toneMs <= 1200, `1000 Hz heard for ${toneMs} ms`],
+    ['play never runs an application from its path', r.evil === '+OK' && r.aliveAfterEvil === 'true', `play hangup:: → ${r.evil}; channel alive: ${r.aliveAfterEvil}`],
+    ['detach is synchronous (same name attaches again at once)', /^\+OK [1-7]$/.test(r.detach) && (Number(r.detach.slice(4)) & 1) === 1 && r.reattach === '+OK 8000 160 1', `${r.detach} (closed bit) | ${r.reattach}`],
+    ['transfer', r.transfer === '+OK' && r.transferred === 'yes', r.transferred],
+    ['hangup with a cause; the hook closes; detach after hangup is harmless', r.hangup === '+OK' && hung?.headers['Hangup-Cause'] === 'USER_BUSY' && (Number(r.pollAfter?.slice(4)) & 1) === 1 && r.detachAfter?.startsWith('+OK'),
+      `${hung?.headers['Hangup-Cause']}; poll ${r.pollAfter}; detach ${r.detachAfter}`],
+    ['unknown action refused', /^-ERR unknown action frobnicate/.test(r.badAction ?? ''), r.badAction],
+    ['no channel record left, no error logged', counters.liveChannels === 0 && errs.length === 0 && !r.error, `live records ${counters.liveChannels}; ${r.error ?? ''} errors: ${errs.slice(0, 3).join(' | ') || 'none'}`],
+  ];
+  for (const [name, pass, detail] of items) check(`host_ops: ${name}`, pass, detail);
 }
 
 // ------------------------------------------------------------------------------------------ conversation
