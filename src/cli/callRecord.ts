@@ -52,33 +52,39 @@ function summarizeBody(body: string | undefined): string {
   return body.length > 120 ? `${body.slice(0, 117)}...` : body;
 }
 
+/** One readable line for a record line, or null when it is not worth showing. */
+function describeLine(l: CallRecordLine): string | null {
+  switch (l.kind) {
+    case 'event':
+      if (l.subclass?.endsWith('::json') && /transcript\.delta/.test(l.body ?? '')) return null;
+      return `event  ${l.subclass ?? ''}  ${summarizeBody(l.body)}`;
+    case 'api':
+      return `api    ${l.api ?? ''} ${(l.args ?? '').slice(0, 80)} -> ${(l.reply ?? '').trim().split('\n').pop() ?? ''}`;
+    case 'control':
+      return `control ${l.action ?? ''}`;
+    case 'channel':
+      return `channel ${l.state ?? ''} ${l.cause ?? ''}`;
+    case 'log':
+      return (l.level ?? 7) <= 4 ? `log    ${l.message ?? ''}` : null;
+    case 'error':
+      return `error  ${l.message ?? ''}`;
+    default:
+      return null;
+  }
+}
+
 export function formatCallRecord(jsonl: string): string {
   const out: string[] = [];
+  let plays = 0; // a ::play event per audio delta: show the first of a run, then a count
   for (const l of parseCallRecord(jsonl)) {
-    const t = `${(l.t / 1000).toFixed(3).padStart(8)}s`;
-    switch (l.kind) {
-      case 'event':
-        if (l.subclass?.endsWith('::json') && /transcript\.delta|audio_transcript\.delta/.test(l.body ?? '')) break;
-        out.push(`${t}  event  ${l.subclass ?? ''}  ${summarizeBody(l.body)}`);
-        break;
-      case 'api':
-        out.push(`${t}  api    ${l.api ?? ''} ${(l.args ?? '').slice(0, 80)} -> ${(l.reply ?? '').trim().split('\n').pop() ?? ''}`);
-        break;
-      case 'control':
-        out.push(`${t}  control ${l.action ?? ''}`);
-        break;
-      case 'channel':
-        out.push(`${t}  channel ${l.state ?? ''} ${l.cause ?? ''}`);
-        break;
-      case 'log':
-        if ((l.level ?? 7) <= 4) out.push(`${t}  log    ${l.message ?? ''}`);
-        break;
-      case 'error':
-        out.push(`${t}  error  ${l.message ?? ''}`);
-        break;
-      default:
-        break;
-    }
+    const text = describeLine(l);
+    if (text === null) continue;
+    const isPlay = l.kind === 'event' && (l.subclass?.endsWith('::play') ?? false);
+    if (isPlay && plays++ > 0) continue;
+    if (!isPlay && plays > 1) out.push(`           ... and ${plays - 1} more audio deltas`);
+    if (!isPlay) plays = 0;
+    out.push(`${`${(l.t / 1000).toFixed(3)}s`.padStart(9)}  ${text}`);
   }
+  if (plays > 1) out.push(`           ... and ${plays - 1} more audio deltas`);
   return `${out.join('\n')}\n`;
 }
