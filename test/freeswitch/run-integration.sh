@@ -12,6 +12,19 @@
 #     (left: what A hears, i.e. the AI leg's output; right: what A sends);
 #   - prints PASS/FAIL per check and exits non-zero if any check failed.
 #
+# Checks: load, usage (empty API arguments), echo_parked (`openai_realtime echo` on a parked channel,
+# no silence_stream: the writer thread), handover (the channel starts/stops writing itself during the
+# echo: no hole, no latency growth), rates (16/48 kHz, 30 ms), dtmf_hook, concurrent_echo (N calls),
+# hangup (either leg, any moment), reload (unload/load ×5 with calls streaming), v8_refusal,
+# host_ops (every host operation through a stand-in runtime bundle), mix (mono/mixed/stereo), and —
+# once the runtime has uuid_openai_audio_stream — conversation / conversation_parked (the seed README
+# dialplan with and without silence_stream), events, secrets, bargein, hangup_playback,
+# concurrent_conversation (N calls); shutdown (`fsctl shutdown` with calls streaming, exit code 0) last.
+#
+# To test an installed module and bundle:
+#   test/freeswitch/run-integration.sh --module "$(pkg-config --variable=modulesdir freeswitch)/mod_openai_realtime.so" \
+#       --bundle <prefix>/share/mod_openai_realtime
+#
 # Usage: test/freeswitch/run-integration.sh [--keep] [--calls N] [--module PATH] [--bundle DIR] [--only a,b]
 #   --keep          keep the temporary directory (logs, recordings) and print its path
 #   --calls N       concurrent calls for the load checks (default 20)
