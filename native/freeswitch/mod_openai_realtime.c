@@ -1151,6 +1151,36 @@ static void remove_all_bugs(uint32_t wait_ms)
 	}
 }
 
+/* Debian's libnode loads these builtins from disk when it creates an Environment and aborts the
+ * whole process (FreeSWITCH with it) if one is missing (reference-embedding-libnode.md §0.1). */
+static const char *const oair_node_builtins[] = {
+	"/usr/share/nodejs/acorn/dist/acorn.js",
+	"/usr/share/nodejs/acorn-walk/dist/walk.js",
+	"/usr/share/nodejs/cjs-module-lexer/lexer.js",
+	"/usr/share/nodejs/cjs-module-lexer/dist/lexer.js",
+	"/usr/share/nodejs/undici/undici-fetch.js",
+	NULL
+};
+
+/* What must exist before Node may start; a reason for the log, or NULL. */
+static const char *check_prerequisites(char *why, size_t len)
+{
+	char main_js[1100];
+	for (const char *const *f = oair_node_builtins; *f; f++) {
+		if (access(*f, R_OK) != 0) {
+			snprintf(why, len, "%s is missing: install node-acorn, node-cjs-module-lexer and node-undici (libnode108's run-time files); "
+					 "starting Node without it would abort FreeSWITCH", *f);
+			return why;
+		}
+	}
+	snprintf(main_js, sizeof main_js, "%s/dist/main.js", g.bundle_dir);
+	if (access(main_js, R_OK) != 0) {
+		snprintf(why, len, "%s not found: install the runtime bundle there, or set bundle-dir in %s.xml", main_js, OAIR_CONFIG_NAME);
+		return why;
+	}
+	return NULL;
+}
+
 static void free_subclasses(void)
 {
 	if (!g.subclasses_reserved) return;
@@ -1162,7 +1192,7 @@ SWITCH_MODULE_LOAD_FUNCTION(mod_openai_realtime_load)
 {
 	switch_api_interface_t *api = NULL;
 	oair_runtime_config rc = {0};
-	char config_json[8192], heap_opt[64], err[512] = "";
+	char config_json[8192], heap_opt[64], err[2048] = "";
 	const char *node_options[2] = {NULL, NULL};
 	char complete[256];
 
@@ -1174,6 +1204,10 @@ SWITCH_MODULE_LOAD_FUNCTION(mod_openai_realtime_load)
 	}
 
 	load_config();
+	if (check_prerequisites(err, sizeof err)) {
+		switch_log_printf(SWITCH_CHANNEL_LOG, SWITCH_LOG_CRIT, "mod_openai_realtime not loaded: %s\n", err);
+		return SWITCH_STATUS_GENERR;
+	}
 	{
 		/* Writers run with the scheduling of FreeSWITCH's threads, not the Node thread's. */
 		if (pthread_getschedparam(pthread_self(), &g.writer_policy, &g.writer_param) != 0) {

@@ -15,7 +15,7 @@
 # Checks: load, usage (empty API arguments), echo_parked (`openai_realtime echo` on a parked channel,
 # no silence_stream: the writer thread), handover (the channel starts/stops writing itself during the
 # echo: no hole, no latency growth), rates (16/48 kHz, 30 ms), dtmf_hook, concurrent_echo (N calls),
-# hangup (either leg, any moment), reload (unload/load ×5 with calls streaming), v8_refusal,
+# hangup (either leg, any moment), reload (unload/load ×5 with calls streaming), v8_refusal, bad_bundle,
 # host_ops (every host operation through a stand-in runtime bundle), mix (mono/mixed/stereo), and —
 # once the runtime has uuid_openai_audio_stream — conversation / conversation_parked (the seed README
 # dialplan with and without silence_stream), events, secrets, bargein, hangup_playback,
@@ -466,7 +466,7 @@ function rssMb() {
 async function channelCount() { const r = await api('show channels count'); const m = r.match(/(\d+) total/); return m ? Number(m[1]) : -1; }
 
 // ------------------------------------------------------------------------------------------ checks
-const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload', 'v8_refusal', 'host_ops', 'mix',
+const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload', 'v8_refusal', 'bad_bundle', 'host_ops', 'mix',
   'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'shutdown'];
 const want = (n) => !ONLY || ONLY.has(n) || n === 'shutdown';
 let engine = false;
@@ -692,6 +692,23 @@ SWITCH_MODULE_LOAD_FUNCTION(mod_v8_load) { *module_interface = switch_loadable_m
         u.startsWith('+OK') && v.startsWith('+OK') && refused.startsWith('-ERR') && Boolean(crit) && back.startsWith('+OK') && st.startsWith('sessions:'),
         `load with mod_v8 → ${refused.split('\n')[0]}; log: ${crit ? crit.replace(/^.*\[CRIT\]\s*/, '').slice(0, 110) : 'no CRIT line'}; after unload mod_v8 → ${back.split('\n')[0]}`);
     }
+  }
+
+  // ---- a wrong bundle-dir: load fails cleanly with a CRIT line, FreeSWITCH stays up, a good one loads again
+  if (want('bad_bundle')) {
+    markLog();
+    writeConfig(join(T, 'no-such-bundle'));
+    const u = await api('unload mod_openai_realtime');
+    const t1 = Date.now();
+    const l = lastLine(await api('load mod_openai_realtime'));
+    const ms = Date.now() - t1;
+    const crit = logText().slice(logMark).split("\n").find((x) => /\[CRIT\].*(runtime did not start|not loaded)/.test(x));
+    const alive = (await api('status')).includes('is ready');
+    writeConfig(opts.bundle);
+    const back = lastLine(await api('load mod_openai_realtime'));
+    const st = await api('openai_realtime status');
+    check('bad_bundle: a missing runtime bundle fails the load cleanly; the right one loads after', u.startsWith('+OK') && l.startsWith('-ERR') && Boolean(crit) && alive && back.startsWith('+OK') && st.startsWith('sessions:'),
+      `load → ${l} in ${ms} ms; ${crit ? crit.replace(/^.*\[CRIT\]\s*\S+\s*/, '').slice(0, 140) : 'no CRIT line'}; then ${back}`);
   }
 
   // ---- every host operation, driven by a stand-in runtime bundle that calls the bridge directly
