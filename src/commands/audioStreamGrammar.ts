@@ -11,6 +11,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { isValidBase64 } from '../audio/pcm.js';
+import { parseJsonObject } from '../runtime/jsonText.js';
 
 /** The two API names; lifecycle commands work through either, `start` decides raw mode. */
 export const AUDIO_STREAM_API = 'uuid_openai_audio_stream';
@@ -215,14 +216,8 @@ export function decodeBase64Json(
   } catch {
     return { error: 'invalid JSON: not valid UTF-8' };
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    return { error: `invalid JSON: ${err instanceof Error ? err.message : String(err)}` };
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { error: 'invalid JSON: expected an object' };
-  }
-  return { text: JSON.stringify(value), value: value as Record<string, unknown> };
+  // Never the parser's own message: it quotes the payload, which may hold a credential.
+  const parsed = parseJsonObject(text);
+  if (!parsed.ok) return { error: `invalid JSON: ${parsed.error === 'expected a JSON object' ? 'expected an object' : parsed.error}` };
+  return { text: JSON.stringify(parsed.value), value: parsed.value };
 }

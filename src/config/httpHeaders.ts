@@ -3,6 +3,7 @@
  * an RFC 9110 token and not one the WebSocket handshake owns; a value must not contain CR, LF or
  * other control characters (header injection). Messages name the header, never its value.
  */
+import { parseJsonObject } from '../runtime/jsonText.js';
 
 /** RFC 9110 token characters. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -48,17 +49,11 @@ export function hasHeader(headers: Readonly<Record<string, string>>, name: strin
  * seed silently ignored invalid JSON and sent CR/LF; here both are errors.
  */
 export function parseHeaderJson(text: string): { headers: Record<string, string> } | { error: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    // Not the parser's message: V8 quotes a piece of the text, which may be a credential.
-    const at = /position (\d+)/.exec(err instanceof Error ? err.message : '');
-    return { error: at ? `not valid JSON (at position ${at[1]!})` : 'not valid JSON' };
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { error: 'expected a JSON object' };
+  // Never the parser's own message: V8 quotes a piece of the text, which may be a credential.
+  const parsed = parseJsonObject(text);
+  if (!parsed.ok) return { error: parsed.error };
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(parsed.value)) {
     const nameProblem = headerNameProblem(name);
     if (nameProblem) return { error: nameProblem };
     if (typeof value !== 'string') return { error: `value of header '${name}' must be a string` };

@@ -4,6 +4,7 @@
  * given, so a reload never changes a call in progress.
  */
 import { accessSync, constants, statSync } from 'node:fs';
+import { parseJsonText } from '../runtime/jsonText.js';
 import { ConfigError, configError, quoteValue, type ConfigPlace } from './configError.js';
 import { readBoolean, readEnum, readInteger, readList, readOptionalText } from './configValues.js';
 import { CREDENTIAL_HEADERS, headerNameProblem, headerValueProblem } from './httpHeaders.js';
@@ -296,17 +297,15 @@ function readSession(place: ConfigPlace, element: XmlElement, maxBytes: number):
   const text = element.text.trim();
   if (text.length === 0) throw configError(place, 'is empty (remove it, or give a JSON object)');
   if (Buffer.byteLength(text) > maxBytes) throw configError(place, `is larger than max-send-json-bytes (${maxBytes})`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+  // The parser's own message quotes the text; ours gives the position only.
+  const result = parseJsonText(text);
+  if (!result.ok) {
     // Point at the file line of the JSON error when V8 gives a position.
-    const at = /position (\d+)/.exec(message);
     const lead = element.text.length - element.text.trimStart().length;
-    const line = at ? place.line + (element.text.slice(0, lead + Number(at[1])).match(/\n/g)?.length ?? 0) : place.line;
-    throw configError({ ...place, line }, `is not valid JSON: ${message}`);
+    const line = result.position !== null ? place.line + (element.text.slice(0, lead + result.position).match(/\n/g)?.length ?? 0) : place.line;
+    throw configError({ ...place, line }, `is ${result.error}`);
   }
+  const parsed = result.value;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw configError(place, 'must be a JSON object');
   const type = (parsed as Record<string, unknown>).type;
   if (type !== 'realtime') {
