@@ -473,6 +473,11 @@ static void *oair_writer_main(void *arg)
 		uint32_t got;
 
 		if (switch_core_timer_next(&timer) != SWITCH_STATUS_SUCCESS) break;
+		/* Every timer-driven thread (the endpoint's own reader among them) wakes on this same tick.
+		 * Writing half a frame later keeps the order of "we write" and "they read" the same every
+		 * period: written on the tick, a frame lands before or after the reader by scheduling luck
+		 * and the far end sees a slip (a lost or inserted frame) now and then. */
+		switch_sleep(rec->ptime_ms * 500);
 		if (atomic_load(&rec->closed)) break;
 		if (!switch_channel_up_nosig(switch_core_session_get_channel(session))) break;
 
@@ -641,7 +646,8 @@ static int host_fire_event(void *ctx, const char *uuid, const char *subclass, co
 	if (zstr(subclass)) return -1;
 	if (switch_event_create_subclass(&event, SWITCH_EVENT_CUSTOM, subclass) != SWITCH_STATUS_SUCCESS) return -1;
 	if (!zstr(uuid)) {
-		switch_core_session_t *session = switch_core_session_locate(uuid);
+		/* Force: events right after a hangup (disconnect) still carry the channel's headers. */
+		switch_core_session_t *session = switch_core_session_force_locate(uuid);
 		if (session) {
 			switch_channel_event_set_data(switch_core_session_get_channel(session), event);
 			switch_core_session_rwunlock(session);
@@ -882,8 +888,10 @@ static void remove_bug(oair_bug_t *rec)
 	switch_media_bug_t *bug = atomic_load(&rec->bug);
 	switch_core_session_t *session;
 	if (!bug || atomic_load(&rec->closed)) return;
-	/* After a hangup the locate fails and FreeSWITCH's own hangup processing closes the bug. */
-	if (!(session = switch_core_session_locate(rec->uuid))) return;
+	/* Force: a hung-up channel still running its dialplan (the seed's `stop` after silence_stream ends
+	 * on hangup) would otherwise keep the bug until its session thread reaches CS_HANGUP — and that
+	 * thread may be the one waiting for this very stop to return. Fails only once destroyed. */
+	if (!(session = switch_core_session_force_locate(rec->uuid))) return;
 	/* A bug that closed meanwhile is simply not found in the session's list (its memory is the
 	 * session's and stays valid while we hold the read lock). */
 	switch_core_media_bug_remove(session, &bug);
