@@ -520,12 +520,12 @@ async function run() {
     await sleep(500);
     await api(`openai_realtime echo ${call.b} start 200`);
     await sleep(3000);                                     // writer
-    await api(`uuid_broadcast ${call.b} ${TONE1000} aleg`);  // channel writes: WRITE_REPLACE substitutes
-    await sleep(2600);
-    await api(`uuid_broadcast ${call.b} silence_stream://1500 aleg`);
-    await sleep(2000);                                     // writer again
-    await api(`uuid_broadcast ${call.b} ${TONE1000} aleg`);
-    await sleep(2600);
+    // Eight round trips: the channel writes itself (a file, silence) → WRITE_REPLACE substitutes;
+    // it stops → the writer takes over again. Latency must not creep from one trip to the next.
+    for (let i = 0; i < 8; i++) {
+      await api(`uuid_broadcast ${call.b} ${i % 2 ? 'silence_stream://1000' : TONE1000} aleg`);
+      await sleep(i % 2 ? 1500 : 2500);
+    }
     await sleep(2500);                                     // writer again
     await stopRecord(call);
     await hangup(call);
@@ -542,7 +542,7 @@ async function run() {
       if (toneShare(heard, s, rate / 10, rate, 1000) > 0.5) toneWin++;
     }
     const grow = after.lagMs !== null && before.lagMs !== null ? after.lagMs - before.lagMs : null;
-    check('handover: writer ⇄ WRITE_REPLACE hand-overs keep the echo whole and do not grow latency',
+    check('handover: 16 writer ⇄ WRITE_REPLACE hand-overs keep the echo whole and do not grow latency',
       whole.share > 0.9 && grow !== null && Math.abs(grow) <= 40 && toneWin / Math.max(1, wins) < 0.05,
       `${(whole.share * 100).toFixed(1)}% matched, ${whole.changes} lag changes; lag before ${before.lagMs} ms, after ${after.lagMs} ms (${grow >= 0 ? '+' : ''}${grow} ms); 1000 Hz audible in ${toneWin}/${wins} windows`);
   }
