@@ -104,7 +104,7 @@ describe('replies and reasons', () => {
     expect(await h.command(API, `${uuid} start ${sim.url} mono`)).toBe("-ERR invalid STREAM_EXTRA_HEADERS: value of header 'X-A' contains CR or LF");
     expect(status(uuid)).toBeUndefined();
     const uuid2 = channel('badca', { STREAM_TLS_CA_FILE: '/nonexistent/ca.pem' });
-    expect(await h.command(API, `${uuid2} start ${sim.url} mono`)).toBe("-ERR invalid STREAM_TLS_CA_FILE: cannot read '/nonexistent/ca.pem' (ENOENT)");
+    expect(await h.command(API, `${uuid2} start ${sim.url} mono`)).toBe("-ERR cannot read the TLS CA file '/nonexistent/ca.pem' (ENOENT)");
     expect(status(uuid2)).toBeUndefined();
   });
 });

@@ -6,13 +6,17 @@
  * Both APIs drive the same stream on a channel; `uuid_raw_audio_stream start` (or the deprecated
  * STREAM_RAW_AUDIO variable) starts it in raw mode. `start` answers once the media hook is
  * attached and the connection initiated; how the connection fares arrives as events.
+ *
+ * `<ws-uri>` may be `profile:<name>`; the connection comes from `resolveConnection` (the profile,
+ * OPENAI_REALTIME_PROFILE, default-profile and the STREAM_* variables, docs/configuration.md).
  */
 import { registerPlugin, type App } from '../app.js';
 import { log } from '../runtime/logger.js';
 import { registerSecret } from '../runtime/secrets.js';
+import { PROFILE_VARIABLE, resolveConnection } from '../config/resolveConnection.js';
+import { loadTlsFiles } from '../config/tlsFiles.js';
 import { AUDIO_STREAM_FAMILY, AudioStreamSession } from '../session/audioStreamSession.js';
-import { readStreamVariables } from '../session/streamVariables.js';
-import { loadTlsOptions } from '../session/tlsOptions.js';
+import { readAudioVariables } from '../session/streamVariables.js';
 import {
   AUDIO_STREAM_API,
   RAW_AUDIO_STREAM_API,
@@ -46,13 +50,16 @@ export function createAudioStreamCommand(
     const key = cmd.uuid.toLowerCase();
     if (sessionOf(cmd.uuid) || starting.has(key)) return '-ERR stream already running on this channel';
     const get = (name: string): string | null | undefined => app.bridge.getVar(cmd.uuid, name);
-    if (get('STREAM_OPENAI_API_KEY') === undefined) return '-ERR no such channel';
-    const variables = readStreamVariables(get);
-    if ('error' in variables) return `-ERR ${variables.error}`;
-    for (const secret of variables.secrets) registerSecret(secret);
+    if (get(PROFILE_VARIABLE) === undefined) return '-ERR no such channel';
+    // Profile, URL, key, headers, TLS and policy: API argument > channel variable > profile > default.
+    const resolved = resolveConnection({ target: cmd.url, variables: get }, app.configStore.current);
+    if (!resolved.ok) return `-ERR ${resolved.error}`;
+    // Before anything is logged: keys from channel variables and the URL are redacted from here on.
+    for (const secret of resolved.secrets) registerSecret(secret);
+    const audio = readAudioVariables(get);
     const channelLog = log.forChannel(cmd.uuid);
-    const raw = api === RAW_AUDIO_STREAM_API || variables.rawAudioVariable;
-    if (variables.rawAudioVariable) {
+    const raw = api === RAW_AUDIO_STREAM_API || audio.rawAudioVariable;
+    if (audio.rawAudioVariable) {
       channelLog.warning(
         api === RAW_AUDIO_STREAM_API
           ? 'STREAM_RAW_AUDIO is deprecated and unnecessary when using uuid_raw_audio_stream. It will be removed in the next major release.'
@@ -62,23 +69,26 @@ export function createAudioStreamCommand(
     if (raw) {
       channelLog.info(`Raw audio mode enabled via ${api === RAW_AUDIO_STREAM_API ? 'API' : 'deprecated channel variable'}, bypassing JSON+base64 encoding.`);
     }
+    const connection = resolved.connection;
+    if (connection.profile) channelLog.info(`profile "${connection.profile.name}" (chosen by ${connection.profileSelectedBy})`);
     starting.add(key);
     try {
-      const tls = await loadTlsOptions(variables.tls);
+      const tls = await loadTlsFiles(connection.tls);
       if ('error' in tls) return `-ERR ${tls.error}`;
       if (sessionOf(cmd.uuid)) return '-ERR stream already running on this channel';
       AudioStreamSession.start(
         {
           uuid: cmd.uuid,
           api,
-          url: cmd.url,
           mix: cmd.mix,
           sendRate: cmd.sendRate,
           playbackRate: cmd.playbackRate,
           muteUser: cmd.muteUser,
           raw,
-          variables,
+          audio,
+          connection,
           tls,
+          warnings: resolved.warnings,
         },
         { bridge: app.bridge, pump: app.pump, registry: app.registry },
       );
@@ -93,7 +103,7 @@ export function createAudioStreamCommand(
   };
 
   return async (args: string): Promise<string> => {
-    const cmd = parseAudioStreamCommand(api, args);
+    const cmd = parseAudioStreamCommand(api, args, app.configStore.settings.maxSendJsonBytes);
     if (cmd.kind === 'error') return cmd.reply;
     // send_json stays out of the log: payloads can be large (the seed did the same).
     if (cmd.kind !== 'send_json') log.debug(`mod_openai_audio_stream ${api} cmd: ${cmd.kind} ${cmd.uuid}`);

@@ -11,6 +11,8 @@
  */
 import { Buffer } from 'node:buffer';
 import { isValidBase64 } from '../audio/pcm.js';
+import { PROFILE_NAME } from '../config/moduleSettings.js';
+import { PROFILE_PREFIX } from '../config/resolveConnection.js';
 import { parseJsonObject } from '../runtime/jsonText.js';
 
 /** The two API names; lifecycle commands work through either, `start` decides raw mode. */
@@ -33,6 +35,7 @@ export type AudioStreamCommand =
   | {
       kind: 'start';
       uuid: string;
+      /** A ws:// or wss:// URL, or `profile:<name>`. */
       url: string;
       mix: MixType;
       sendRate: number;
@@ -59,6 +62,7 @@ export function usageText(api: AudioStreamApi): string {
     '--------------------------------------------------------------------------------',
     `${api} <uuid> start <ws-uri> <mono | mixed | stereo>`,
     '         [send_rate] [playback_rate] [mute_user]',
+    '         <ws-uri> may be profile:<name> (a profile of openai_realtime.conf.xml)',
     '         where <rate> = 8k|16k|24k or any multiple of 8000',
     '         send_rate default: 24k, playback_rate default: 24k',
     `${api} <uuid> [stop | pause | resume]`,
@@ -118,8 +122,14 @@ export function parseAudioStreamCommand(
 function parseStart(api: AudioStreamApi, uuid: string, argv: string[]): AudioStreamCommand | GrammarError {
   if (argv.length < 4) return error(`${usageText(api)}\n-ERR start requires <ws-uri> and <mono | mixed | stereo>`);
   const url = argv[2]!;
-  const urlProblem = validateWsUri(url);
-  if (urlProblem !== null) return error(`-ERR invalid websocket uri: ${urlProblem}`);
+  if (url.startsWith(PROFILE_PREFIX)) {
+    // The profile's existence is checked against the configuration in force when the stream starts.
+    const name = url.slice(PROFILE_PREFIX.length);
+    if (!PROFILE_NAME.test(name)) return error(`-ERR invalid profile name ${JSON.stringify(name.slice(0, 80))} (letters, digits, _ . -; at most 64)`);
+  } else {
+    const urlProblem = validateWsUri(url);
+    if (urlProblem !== null) return error(`-ERR invalid websocket uri: ${urlProblem}`);
+  }
   const mix = argv[3]!;
   // Case-sensitive, as the seed's strcmp.
   if (mix !== 'mono' && mix !== 'mixed' && mix !== 'stereo') {

@@ -1,23 +1,22 @@
 /**
- * One `uuid_openai_audio_stream` (or `uuid_raw_audio_stream`) stream: a media hook on the channel
- * ("openai_audio_stream", never the seed's colliding "audio_stream") and a WebSocket to the
- * Realtime server, tied together (DESIGN.md §5):
+ * One `uuid_openai_audio_stream` (or `uuid_raw_audio_stream`) stream: the shared engine
+ * (realtimeEngine.ts) on a media hook named "openai_audio_stream" (never the seed's colliding
+ * "audio_stream"), with the seed's events (reference-seed-modules.md §2):
  *
- *   capture ring ─► gate (pause, mute user, socket open) ─► UplinkEncoder ─► RealtimeConnection
- *   RealtimeConnection ─► text: events, formats, responses, barge-in; audio deltas ─►
- *   DownlinkDecoder ─► PlaybackQueue ─► playback ring (kept ~80 ms ahead) ─► media thread
+ * - ::connect / ::disconnect / ::error for each open, drop and failed attempt (again after every
+ *   reconnect);
+ * - ::json for every server text frame except audio that was decoded and queued;
+ * - ::play when a delta went into a debug WAV file;
+ * - ::openai_speech_start / ::openai_speech_stop when the caller starts and stops hearing a reply.
  *
- * Played time is counted from what the media thread consumed (ring positions per item), which is
- * what barge-in truncates to and what the speech start/stop events follow. Everything runs on the
- * Node thread; the media thread only sees the rings.
- *
- * The stream ends exactly once (#shutdown), whichever comes first: `stop`, hangup (the pump's
- * onClosed), the connection giving up (attempts used up, a clean server close, no reconnect), or
- * a fault. Ending detaches the hook, closes the socket (1000, 2 s close timer), deletes the debug
- * files and leaves the registry.
+ * The connection (URL, key, headers, TLS, policy) was resolved by the command from the profile
+ * and the STREAM_* variables; this class only uses it.
  */
-import { Mix, type NativeBridge } from '../bridge.js';
+import type { NativeBridge } from '../bridge.js';
 import type { AudioStreamApi, MixType, MuteTarget } from '../commands/audioStreamGrammar.js';
+import { describeForStatus } from '../config/connectionStatus.js';
+import type { ResolvedConnection } from '../config/resolveConnection.js';
+import type { TlsConnectOptions } from '../config/tlsFiles.js';
 import {
   AUDIO_STREAM_EVENTS as EV,
   AudioStreamEventSink,
@@ -28,62 +27,28 @@ import {
   speechStartBody,
   speechStopBody,
 } from '../events/audioStreamEvents.js';
-import type { ChannelPort } from '../media/channelPort.js';
-import type { MediaHandler, MediaPump } from '../media/mediaPump.js';
-import { log as rootLog, type Logger } from '../runtime/logger.js';
-import { describe } from '../runtime/processGuards.js';
+import type { MediaPump } from '../media/mediaPump.js';
 import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
-import { decideBargeIn, type BargeInItem } from './bargeInDecision.js';
-import { DebugAudioFiles } from './debugAudioFiles.js';
-import { DownlinkDecoder, INVALID_BASE64 } from './downlinkDecoder.js';
-import { ItemPositionTracker } from './itemPositionTracker.js';
-import { PlaybackQueue, SILENCE_TAG } from './playbackQueue.js';
-import { RealtimeConnection, displayUrl, type ConnectErrorInfo } from './realtimeConnection.js';
-import { DEFAULT_MAX_CONNECT_ATTEMPTS } from './reconnectPolicy.js';
-import { ResponseTracker } from './responseTracker.js';
-import {
-  defaultSessionAudioConfig,
-  formatName,
-  readSessionAudioConfig,
-  sessionUpdateSetsInputFormat,
-  type SessionAudioConfig,
-  type WireFormat,
-} from './sessionFormats.js';
-import { resolveBufferMs, type StreamVariables } from './streamVariables.js';
-import type { TlsConnectOptions } from './tlsOptions.js';
-import { UplinkEncoder } from './uplinkEncoder.js';
-import { encodeAlaw, encodeMulaw } from '../audio/g711.js';
-import { encodeBytesBase64, encodePcm16Base64 } from '../audio/pcm.js';
+import { RealtimeEngine } from './realtimeEngine.js';
+import type { AudioVariables } from './streamVariables.js';
 
 export const AUDIO_STREAM_FAMILY = 'audio_stream';
 export const AUDIO_STREAM_BUG_NAME = 'openai_audio_stream';
 
-const CAPTURE_RING_MS = 1000;
-const PLAYBACK_RING_MS = 500;
-/** How far the playback ring is kept ahead of the media thread: small, so barge-in is instant. */
-const PLAYBACK_AHEAD_MS = 80;
-/** `mute user` sends this much silence so the server's VAD ends the caller's turn (seed #22). */
-const MUTE_SILENCE_MS = 1000;
-/** Uplink audio is dropped (and counted) while this much is already waiting in the socket. */
-const MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
-const HANDSHAKE_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 2_000;
-/** How long the end of a stream waits for the host to confirm that the media hook is gone. */
-const HOOK_CLOSE_WAIT_MS = 3_000;
-/** How long the uplink waits for `session.updated` after an input-format change before resuming. */
-const FORMAT_CHANGE_WAIT_MS = 2_000;
-
 export interface AudioStreamConfig {
   uuid: string;
   api: AudioStreamApi;
-  url: string;
   mix: MixType;
   sendRate: number;
   playbackRate: number;
   muteUser: boolean;
   raw: boolean;
-  variables: StreamVariables;
+  audio: AudioVariables;
+  /** From resolveConnection: the session keeps it (and its profile) for its whole life. */
+  connection: ResolvedConnection;
   tls: TlsConnectOptions;
+  /** For the channel's log once the hook is attached (never a key). */
+  warnings: readonly string[];
 }
 
 export interface AudioStreamDeps {
@@ -92,736 +57,104 @@ export interface AudioStreamDeps {
   registry: SessionRegistry;
 }
 
-/** One assistant item (raw mode: one burst of binary frames) as the downlink sees it. */
-interface ItemState {
-  tag: number;
-  /** '' in raw mode: nothing to truncate. */
-  itemId: string;
-  responseId: string | null;
-  sourceRate: number;
-  /** Samples received at the wire rate. */
-  received: number;
-  /** Samples of this item still in the JS queue. */
-  queued: number;
-  /** All its audio has arrived. */
-  ended: boolean;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-export class AudioStreamSession implements ActiveSession, MediaHandler {
+export class AudioStreamSession implements ActiveSession {
   readonly family = AUDIO_STREAM_FAMILY;
   readonly uuid: string;
   readonly #config: AudioStreamConfig;
-  readonly #registry: SessionRegistry;
-  readonly #log: Logger;
   readonly #events: AudioStreamEventSink;
-  readonly #connection: RealtimeConnection;
-  readonly #responses = new ResponseTracker();
-  readonly #positions = new ItemPositionTracker();
-  readonly #files: DebugAudioFiles | null;
-  readonly #startedAt = Date.now();
-
-  // Set by #init once the hook is attached.
-  #port!: ChannelPort;
-  #uplink!: UplinkEncoder;
-  #downlink!: DownlinkDecoder;
-  #queue!: PlaybackQueue;
-  #scratch!: Int16Array;
-  #aheadSamples = 0;
-  #bufferMs = 0;
-
-  #formats: SessionAudioConfig = defaultSessionAudioConfig();
-  /** The app's session.update fields, merged (later top-level fields win): replayed after a reconnect. */
-  #replaySession: Record<string, unknown> | null = null;
-  #inputFormatPendingSince = 0;
-
-  #paused = false;
-  #mutedUser: boolean;
-  #mutedOpenai = false;
-
-  // Downlink state.
-  #nextTag = 0;
-  #current: ItemState | null = null;
-  readonly #live: ItemState[] = [];
-  readonly #tagByItemId = new Map<string, number>();
-  /** Samples written to the ring since attach: equals the ring's written position. */
-  #ringWritePos = 0;
-  /** Samples queued since the last flush: the frame alignment of the ring. */
-  #queuedSinceFlush = 0;
-  #utterance = false;
-  #speechPendingAt: number | null = null;
-  #speechStarted = false;
-  #lastBinaryAt = 0;
-  #expectingAudio = false;
-
-  // Counters for status().
-  #droppedUplinkSamples = 0;
-  #backlogDrops = 0;
-  #invalidDeltas = 0;
-  #lateDeltasDropped = 0;
-  #unexpectedBinary = 0;
-  #ringShortWrites = 0;
-  #bargeIns = 0;
-  readonly #tokens = { input: 0, output: 0, total: 0 };
-  #responsesDone = 0;
-
-  #ending: Promise<void> | null = null;
-  #endReason = '';
-  readonly #hookClosed: Promise<void>;
-  #resolveHookClosed: () => void = () => {};
+  readonly #engine: RealtimeEngine;
 
   private constructor(config: AudioStreamConfig, deps: AudioStreamDeps) {
     this.uuid = config.uuid;
     this.#config = config;
-    this.#registry = deps.registry;
-    this.#log = rootLog.forChannel(config.uuid);
     this.#events = new AudioStreamEventSink(deps.bridge, config.uuid);
-    this.#mutedUser = config.muteUser;
-    this.#files = config.variables.audioFiles ? new DebugAudioFiles(config.uuid, this.#log) : null;
-    this.#hookClosed = new Promise((resolve) => {
-      this.#resolveHookClosed = resolve;
-    });
-    const v = config.variables;
-    this.#connection = new RealtimeConnection(
+    const c = config.connection;
+    this.#engine = RealtimeEngine.attach(
       {
-        url: config.url,
-        headers: v.headers,
-        perMessageDeflate: v.perMessageDeflate,
-        tls: config.tls,
-        heartbeatSeconds: v.heartbeatSeconds,
-        reconnect: !v.noReconnect,
-        maxAttempts: DEFAULT_MAX_CONNECT_ATTEMPTS,
-        handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-        closeTimeoutMs: CLOSE_TIMEOUT_MS,
-      },
-      {
-        onOpen: (reconnected) => this.#onOpen(reconnected),
-        onText: (text) => this.#onText(text),
-        onBinary: (data) => this.#onBinary(data),
-        onDisconnect: (code, reason, willReconnect) => this.#onDisconnect(code, reason, willReconnect),
-        onConnectError: (info) => this.#onConnectError(info),
-        onEnded: (reason) => {
-          if (!this.#ending) void this.#shutdown(reason);
+        uuid: config.uuid,
+        bugName: AUDIO_STREAM_BUG_NAME,
+        label: 'audio stream',
+        mix: config.mix,
+        raw: config.raw ? { sendRate: config.sendRate, playbackRate: config.playbackRate } : null,
+        connection: {
+          url: c.url,
+          headers: c.headers,
+          deflate: c.deflate,
+          tls: config.tls,
+          heartbeatS: c.heartbeatS,
+          reconnect: c.reconnect,
+          reconnectAfterDrop: true,
+          maxConnectAttempts: c.maxConnectAttempts,
         },
+        bufferSize: config.audio.bufferSize,
+        suppressLog: config.audio.suppressLog,
+        audioFiles: config.audio.audioFiles,
+        muteUser: config.muteUser,
+        uplinkGate: 'socket-open',
+        initialSession: c.sessionUpdate ?? null,
+        warnings: config.warnings,
       },
+      {
+        connected: () => this.#events.fire(EV.connect, connectBody()),
+        disconnected: (code, reason) => this.#events.fire(EV.disconnect, disconnectBody(code, reason)),
+        connectFailed: (info) => this.#events.fire(EV.error, errorBody(info.retries, info.error, info.waitTimeMs, info.httpStatus)),
+        serverText: (text) => this.#events.fire(EV.json, text),
+        audioFile: (event, path) => this.#events.fire(EV.play, playBody(event, path)),
+        speechStarted: () => this.#events.fire(EV.speechStart, speechStartBody()),
+        speechStopped: () => this.#events.fire(EV.speechStop, speechStopBody()),
+        responsePlayback: () => {},
+        ended: () => deps.registry.remove(this),
+      },
+      { pump: deps.pump },
     );
   }
 
   /** Attaches the media hook and starts connecting. Throws with the host's reason if the hook cannot attach. */
   static start(config: AudioStreamConfig, deps: AudioStreamDeps): AudioStreamSession {
     const session = new AudioStreamSession(config, deps);
-    deps.pump.attach(
-      { uuid: config.uuid, bugName: AUDIO_STREAM_BUG_NAME, mix: Mix[config.mix], captureRingMs: CAPTURE_RING_MS, playbackRingMs: PLAYBACK_RING_MS },
-      (port) => {
-        session.#init(port);
-        return session;
-      },
-    );
     deps.registry.add(session);
-    session.#connection.start();
+    session.#engine.connect();
     return session;
   }
 
-  #init(port: ChannelPort): void {
-    const c = this.#config;
-    this.#port = port;
-    const ptimeMs = (port.frameSamples * 1000) / port.sampleRate;
-    const buffer = resolveBufferMs(c.variables.bufferSize, ptimeMs);
-    if (buffer.warning) this.#log.warning(buffer.warning);
-    this.#bufferMs = buffer.ms;
-    for (const warning of c.variables.warnings) this.#log.warning(warning);
-    this.#uplink = new UplinkEncoder(port.sampleRate, port.captureChannels, buffer.ms, {
-      text: (payload) => this.#sendAudio(payload),
-      binary: (payload) => this.#sendAudio(payload),
-    });
-    this.#uplink.configure(c.raw ? { mode: 'raw', rate: c.sendRate } : { mode: 'json', format: this.#formats.input });
-    if (this.#uplink.downmixing) {
-      this.#log.warning('stereo capture is mixed down to mono: the Realtime API takes one channel (use uuid_raw_audio_stream for two)');
-    }
-    this.#downlink = new DownlinkDecoder(port.sampleRate);
-    this.#downlink.configure(c.raw ? { encoding: 'pcm', rate: c.playbackRate } : this.#formats.output);
-    this.#queue = new PlaybackQueue(port.sampleRate);
-    this.#aheadSamples = Math.max(Math.round((port.sampleRate * PLAYBACK_AHEAD_MS) / 1000), 2 * port.frameSamples);
-    this.#scratch = new Int16Array(this.#aheadSamples);
-    this.#ringWritePos = port.writtenPosition();
-    port.setExpectAudio(false);
-    this.#log.info(
-      `audio stream starting: ${displayUrl(c.url)} ${c.mix}, ${c.raw ? `raw ${c.sendRate}/${c.playbackRate} Hz` : 'JSON'}, ` +
-        `channel ${port.sampleRate} Hz ${ptimeMs} ms, buffer ${buffer.ms} ms${this.#mutedUser ? ', user muted' : ''}`,
-    );
-  }
-
-  // ── commands ─────────────────────────────────────────────────────────────
-
   get connected(): boolean {
-    return this.#connection.isOpen;
+    return this.#engine.connected;
   }
 
   get ending(): boolean {
-    return this.#ending !== null;
+    return this.#engine.ending;
   }
 
   /** `send_json`: false (nothing sent, nothing remembered) when the socket is not open. */
   sendJson(text: string, parsed: Record<string, unknown>): boolean {
-    if (!this.#connection.sendText(text)) return false;
-    if (parsed.type === 'session.update' && isObject(parsed.session)) {
-      this.#replaySession = { ...(this.#replaySession ?? {}), ...parsed.session };
-      if (!this.#config.raw && sessionUpdateSetsInputFormat(parsed)) this.#inputFormatPendingSince = Date.now();
-    }
-    return true;
+    return this.#engine.sendJson(text, parsed);
   }
 
   setPaused(paused: boolean): void {
-    if (this.#paused === paused) return;
-    this.#paused = paused;
-    // Like the seed's bug flush: nothing captured before the change is sent after it.
-    this.#uplink.discard();
-    this.#updateExpectAudio();
-    this.#log.info(paused ? 'stream paused' : 'stream resumed');
+    this.#engine.setPaused(paused);
   }
 
-  /** `mute` / `unmute`: the flags change and the reply is +OK; silence goes out only when connected. */
   setMute(target: MuteTarget, muted: boolean): void {
-    if (target === 'user' || target === 'all') this.#setMuteUser(muted);
-    if (target === 'openai' || target === 'all') {
-      if (this.#mutedOpenai !== muted) this.#log.info(muted ? 'OpenAI audio muted' : 'OpenAI audio unmuted');
-      this.#mutedOpenai = muted;
-    }
-  }
-
-  #setMuteUser(muted: boolean): void {
-    if (this.#mutedUser === muted) {
-      this.#log.info(`User audio is already ${muted ? 'muted' : 'unmuted'}`);
-      return;
-    }
-    this.#mutedUser = muted;
-    this.#uplink.discard();
-    this.#log.info(muted ? 'User audio muted' : 'User audio unmuted');
-    if (!muted) return;
-    if (!this.#connection.isOpen) {
-      this.#log.debug('not connected: no silence sent after mute');
-      return;
-    }
-    this.#sendSilence(MUTE_SILENCE_MS);
-  }
-
-  /** One append of silence in the uplink's current encoding. */
-  #sendSilence(ms: number): void {
-    const target = this.#uplink.target;
-    if (!target) return;
-    if (target.mode === 'raw') {
-      const channels = this.#uplink.downmixing ? 1 : this.#port.captureChannels;
-      this.#connection.sendBinary(new Uint8Array(Math.round((target.rate * ms) / 1000) * channels * 2));
-      return;
-    }
-    const zeros = new Int16Array(Math.round((target.format.rate * ms) / 1000));
-    let audio: string;
-    if (target.format.encoding === 'pcm') {
-      audio = encodePcm16Base64(zeros, zeros.length);
-    } else {
-      const bytes = new Uint8Array(zeros.length);
-      const encode = target.format.encoding === 'pcmu' ? encodeMulaw : encodeAlaw;
-      audio = encodeBytesBase64(bytes, encode(zeros, zeros.length, bytes));
-    }
-    this.#connection.sendText(JSON.stringify({ type: 'input_audio_buffer.append', audio }));
+    this.#engine.setMute(target, muted);
   }
 
   /** `stop [text]`: sends what is buffered and the final message (if any), then ends the stream. */
-  async stop(reason: string, finalJson: string | null = null): Promise<void> {
-    if (!this.#ending && this.#connection.isOpen) {
-      this.#uplink.flush();
-      if (finalJson !== null) this.#connection.sendText(finalJson);
-    }
-    await this.#shutdown(reason);
-  }
-
-  // ── media (MediaHandler) ─────────────────────────────────────────────────
-
-  onCapture(samples: Int16Array, length: number): void {
-    if (this.#ending || this.#paused || this.#mutedUser) return;
-    if (this.#inputFormatPendingSince !== 0 && Date.now() - this.#inputFormatPendingSince > FORMAT_CHANGE_WAIT_MS) {
-      this.#inputFormatPendingSince = 0;
-    }
-    if (!this.#connection.isOpen || this.#inputFormatPendingSince !== 0) {
-      // Never sent later as a burst: dropped and counted.
-      this.#droppedUplinkSamples += length / this.#port.captureChannels;
-      this.#uplink.discard();
-      return;
-    }
-    this.#uplink.push(samples, length);
-  }
-
-  onDtmf(): void {}
-
-  onPlaybackRoom(): void {
-    if (this.#ending) return;
-    this.#topUp();
-    const played = this.#port.playedPosition();
-    if (this.#speechPendingAt !== null && played > this.#speechPendingAt) {
-      this.#speechPendingAt = null;
-      if (!this.#mutedOpenai) {
-        this.#speechStarted = true;
-        this.#events.fire(EV.speechStart, speechStartBody());
-      }
-    }
-    if (this.#config.raw && this.#current !== null && Date.now() - this.#lastBinaryAt > this.#rawBurstGapMs()) {
-      this.#endItem(this.#current);
-    }
-    if (this.#utterance && this.#current === null && this.#queue.length === 0 && played >= this.#ringWritePos) {
-      this.#utteranceDrained();
-    }
-    this.#forgetPlayedItems(played);
-    this.#updateExpectAudio();
-  }
-
-  /**
-   * An empty ring is an underrun only while more audio is on its way: an item is still streaming
-   * or the queue still holds some. Once everything is in the ring, running dry is the end of the
-   * reply, not a gap (and JS may be a little late to notice).
-   */
-  #updateExpectAudio(): void {
-    const expect = !this.#paused && !this.#ending && (this.#current !== null || this.#queue.length > 0);
-    if (expect === this.#expectingAudio || this.#port.released) return;
-    this.#expectingAudio = expect;
-    this.#port.setExpectAudio(expect);
-  }
-
-  onClosed(): void {
-    this.#resolveHookClosed();
-    if (!this.#ending) void this.#shutdown('media hook closed (hangup)');
-  }
-
-  onFault(error: unknown): void {
-    this.#log.error(`audio stream failed: ${describe(error)}`);
-    if (!this.#ending) void this.#shutdown('internal error');
-  }
-
-  // ── uplink ───────────────────────────────────────────────────────────────
-
-  #sendAudio(payload: string | Uint8Array): void {
-    if (this.#connection.bufferedAmount > MAX_SOCKET_BACKLOG_BYTES) {
-      // The server is not reading: sending more only grows memory.
-      this.#backlogDrops++;
-      return;
-    }
-    if (typeof payload === 'string') this.#connection.sendText(payload);
-    else this.#connection.sendBinary(payload);
-  }
-
-  // ── connection events ────────────────────────────────────────────────────
-
-  #onOpen(reconnected: boolean): void {
-    this.#events.fire(EV.connect, connectBody());
-    this.#uplink.discard();
-    this.#log.info(`${reconnected ? 'reconnected' : 'connected'} to ${displayUrl(this.#config.url)}`);
-    if (!reconnected) return;
-    // A new server session: OpenAI's defaults until it says otherwise, then the app's configuration again.
-    this.#responses.reset();
-    this.#applyFormats(defaultSessionAudioConfig());
-    if (this.#replaySession !== null) {
-      const replay = { type: 'session.update', session: this.#replaySession };
-      this.#connection.sendText(JSON.stringify(replay));
-      if (!this.#config.raw && sessionUpdateSetsInputFormat(replay)) this.#inputFormatPendingSince = Date.now();
-      this.#log.info('replayed the session configuration on the new connection');
-    }
-  }
-
-  #onDisconnect(code: number, reason: string, willReconnect: boolean): void {
-    this.#events.fire(EV.disconnect, disconnectBody(code, reason));
-    this.#log[code === 1000 ? 'info' : 'warning'](`disconnected: ${code} ${reason}${willReconnect ? ', reconnecting' : ''}`);
-    // What arrived of a response cut off by the drop still plays; nothing more of it will come.
-    if (this.#current) this.#endItem(this.#current);
-    this.#responses.reset();
-    this.#uplink.discard();
-    this.#inputFormatPendingSince = 0;
-  }
-
-  #onConnectError(info: ConnectErrorInfo): void {
-    this.#events.fire(EV.error, errorBody(info.retries, info.error, info.waitTimeMs, info.httpStatus));
-    this.#log.warning(
-      `connect attempt ${info.retries} failed: ${info.error}${info.waitTimeMs > 0 ? `; retrying in ${info.waitTimeMs} ms` : ''}`,
-    );
-  }
-
-  #onText(text: string): void {
-    if (this.#ending) return;
-    let event: Record<string, unknown> | null = null;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (isObject(parsed)) event = parsed;
-    } catch {
-      // Not JSON (a proxy's error page…): forwarded as it is.
-    }
-    const type = event ? str(event.type) : undefined;
-    if (!this.#config.variables.suppressLog) {
-      this.#log.debug(`processMessage type: ${type ?? '(not a JSON event)'}`);
-    }
-    if (event && type) {
-      switch (type) {
-        case 'response.output_audio.delta':
-        case 'response.audio.delta':
-          if (!this.#config.raw && this.#onAudioDelta(event)) return; // decoded and queued: no ::json
-          break;
-        case 'response.output_audio.done':
-        case 'response.audio.done': {
-          const tag = this.#tagByItemId.get(str(event.item_id) ?? '');
-          const item = tag === undefined ? undefined : this.#liveItem(tag);
-          if (item) this.#endItem(item);
-          break;
-        }
-        case 'session.created':
-        case 'session.updated':
-          this.#inputFormatPendingSince = 0;
-          this.#applyFormats(readSessionAudioConfig(event.session, this.#formats));
-          break;
-        case 'response.created': {
-          const id = isObject(event.response) ? str(event.response.id) : undefined;
-          if (id) this.#responses.created(id);
-          break;
-        }
-        case 'response.done':
-          this.#onResponseDone(event.response);
-          break;
-        case 'input_audio_buffer.speech_started':
-          this.#bargeIn();
-          break;
-        case 'error':
-          this.#onServerError(event);
-          break;
-        default:
-          break;
-      }
-    }
-    this.#events.fire(EV.json, text);
-  }
-
-  #onServerError(event: Record<string, unknown>): void {
-    const error = isObject(event.error) ? event.error : {};
-    const code = str(error.code) ?? '';
-    const message = str(error.message) ?? '';
-    // An update may have been refused: the uplink goes on in the format in force.
-    this.#inputFormatPendingSince = 0;
-    if (code === 'response_cancel_not_active') this.#log.debug(`server: ${code} (benign): ${message}`);
-    else this.#log.error(`(${this.uuid}) processMessage - error: ${code || str(error.type) || 'error'}: ${message}`);
-  }
-
-  #onResponseDone(response: unknown): void {
-    if (!isObject(response)) return;
-    const id = str(response.id);
-    if (id) this.#responses.done(id);
-    this.#responsesDone++;
-    const usage = isObject(response.usage) ? response.usage : null;
-    if (usage) {
-      this.#tokens.input += typeof usage.input_tokens === 'number' ? usage.input_tokens : 0;
-      this.#tokens.output += typeof usage.output_tokens === 'number' ? usage.output_tokens : 0;
-      this.#tokens.total += typeof usage.total_tokens === 'number' ? usage.total_tokens : 0;
-    }
-    for (const item of this.#live) if (item.responseId === id && !item.ended) this.#endItem(item);
-  }
-
-  #applyFormats(next: SessionAudioConfig): void {
-    const previous = this.#formats;
-    this.#formats = next;
-    if (this.#config.raw) return;
-    if (!sameFormat(previous.input, next.input)) {
-      this.#uplink.configure({ mode: 'json', format: next.input });
-      this.#log.info(`input audio format ${formatName(next.input)}`);
-    }
-    if (!sameFormat(previous.output, next.output)) {
-      if (this.#current) this.#endItem(this.#current);
-      this.#downlink.configure(next.output);
-      this.#log.info(`output audio format ${formatName(next.output)}`);
-    }
-  }
-
-  // ── downlink ─────────────────────────────────────────────────────────────
-
-  /** Returns true when the delta was decoded and queued. */
-  #onAudioDelta(event: Record<string, unknown>): boolean {
-    const delta = event.delta;
-    const itemId = str(event.item_id) ?? '';
-    const responseId = str(event.response_id) ?? null;
-    if (typeof delta !== 'string' || delta.length === 0) {
-      this.#log.error('response.output_audio.delta no audio data');
-      return false;
-    }
-    if (this.#responses.isDropped(responseId ?? undefined, itemId)) {
-      this.#lateDeltasDropped++;
-      return false;
-    }
-    const item = this.#itemFor(itemId, responseId, this.#downlink.format.rate);
-    const n = this.#downlink.decodeBase64(delta);
-    if (n === INVALID_BASE64) {
-      this.#invalidDeltas++;
-      this.#log.error(`audio delta of item ${itemId} dropped: ${this.#downlink.lastError ?? 'invalid base64'}`);
-      return false;
-    }
-    item.received += this.#downlink.sourceLength;
-    if (this.#files) {
-      this.#files.write(this.#downlink.source, this.#downlink.sourceLength);
-      const path = this.#files.currentPath;
-      if (path) this.#events.fire(EV.play, playBody(event, path));
-    }
-    this.#enqueue(this.#downlink.output, n, item);
-    return true;
-  }
-
-  #onBinary(data: Buffer): void {
-    if (this.#ending) return;
-    if (!this.#config.raw) {
-      if (this.#unexpectedBinary++ === 0) this.#log.warning('binary frame from the server ignored (JSON mode)');
-      return;
-    }
-    const item = this.#current ?? this.#itemFor('', null, this.#config.playbackRate);
-    const n = this.#downlink.decodeBytes(data);
-    item.received += this.#downlink.sourceLength;
-    this.#lastBinaryAt = Date.now();
-    if (this.#files) {
-      this.#files.write(this.#downlink.source, this.#downlink.sourceLength);
-      const path = this.#files.currentPath;
-      if (path) this.#events.fire(EV.play, playBody(null, path));
-    }
-    this.#enqueue(this.#downlink.output, n, item);
-  }
-
-  /** The item a delta belongs to; a new item ends the previous one and starts clean. */
-  #itemFor(itemId: string, responseId: string | null, sourceRate: number): ItemState {
-    const current = this.#current;
-    if (current && current.itemId === itemId) return current;
-    if (current) this.#endItem(current);
-    this.#downlink.reset();
-    const item: ItemState = { tag: this.#nextTag++, itemId, responseId, sourceRate, received: 0, queued: 0, ended: false };
-    this.#current = item;
-    this.#live.push(item);
-    if (itemId !== '') this.#tagByItemId.set(itemId, item.tag);
-    this.#files?.open(sourceRate);
-    this.#updateExpectAudio();
-    return item;
-  }
-
-  /** All of the item's audio is in: drain the resampler and pad the ring to a whole frame. */
-  #endItem(item: ItemState): void {
-    if (item.ended) return;
-    item.ended = true;
-    if (this.#current === item) {
-      this.#current = null;
-      const tail = this.#downlink.flushTail();
-      if (tail > 0) this.#enqueue(this.#downlink.output, tail, item);
-      this.#files?.finishCurrent();
-    }
-    // The media thread plays whole frames only: without padding the last partial frame would wait forever.
-    const frame = this.#port.frameSamples;
-    const pad = (frame - (this.#queuedSinceFlush % frame)) % frame;
-    if (pad > 0) this.#queuedSinceFlush += this.#queue.pushSilence(pad, SILENCE_TAG);
-    this.#topUp();
-  }
-
-  #enqueue(samples: Int16Array, length: number, item: ItemState): void {
-    const accepted = this.#queue.push(samples, length, item.tag);
-    item.queued += accepted;
-    this.#queuedSinceFlush += accepted;
-    this.#topUp();
-  }
-
-  /** Moves queued audio into the ring until it is ~80 ms ahead of the media thread. */
-  #topUp(): void {
-    if (this.#paused || this.#queue.length === 0 || this.#port.released) return;
-    let need = Math.min(this.#aheadSamples - this.#port.playbackQueued(), this.#port.playbackFree());
-    while (need > 0 && this.#queue.length > 0) {
-      const tag = this.#queue.headTag!;
-      const n = this.#queue.readRun(this.#scratch, Math.min(need, this.#scratch.length));
-      if (n === 0) break;
-      // Muted: the timeline goes on (positions, speech events) but the caller hears silence.
-      if (this.#mutedOpenai) this.#scratch.fill(0, 0, n);
-      const written = this.#port.write(this.#scratch, n);
-      if (written < n) this.#ringShortWrites++;
-      if (tag !== SILENCE_TAG) {
-        const item = this.#liveItem(tag);
-        if (item) item.queued -= n;
-        this.#positions.record(tag, this.#ringWritePos, written);
-        if (!this.#utterance) {
-          this.#utterance = true;
-          this.#speechPendingAt = this.#ringWritePos;
-        }
-      }
-      this.#ringWritePos += written;
-      need -= n;
-    }
-  }
-
-  /** A plain loop: this runs for every frame moved to the ring, so no closure per call. */
-  #liveItem(tag: number): ItemState | undefined {
-    const live = this.#live;
-    for (let i = 0; i < live.length; i++) if (live[i]!.tag === tag) return live[i];
-    return undefined;
-  }
-
-  #utteranceDrained(): void {
-    this.#utterance = false;
-    this.#speechPendingAt = null;
-    if (this.#speechStarted) {
-      this.#speechStarted = false;
-      this.#events.fire(EV.speechStop, speechStopBody());
-    }
-  }
-
-  #forgetPlayedItems(played: number): void {
-    for (let i = this.#live.length - 1; i >= 0; i--) {
-      const item = this.#live[i]!;
-      if (!item.ended || item.queued > 0) continue;
-      if (this.#positions.playedSamples(item.tag, played) < this.#positions.writtenSamples(item.tag)) continue;
-      this.#live.splice(i, 1);
-      this.#positions.forget(item.tag);
-      if (this.#tagByItemId.get(item.itemId) === item.tag) this.#tagByItemId.delete(item.itemId);
-    }
-  }
-
-  #rawBurstGapMs(): number {
-    return Math.max(100, (3 * this.#port.frameSamples * 1000) / this.#port.sampleRate);
-  }
-
-  // ── barge-in ─────────────────────────────────────────────────────────────
-
-  #bargeIn(): void {
-    if (this.#port.released) return;
-    const pending = this.#queue.length > 0 || this.#port.playbackQueued() > 0 || this.#current !== null;
-    if (!pending) return;
-    // Cut playout first: everything else can wait a microsecond, the caller's ear cannot.
-    const playedAtFlush = this.#port.flush();
-    this.#queue.clear();
-    const rate = this.#port.sampleRate;
-    const items: BargeInItem[] = [];
-    const responseIds = new Set<string>();
-    for (const item of this.#live) {
-      if (item.responseId) responseIds.add(item.responseId);
-      if (item.itemId === '') continue;
-      items.push({
-        itemId: item.itemId,
-        playedMs: (this.#positions.playedSamples(item.tag, playedAtFlush) * 1000) / rate,
-        receivedMs: (item.received * 1000) / item.sourceRate,
-        complete: item.ended,
-      });
-    }
-    const active = this.#responses.activeResponseId;
-    if (active) responseIds.add(active);
-    const plan = decideBargeIn({
-      assistantAudioPending: true,
-      activeResponseId: active,
-      interruptResponse: this.#formats.interruptResponse,
-      items,
-    });
-    this.#bargeIns++;
-    for (const truncate of plan.truncates) this.#connection.sendText(JSON.stringify(truncate));
-    if (plan.cancelResponseId !== null) {
-      this.#connection.sendText(JSON.stringify({ type: 'response.cancel', response_id: plan.cancelResponseId }));
-    }
-    this.#responses.interrupt(active, [...items.map((i) => i.itemId)]);
-    for (const id of responseIds) this.#responses.interrupt(id, []);
-    this.#log.info(
-      `barge-in: flushed playback${plan.truncates.map((t) => `, truncated ${t.item_id} at ${t.audio_end_ms} ms`).join('')}` +
-        `${plan.cancelResponseId ? `, cancelled ${plan.cancelResponseId}` : ''}`,
-    );
-    // Nothing of the interrupted items will play: forget them and start the downlink clean.
-    for (const item of this.#live) {
-      item.ended = true;
-      this.#positions.forget(item.tag);
-    }
-    this.#live.length = 0;
-    this.#tagByItemId.clear();
-    this.#current = null;
-    this.#downlink.reset();
-    this.#files?.finishCurrent();
-    this.#queuedSinceFlush = 0;
-    this.#ringWritePos = this.#port.writtenPosition();
-    this.#utteranceDrained();
-    this.#updateExpectAudio();
-  }
-
-  // ── end ──────────────────────────────────────────────────────────────────
-
-  #shutdown(reason: string): Promise<void> {
-    if (this.#ending) return this.#ending;
-    this.#endReason = reason;
-    this.#ending = (async () => {
-      this.#log.info(`audio stream ending: ${reason}`);
-      if (this.#speechStarted) {
-        this.#speechStarted = false;
-        this.#events.fire(EV.speechStop, speechStopBody());
-      }
-      if (this.#port && !this.#port.released) {
-        this.#port.setExpectAudio(false);
-        this.#port.detach();
-      }
-      // The host confirms the hook's removal through the pump; never wait for it forever.
-      let hookTimer: NodeJS.Timeout | undefined;
-      const hookGone = Promise.race([
-        this.#hookClosed,
-        new Promise<void>((resolve) => {
-          hookTimer = setTimeout(() => {
-            this.#log.warning('media hook removal not confirmed within 3 s');
-            resolve();
-          }, HOOK_CLOSE_WAIT_MS);
-        }),
-      ]);
-      await Promise.all([this.#connection.close(), hookGone]);
-      clearTimeout(hookTimer);
-      await this.#files?.dispose();
-      this.#registry.remove(this);
-    })();
-    return this.#ending;
+  stop(reason: string, finalJson: string | null = null): Promise<void> {
+    return this.#engine.stop(reason, finalJson);
   }
 
   status(): Record<string, unknown> {
     const c = this.#config;
-    const port = this.#port;
-    const stats = port && !port.released ? port.stats() : undefined;
-    const rate = port?.sampleRate ?? 8000;
     return {
       uuid: this.uuid,
       family: this.family,
       api: c.api,
       mode: c.raw ? 'raw' : 'json',
-      state: this.#ending ? 'ending' : this.#connection.state,
-      endReason: this.#endReason || undefined,
-      server: displayUrl(c.url),
-      mix: c.mix,
-      channelRate: port?.sampleRate,
-      ptimeMs: port ? (port.frameSamples * 1000) / port.sampleRate : undefined,
-      bufferMs: this.#bufferMs,
+      profile: c.connection.profile?.name ?? null,
+      ...this.#engine.status(),
       sendRate: c.sendRate,
       playbackRate: c.playbackRate,
-      inputFormat: c.raw ? `raw pcm@${c.sendRate}` : formatName(this.#formats.input),
-      outputFormat: c.raw ? `raw pcm@${c.playbackRate}` : formatName(this.#formats.output),
-      paused: this.#paused,
-      mutedUser: this.#mutedUser,
-      mutedOpenai: this.#mutedOpenai,
-      secondsConnected: Math.round(this.#connection.connectedSeconds() * 10) / 10,
-      secondsSinceStart: Math.round((Date.now() - this.#startedAt) / 100) / 10,
-      reconnects: this.#connection.reconnects,
-      framesIn: stats?.framesIn ?? 0,
-      framesOut: stats?.framesOut ?? 0,
-      underruns: stats?.underruns ?? 0,
-      overruns: stats?.captureOverruns ?? 0,
-      uplinkChunks: this.#uplink?.chunksSent ?? 0,
-      uplinkMs: Math.round(this.#uplink?.sentMs ?? 0),
-      droppedUplinkMs: Math.round((this.#droppedUplinkSamples * 1000) / rate),
-      uplinkBacklogDrops: this.#backlogDrops,
-      playbackQueuedMs: Math.round(((this.#queue?.length ?? 0) * 1000) / rate),
-      playbackDroppedMs: Math.round(((this.#queue?.droppedSamples ?? 0) * 1000) / rate),
-      invalidAudioDeltas: this.#invalidDeltas,
-      lateDeltasDropped: this.#lateDeltasDropped,
-      bargeIns: this.#bargeIns,
-      responses: this.#responsesDone,
-      tokens: { ...this.#tokens },
-      pings: this.#connection.pings,
-      pongs: this.#connection.pongs,
-      ringShortWrites: this.#ringShortWrites,
+      connection: describeForStatus(c.connection),
     };
   }
-}
-
-function sameFormat(a: WireFormat, b: WireFormat): boolean {
-  return a.encoding === b.encoding && a.rate === b.rate;
 }

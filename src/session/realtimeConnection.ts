@@ -16,7 +16,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { Backoff, shouldReconnectAfterClose } from './reconnectPolicy.js';
-import type { TlsConnectOptions } from './tlsOptions.js';
+import type { TlsConnectOptions } from '../config/tlsFiles.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
 
@@ -37,6 +37,13 @@ export interface ConnectionOptions {
   heartbeatSeconds: number;
   /** False (STREAM_NO_RECONNECT): one connect attempt, no reconnect after a drop. */
   reconnect: boolean;
+  /**
+   * With `reconnect`, whether a drop of an open connection is followed by a new one (default
+   * true). False keeps the connect retries but ends the connection at the first drop: for APIs
+   * whose applications own the conversation (uuid_openai_s2s), a fresh server session that knows
+   * nothing of it would be worse than the honest end.
+   */
+  reconnectAfterDrop?: boolean;
   maxAttempts: number;
   handshakeTimeoutMs: number;
   /** How long our close waits for the peer's close frame before destroying the socket. */
@@ -332,15 +339,17 @@ export class RealtimeConnection {
       return;
     }
     const reported = local ?? { code, reason };
-    let reconnect = this.#options.reconnect && shouldReconnectAfterClose(reported.code);
+    let reconnect = this.#options.reconnect && this.#options.reconnectAfterDrop !== false && shouldReconnectAfterClose(reported.code);
     // A connection that lived long enough ends the outage; one that dropped at once counts as a
     // failed attempt, so a server that accepts and drops cannot drive a tight reconnect loop.
     const stable = Date.now() - this.#openedAt >= STABLE_CONNECTION_MS;
     if (stable) this.#backoff.reset();
     let wait = 0;
-    let endReason = this.#options.reconnect
-      ? `server closed the connection (${reported.code})`
-      : `connection lost (${reported.code}), STREAM_NO_RECONNECT`;
+    let endReason = !this.#options.reconnect
+      ? `connection lost (${reported.code}), STREAM_NO_RECONNECT`
+      : this.#options.reconnectAfterDrop === false
+        ? `connection lost (${reported.code})`
+        : `server closed the connection (${reported.code})`;
     if (reconnect && !stable) {
       const next = this.#backoff.fail();
       if (next === null) {
