@@ -33,10 +33,20 @@ export function registerPlugin(plugin: AppPlugin): void {
   plugins.push(plugin);
 }
 
-export function startApp(bridge: NativeBridge, options: { serveCommands?: boolean } = {}): App {
+export interface StartOptions {
+  serveCommands?: boolean;
+  /**
+   * The configuration file, instead of the host's (tests: the addon's test host has none). Null
+   * means no file.
+   */
+  configFile?: string | null;
+}
+
+export function startApp(bridge: NativeBridge, options: StartOptions = {}): App {
   installLogSink(bridge);
   const info = bridge.hostInfo();
-  const config = parseHostConfig(info.host, info.config);
+  const hostConfig = parseHostConfig(info.host, info.config);
+  const config: HostConfig = options.configFile !== undefined ? { ...hostConfig, configFile: options.configFile } : hostConfig;
   // Loaded before the first command is served, so every session sees the profiles.
   const configStore = new ConfigStore(config.configFile);
   const pump = new MediaPump(bridge);
@@ -51,7 +61,7 @@ export function startApp(bridge: NativeBridge, options: { serveCommands?: boolea
     router,
     stop: (reason) => registry.stopAll(reason),
   };
-  router.register('openai_realtime', createAdminCommand({ pump, registry, config, counters: () => ({ ...bridge.counters() }) }));
+  router.register('openai_realtime', createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }) }));
   for (const plugin of plugins) plugin(app);
   bridge.onWake(() => pump.onWake());
   if (options.serveCommands !== false) bridge.serveCommands((id, api, args) => router.dispatch(id, api, args));

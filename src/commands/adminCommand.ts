@@ -1,8 +1,13 @@
 /**
- * `openai_realtime`: the module's own API (status, diagnostics). Grows with the operator-experience
- * work; `debug ...` exists only when the host enables test hooks (the simulator's --enable-test-hooks),
- * so tests can prove that a JS failure does not take the host down.
+ * `openai_realtime`: the module's own API (status, reload, diagnostics). Grows with the
+ * operator-experience work; `debug ...` exists only when the host enables test hooks (the
+ * simulator's --enable-test-hooks), so tests can prove that a JS failure does not take the host down.
+ *
+ * `reload` re-reads openai_realtime.conf.xml (ConfigStore.reload): new sessions get the new
+ * profiles, running sessions keep the profile they started with, and a file that does not load
+ * leaves the previous configuration in force. The C module calls it on FreeSWITCH's `reloadxml`.
  */
+import type { ConfigStore } from '../config/configStore.js';
 import type { MediaPump } from '../media/mediaPump.js';
 import { EchoSession } from '../diagnostics/echoSession.js';
 import type { HostConfig } from '../runtime/hostConfig.js';
@@ -13,6 +18,7 @@ export const ADMIN_USAGE = [
   'USAGE:',
   '--------------------------------------------------------------------------------',
   'openai_realtime status [json]',
+  'openai_realtime reload',
   'openai_realtime echo <uuid> start [delay_ms]',
   'openai_realtime echo <uuid> stop',
   '--------------------------------------------------------------------------------',
@@ -22,6 +28,7 @@ export interface AdminDeps {
   pump: MediaPump;
   registry: SessionRegistry;
   config: HostConfig;
+  configStore: ConfigStore;
   counters: () => Record<string, number>;
 }
 
@@ -32,6 +39,8 @@ export function createAdminCommand(deps: AdminDeps): (args: string) => string | 
     switch (sub) {
       case 'status':
         return status(deps, argv[1]?.toLowerCase() === 'json');
+      case 'reload':
+        return reload(deps);
       case 'echo':
         return echo(deps, argv.slice(1));
       case 'debug':
@@ -42,10 +51,20 @@ export function createAdminCommand(deps: AdminDeps): (args: string) => string | 
   };
 }
 
+function reload(deps: AdminDeps): string {
+  const result = deps.configStore.reload();
+  if (!result.ok) return `-ERR ${result.error}`;
+  const n = result.profiles.length;
+  const restart = result.restartRequired.length > 0 ? `; ${result.restartRequired.join(', ')} apply when the module is loaded again` : '';
+  return `+OK reloaded (${n} profile${n === 1 ? '' : 's'})${restart}`;
+}
+
 function status(deps: AdminDeps, json: boolean): string {
   const sessions = deps.registry.all().map((s) => s.status());
   const totals = { sessions: sessions.length, mediaHooks: deps.pump.size, uncaughtErrors: uncaughtCount(), ...deps.counters() };
-  if (json) return JSON.stringify({ totals, sessions });
+  const store = deps.configStore;
+  const config = { file: store.file, profiles: store.profileNames(), defaultProfile: store.settings.defaultProfile, lastError: store.lastError };
+  if (json) return JSON.stringify({ totals, config, sessions });
   const lines = [`sessions: ${totals.sessions}  media hooks: ${totals.mediaHooks}  uncaught errors: ${totals.uncaughtErrors}`];
   for (const s of sessions) lines.push(`${String(s.uuid)}  ${String(s.family)}`);
   return lines.join('\n');

@@ -28,12 +28,16 @@ export interface InProcessHost {
 
 let instance: InProcessHost | undefined;
 
-export function inProcessHost(): InProcessHost {
+/**
+ * The process's one app. `configFile`: the module configuration it loads (the test host gives
+ * none); only the first call of a process decides it.
+ */
+export function inProcessHost(options: { configFile?: string } = {}): InProcessHost {
   if (instance) return instance;
   const bridge = loadBridge();
   const host = loadTestHost();
   host.install();
-  const app = startApp(bridge);
+  const app = startApp(bridge, options.configFile !== undefined ? { configFile: options.configFile } : {});
   instance = {
     bridge,
     host,
