@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — everything a fresh Debian 12 (bookworm) machine needs, run as root. Idempotent.
 #
-# 1. System packages (apt-get update first): compilers, cmake, libuv, and the libraries libnode links.
+# 1. System packages (apt-get update first): compilers, cmake, libuv, and the libraries libnode links;
+#    clang + lld build the resampler's WebAssembly kernel (scripts/build-wasm.sh), libspeexdsp-dev the
+#    bench's reference resampler.
 # 2. Debian's libnode108 / libnode-dev (Node 18, the runtime embedded in FreeSWITCH). Where Debian's
 #    own nodejs is installed, `apt-get install libnode-dev` works and is used. Where another Node owns
 #    the machine (nodesource's Node 20 here), libnode-dev cannot be installed beside it (node-acorn
@@ -35,7 +37,7 @@ say "system packages"
 apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config python3 ca-certificates \
   libuv1-dev libssl-dev libicu72 libc-ares2 libnghttp2-14 libbrotli1 zlib1g \
-  libspeexdsp-dev >/dev/null
+  libspeexdsp-dev clang lld >/dev/null
 
 libnode_root=
 if [ -f /usr/include/node/node_version.h ] && grep -q 'define NODE_MODULE_VERSION 108' /usr/include/node/node_version.h \
@@ -77,7 +79,7 @@ if ! (cd "$root" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null); t
   say "npm ci refused the lock file; installing the locked versions with npm install --no-save"
   (cd "$root" && npm install --no-save --no-audit --no-fund --loglevel=error)
 fi
-say "build: TypeScript, bridge addon, runtime + host simulator"
-(cd "$root" && npm run -s build:ts && npm run -s build:addon >/dev/null \
+say "build: WebAssembly kernel, TypeScript, bridge addon, runtime + host simulator"
+(cd "$root" && npm run -s build:wasm && npm run -s build:ts && npm run -s build:addon >/dev/null \
   && CMAKE_ARGS="-DLIBNODE_ROOT=$libnode_root" npm run -s build:native)
 say "done"

@@ -27,13 +27,28 @@
  * re-derives a typed array's data pointer and length on every access inside the loop. Both store
  * unboxed doubles; `packedDoubles()` makes sure V8 picks that element kind, and nothing ever stores
  * a non-number into them.
+ *
+ * Backends: these TypeScript loops are the reference and the fallback. By default the same tables
+ * run on a WebAssembly SIMD kernel (wasmResampler.ts: float32, four lanes, 3–6× faster, within ±1 LSB
+ * of this code) unless the runtime lacks WebAssembly SIMD or OAIR_NO_WASM_RESAMPLER is set.
  */
+
+import { createWasmStream, type WasmResamplerStream } from './wasmResampler.js';
 
 /** Options for {@link Resampler}. */
 export interface ResamplerOptions {
   /** 0..10, default 6, like speexdsp; >= 5 meets speexdsp quality 5 (see `resamplerQualitySpecs`). */
   quality?: number;
+  /**
+   * 'auto' (default): the WebAssembly SIMD kernel (wasmResampler.ts) when the runtime has it and
+   * OAIR_NO_WASM_RESAMPLER is not set, else TypeScript. 'typescript' / 'wasm' force one (tests,
+   * bench); 'wasm' throws when the kernel cannot load.
+   */
+  backend?: ResamplerBackend;
 }
+
+/** Which implementation runs a {@link Resampler}'s dot products. */
+export type ResamplerBackend = 'auto' | 'typescript' | 'wasm';
 
 /** Design targets of one quality level. */
 export interface ResamplerQualitySpec {
@@ -110,6 +125,8 @@ interface PolyphaseTable {
   readonly interpolation: InterpolationPlan | null;
   /** Group delay in output samples. */
   readonly delay: number;
+  /** The scaled prototype tap i (0 outside the filter), for the WebAssembly kernel's own layouts. */
+  readonly prototypeAt: (i: number) => number;
 }
 
 const tableCache = new Map<string, PolyphaseTable>();
@@ -200,7 +217,7 @@ function designTable(up: number, down: number, quality: number): PolyphaseTable 
   const at = (i: number): number => (i >= 0 && i < protoLength ? prototype[i]! * gain : 0);
 
   if (down === 1 && up > 1) {
-    return { taps, coefficients: [], folded: null, interpolation: planInterpolation(up, centre, at), delay: centre };
+    return { taps, coefficients: [], folded: null, interpolation: planInterpolation(up, centre, at), delay: centre, prototypeAt: at };
   }
 
   const coefficients = packedDoubles(taps * up);
@@ -218,7 +235,20 @@ function designTable(up: number, down: number, quality: number): PolyphaseTable 
     folded = packedDoubles(centre + 1);
     for (let d = 0; d <= centre; d++) folded[d] = at(centre - d);
   }
-  return { taps, coefficients, folded, interpolation: null, delay: centre / down };
+  return { taps, coefficients, folded, interpolation: null, delay: centre / down, prototypeAt: at };
+}
+
+/**
+ * Every branch of a table, oldest sample first (`taps` per branch, `up` branches): the layout of
+ * `PolyphaseTable.coefficients`, also for pure interpolation, whose TypeScript plan stores pairs.
+ */
+function branchCoefficients(table: PolyphaseTable, up: number): Float64Array {
+  const taps = table.taps;
+  const out = new Float64Array(taps * up);
+  for (let p = 0; p < up; p++) {
+    for (let j = 0; j < taps; j++) out[p * taps + j] = table.prototypeAt(p + (taps - 1 - j) * up);
+  }
+  return out;
 }
 
 /** Builds the mirror-pair tables described at {@link InterpolationPlan}; `h(i)` is the scaled prototype. */
@@ -380,6 +410,8 @@ export class Resampler {
   readonly outRate: number;
   /** Group delay in output samples, for alignment in tests (0 for identity). */
   readonly delaySamples: number;
+  /** What runs the dot products: the WebAssembly kernel, TypeScript, or nothing (same rate). */
+  readonly backend: 'wasm' | 'typescript' | 'identity';
 
   readonly #identity: boolean;
   readonly #up: number;
@@ -401,6 +433,8 @@ export class Resampler {
   #phase = 0;
   /** Input samples still to push before the next output can be computed (≥ 1 between calls). */
   #need = 1;
+  /** The WebAssembly stream doing this instance's work, or null for the TypeScript loops below. */
+  readonly #wasm: WasmResamplerStream | null;
 
   constructor(inRate: number, outRate: number, options?: ResamplerOptions) {
     this.inRate = checkRate('inRate', inRate);
@@ -408,6 +442,10 @@ export class Resampler {
     const quality = options?.quality ?? DEFAULT_QUALITY;
     if (!Number.isInteger(quality) || quality < 0 || quality > 10) {
       throw new RangeError(`Expected an integer 0..10 for quality but received ${String(quality)}`);
+    }
+    const backend = options?.backend ?? 'auto';
+    if (backend !== 'auto' && backend !== 'typescript' && backend !== 'wasm') {
+      throw new RangeError(`Expected 'auto' | 'typescript' | 'wasm' for backend but received ${String(backend)}`);
     }
     const g = gcd(inRate, outRate);
     this.#up = outRate / g;
@@ -423,6 +461,8 @@ export class Resampler {
       this.#interpolation = null;
       this.#history = [];
       this.delaySamples = 0;
+      this.#wasm = null;
+      this.backend = 'identity';
     } else {
       const table = getTable(this.#up, this.#down, quality);
       this.#taps = table.taps;
@@ -434,6 +474,24 @@ export class Resampler {
       else this.#centreSlot = 0;
       this.#history = packedDoubles(2 * table.taps);
       this.delaySamples = table.delay;
+      const up = this.#up;
+      this.#wasm =
+        backend === 'typescript'
+          ? null
+          : createWasmStream(
+              {
+                key: `${up}/${this.#down}@${quality}`,
+                up,
+                down: this.#down,
+                taps: table.taps,
+                stepWhole: this.#stepWhole,
+                stepFrac: this.#stepFrac,
+                branches: () => branchCoefficients(table, up),
+                folded: table.folded,
+              },
+              backend === 'wasm',
+            );
+      this.backend = this.#wasm === null ? 'typescript' : 'wasm';
     }
   }
 
@@ -462,6 +520,7 @@ export class Resampler {
       for (let i = 0; i < inputLength; i++) output[i] = input[i]!;
       return inputLength;
     }
+    if (this.#wasm !== null) return this.#wasm.process(input, inputLength, output);
     if (this.#interpolation !== null) return this.#interpolate(this.#interpolation, input, inputLength, output);
 
     const taps = this.#taps;
@@ -535,6 +594,7 @@ export class Resampler {
 
   /** Forget history (barge-in / new stream): the next output is what a fresh instance would give. */
   reset(): void {
+    this.#wasm?.reset();
     this.#history.fill(0);
     this.#write = 0;
     this.#phase = 0;
