@@ -26,6 +26,10 @@ export interface SimRunOptions {
   config?: string;
   extraArgs?: string[];
   timeoutMs?: number;
+  /** Extra environment of the simulator process (e.g. TMPDIR, where the debug WAV files go). */
+  env?: Record<string, string>;
+  /** Called every 20 ms while the simulator runs (e.g. to look at files that exist only during the call). */
+  whileRunning?: () => void;
 }
 
 export interface SimRun {
@@ -66,7 +70,8 @@ export async function runHostSimulator(o: SimRunOptions): Promise<SimRun> {
   if (o.config) args.push('--config', o.config);
   args.push(...(o.extraArgs ?? []));
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
-    const child = spawn(simulatorBinary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(simulatorBinary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } });
+    const poll = o.whileRunning ? setInterval(o.whileRunning, 20) : undefined;
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
@@ -74,6 +79,7 @@ export async function runHostSimulator(o: SimRunOptions): Promise<SimRun> {
     const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 120_000);
     child.on('exit', (c) => {
       clearTimeout(timer);
+      clearInterval(poll);
       done({ code: c, stderr: err });
     });
   });
