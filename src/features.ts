@@ -3,3 +3,4 @@
  * Tests import this file too, so the in-process app has the same commands as the runtime.
  */
 import './commands/audioStreamCommand.js';
+import './commands/s2sCommand.js';

@@ -1,0 +1,146 @@
+/**
+ * The `uuid_openai_s2s` API (seed README, reference-seed-modules.md §6): the jambonz-style
+ * speech-to-speech API on the shared engine, speaking the GA protocol for applications written
+ * against the beta. Every command answers with exactly one line, `+OK Success` or `-ERR <reason>`
+ * (usage first for a malformed command); bad input changes nothing. The seed's bugs are not kept:
+ * no leaked lock on session.delete or a short session.create (a reply always comes), the Azure
+ * `query` key really is sent, two client events are two frames, a JSON without `type` is an
+ * error instead of a crash, and a client event on a closed socket is `-ERR not connected`
+ * instead of a silent `+OK`.
+ *
+ * The connection comes from `resolveConnection` like the audio stream's: `session.create
+ * <host> <path> <auth> [key]` gives the URL, the auth style and the key as API arguments (they
+ * beat the STREAM_* variables and any profile); `session.create profile:<name>` takes all of it,
+ * and the profile's `<session>`, from the profile. A profile chosen by OPENAI_REALTIME_PROFILE or
+ * default-profile supplies the rest (TLS, headers and key on its own origin) but not its
+ * `<session>`: an s2s application configures its session itself and waits for the answer to its
+ * own session.update.
+ */
+import { Buffer } from 'node:buffer';
+import { registerPlugin, type App } from '../app.js';
+import { toGaClientEvent } from '../compat/betaClientEvents.js';
+import { PROFILE_PREFIX, PROFILE_VARIABLE, resolveConnection, type ConnectionOverrides } from '../config/resolveConnection.js';
+import { loadTlsFiles } from '../config/tlsFiles.js';
+import { parseJsonObject } from '../runtime/jsonText.js';
+import { log } from '../runtime/logger.js';
+import { registerSecret } from '../runtime/secrets.js';
+import { S2S_FAMILY, S2sSession } from '../session/s2sSession.js';
+import { parseS2sCommand, S2S_API, type S2sCommand } from './s2sGrammar.js';
+
+const OK = '+OK Success';
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * mod_openai_s2s's convenience, kept: a function_call_output whose `output` is an object is sent
+ * with `output` as its JSON text (the API takes a string). The same object when nothing changes.
+ */
+export function stringifyToolOutput(event: Record<string, unknown>): Record<string, unknown> {
+  if (event.type !== 'conversation.item.create' || !isObject(event.item)) return event;
+  const item = event.item;
+  if (item.type !== 'function_call_output' || item.output === null || typeof item.output !== 'object') return event;
+  return { ...event, item: { ...item, output: JSON.stringify(item.output) } };
+}
+
+export function createS2sCommand(app: App, starting: Set<string> = new Set()): (args: string) => string | Promise<string> {
+  const sessionOf = (uuid: string): S2sSession | undefined => {
+    const session = app.registry.get(uuid, S2S_FAMILY);
+    return session instanceof S2sSession ? session : undefined;
+  };
+
+  const noSession = (uuid: string): string =>
+    app.bridge.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no s2s session on this channel';
+
+  const create = async (cmd: Extract<S2sCommand, { kind: 'create' }>): Promise<string> => {
+    const key = cmd.uuid.toLowerCase();
+    if (sessionOf(cmd.uuid) || starting.has(key)) return '-ERR an openai session is already in progress for this channel';
+    const get = (name: string): string | null | undefined => app.bridge.getVar(cmd.uuid, name);
+    if (get(PROFILE_VARIABLE) === undefined) return '-ERR no such channel';
+    const overrides: ConnectionOverrides = {};
+    let target: string;
+    if ('profile' in cmd) {
+      target = `${PROFILE_PREFIX}${cmd.profile}`;
+    } else {
+      target = cmd.url;
+      overrides.auth = cmd.auth === 'query' ? 'api-key-query' : 'bearer';
+      if (cmd.apiKey !== null) overrides.apiKey = cmd.apiKey;
+    }
+    const resolved = resolveConnection({ target, variables: get, overrides }, app.configStore.current);
+    if (!resolved.ok) return `-ERR ${resolved.error}`;
+    for (const secret of resolved.secrets) registerSecret(secret);
+    const connection = resolved.connection;
+    const channelLog = log.forChannel(cmd.uuid);
+    if (new URL(connection.url).protocol === 'ws:' && connection.keyOrigin !== 'none') {
+      channelLog.warning(`the key goes to ${new URL(connection.url).host} over plain ws:// (unencrypted)`);
+    }
+    if (connection.profile) channelLog.info(`profile "${connection.profile.name}" (chosen by ${connection.profileSelectedBy})`);
+    starting.add(key);
+    try {
+      const tls = await loadTlsFiles(connection.tls);
+      if ('error' in tls) return `-ERR ${tls.error}`;
+      if (sessionOf(cmd.uuid)) return '-ERR an openai session is already in progress for this channel';
+      S2sSession.start(
+        {
+          uuid: cmd.uuid,
+          connection,
+          tls,
+          // The seed made one attempt; a profile's max-connect-attempts applies when one is in use.
+          connectAttempts: connection.profile && connection.reconnect ? connection.maxConnectAttempts : 1,
+          initialSession: connection.profileSelectedBy === 'api-argument' ? (connection.sessionUpdate ?? null) : null,
+          warnings: resolved.warnings,
+        },
+        { bridge: app.bridge, pump: app.pump, registry: app.registry },
+      );
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (/already attached/i.test(reason)) return '-ERR a media hook is already attached to this channel';
+      return `-ERR ${reason}`;
+    } finally {
+      starting.delete(key);
+    }
+    return OK;
+  };
+
+  const clientEvent = (session: S2sSession, json: string): string => {
+    const max = app.configStore.settings.maxSendJsonBytes;
+    if (Buffer.byteLength(json) > max) return `-ERR json too large (max ${max} bytes)`;
+    const parsed = parseJsonObject(json);
+    if (!parsed.ok) return `-ERR invalid JSON: ${parsed.error === 'expected a JSON object' ? 'expected an object' : parsed.error}`;
+    if (typeof parsed.value.type !== 'string' || parsed.value.type.length === 0) return '-ERR invalid client event: no "type"';
+    const convenient = stringifyToolOutput(parsed.value);
+    const translated = toGaClientEvent(convenient);
+    const changed = translated.changed || convenient !== parsed.value;
+    const channelLog = log.forChannel(session.uuid);
+    // Names of fields only: client events can be large and hold anything.
+    channelLog.debug(`client.event ${String(parsed.value.type)}${changed ? ' (translated)' : ''}`);
+    for (const note of translated.notes) channelLog.debug(`client.event ${String(parsed.value.type)}: ${note}`);
+    // Unchanged events go out exactly as the application wrote them.
+    const text = changed ? JSON.stringify(translated.event) : json;
+    return session.sendClientEvent(text, translated.event, changed) ? OK : '-ERR not connected';
+  };
+
+  return async (args: string): Promise<string> => {
+    const cmd = parseS2sCommand(args);
+    if (cmd.kind === 'error') {
+      // A key typed before a mistake is still a key.
+      if (cmd.apiKey) registerSecret(cmd.apiKey);
+      return cmd.reply;
+    }
+    if (cmd.kind === 'create' && 'apiKey' in cmd && cmd.apiKey !== null) registerSecret(cmd.apiKey);
+    // client.event stays out of the log here: payloads can be large (the seed did the same).
+    if (cmd.kind !== 'client.event') log.debug(`${S2S_API} cmd: ${cmd.kind} ${cmd.uuid}`);
+    if (cmd.kind === 'create') return create(cmd);
+    const session = sessionOf(cmd.uuid);
+    if (!session) return noSession(cmd.uuid);
+    if (cmd.kind === 'delete') {
+      await session.stop('session.delete');
+      return OK;
+    }
+    if (session.ending) return '-ERR session is ending';
+    return clientEvent(session, cmd.json);
+  };
+}
+
+registerPlugin((app) => {
+  app.router.register(S2S_API, createS2sCommand(app));
+});

@@ -1,0 +1,196 @@
+/**
+ * One `uuid_openai_s2s` session: the shared engine (realtimeEngine.ts) on a media hook named
+ * "openai_s2s", with the behaviour of mod_openai_s2s (reference-seed-modules.md §6) minus its bugs:
+ *
+ * - Caller audio flows only once the first `session.update` has gone out (the app's, or the
+ *   profile's `<session>`), from that moment on: never the seed's stale burst.
+ * - Assistant audio is played by the module; the app does not get the deltas. When the caller
+ *   talks over it, the engine stops playback and sends truncate (and cancel when the server does
+ *   not interrupt by itself), as for the audio stream; the app gets
+ *   `output_audio.playback_stopped` with `completion_reason: "interrupted"`, and `"completed"`
+ *   once a response has been heard to the end — one of them per response, well-formed.
+ * - Server events reach the app under their beta names (compat/betaServerEvents.ts). Errors about
+ *   the client events the module sends on its own (barge-in truncate/cancel) are logged, not
+ *   delivered: applications such as jambonz end the conversation on any `error`.
+ * - Events: connect once; connect_failed when no connection could be made; disconnect when the
+ *   server or the network ends an open connection. A dropped connection is not reconnected: a new
+ *   server session would not know the conversation, and the app is told instead.
+ */
+import type { NativeBridge } from '../bridge.js';
+import { toBetaServerEvent } from '../compat/betaServerEvents.js';
+import { describeForStatus } from '../config/connectionStatus.js';
+import type { ResolvedConnection } from '../config/resolveConnection.js';
+import type { TlsConnectOptions } from '../config/tlsFiles.js';
+import {
+  S2S_EVENTS as EV,
+  S2sEventSink,
+  connectFailedBody,
+  disconnectBody,
+  playbackStartedBody,
+  playbackStoppedBody,
+} from '../events/s2sEvents.js';
+import type { MediaPump } from '../media/mediaPump.js';
+import { log as rootLog, type Logger } from '../runtime/logger.js';
+import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
+import { ENGINE_EVENT_ID_PREFIX, RealtimeEngine } from './realtimeEngine.js';
+
+export const S2S_FAMILY = 's2s';
+export const S2S_BUG_NAME = 'openai_s2s';
+
+export interface S2sConfig {
+  uuid: string;
+  /** From resolveConnection: the session keeps it (and its profile) for its whole life. */
+  connection: ResolvedConnection;
+  tls: TlsConnectOptions;
+  /** Connect attempts before connect_failed (1 without a profile, as the seed). */
+  connectAttempts: number;
+  /** The profile's `<session>`, sent after session.created; null unless the command named the profile. */
+  initialSession: Readonly<Record<string, unknown>> | null;
+  warnings: readonly string[];
+}
+
+export interface S2sDeps {
+  bridge: NativeBridge;
+  pump: MediaPump;
+  registry: SessionRegistry;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export class S2sSession implements ActiveSession {
+  readonly family = S2S_FAMILY;
+  readonly uuid: string;
+  readonly #config: S2sConfig;
+  readonly #events: S2sEventSink;
+  readonly #log: Logger;
+  readonly #engine: RealtimeEngine;
+  #connectFired = false;
+  #serverEvents = 0;
+  #clientEvents = 0;
+  #translatedClientEvents = 0;
+  #ownErrors = 0;
+
+  private constructor(config: S2sConfig, deps: S2sDeps) {
+    this.uuid = config.uuid;
+    this.#config = config;
+    this.#events = new S2sEventSink(deps.bridge, config.uuid);
+    this.#log = rootLog.forChannel(config.uuid);
+    const c = config.connection;
+    this.#engine = RealtimeEngine.attach(
+      {
+        uuid: config.uuid,
+        bugName: S2S_BUG_NAME,
+        label: 's2s session',
+        mix: 'mono',
+        raw: null,
+        connection: {
+          url: c.url,
+          headers: c.headers,
+          deflate: c.deflate,
+          tls: config.tls,
+          heartbeatS: c.heartbeatS,
+          reconnect: config.connectAttempts > 1,
+          reconnectAfterDrop: false,
+          maxConnectAttempts: config.connectAttempts,
+        },
+        bufferSize: null,
+        suppressLog: false,
+        audioFiles: false,
+        muteUser: false,
+        uplinkGate: 'session-update-sent',
+        initialSession: config.initialSession,
+        warnings: config.warnings,
+      },
+      {
+        connected: () => {
+          if (this.#connectFired) return;
+          this.#connectFired = true;
+          this.#events.fire(EV.connect, '');
+        },
+        disconnected: (code, reason) => {
+          // Our own close (session.delete, hangup) is not a disconnect for the app, as in the seed.
+          if (!this.#engine.ending) this.#events.fire(EV.disconnect, disconnectBody(code, reason));
+        },
+        connectFailed: (info) => {
+          if (info.waitTimeMs === 0) this.#events.fire(EV.connectFailed, connectFailedBody(info.error));
+        },
+        serverText: (text, event) => this.#onServerText(text, event),
+        audioFile: () => {},
+        speechStarted: () => {},
+        speechStopped: () => {},
+        responsePlayback: (responseId, state) => {
+          const body = state === 'started' ? playbackStartedBody(responseId) : playbackStoppedBody(responseId, state);
+          this.#events.fire(EV.serverEvent, body);
+        },
+        ended: () => deps.registry.remove(this),
+      },
+      { pump: deps.pump },
+    );
+  }
+
+  /** Attaches the media hook and starts connecting. Throws with the host's reason if the hook cannot attach. */
+  static start(config: S2sConfig, deps: S2sDeps): S2sSession {
+    const session = new S2sSession(config, deps);
+    deps.registry.add(session);
+    session.#engine.connect();
+    return session;
+  }
+
+  get connected(): boolean {
+    return this.#engine.connected;
+  }
+
+  get ending(): boolean {
+    return this.#engine.ending;
+  }
+
+  /**
+   * `client.event`, already in the GA shape: one text frame of its own. False (nothing sent) when
+   * the socket is not open.
+   */
+  sendClientEvent(text: string, event: Record<string, unknown>, translated: boolean): boolean {
+    if (!this.#engine.sendJson(text, event)) return false;
+    this.#clientEvents++;
+    if (translated) this.#translatedClientEvents++;
+    return true;
+  }
+
+  /** `session.delete` (and shutdown): closes the socket and detaches the hook; no disconnect event. */
+  stop(reason: string): Promise<void> {
+    return this.#engine.stop(reason);
+  }
+
+  #onServerText(text: string, event: Record<string, unknown> | null): void {
+    if (event === null) {
+      this.#log.warning(`server sent a frame that is not a JSON event (${text.length} bytes): not delivered`);
+      return;
+    }
+    if (event.type === 'error' && isObject(event.error)) {
+      const id = event.error.event_id;
+      if (typeof id === 'string' && id.startsWith(ENGINE_EVENT_ID_PREFIX)) {
+        // About the module's own barge-in events (the engine has logged it): not the app's business.
+        this.#ownErrors++;
+        return;
+      }
+    }
+    const beta = toBetaServerEvent(event);
+    this.#serverEvents++;
+    this.#events.fire(EV.serverEvent, beta === event ? text : JSON.stringify(beta));
+  }
+
+  status(): Record<string, unknown> {
+    const c = this.#config;
+    return {
+      uuid: this.uuid,
+      family: this.family,
+      api: 'uuid_openai_s2s',
+      profile: c.connection.profile?.name ?? null,
+      ...this.#engine.status(),
+      serverEvents: this.#serverEvents,
+      clientEvents: this.#clientEvents,
+      translatedClientEvents: this.#translatedClientEvents,
+      ownErrorsNotDelivered: this.#ownErrors,
+      connection: describeForStatus(c.connection),
+    };
+  }
+}
