@@ -9,6 +9,7 @@ import { ConfigStore } from './config/configStore.js';
 import { MediaPump } from './media/mediaPump.js';
 import { CommandRouter } from './runtime/commandRouter.js';
 import { parseHostConfig, type HostConfig } from './runtime/hostConfig.js';
+import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink } from './runtime/logger.js';
 import { SessionRegistry } from './runtime/sessionRegistry.js';
 
@@ -40,6 +41,8 @@ export interface StartOptions {
    * means no file.
    */
   configFile?: string | null;
+  /** A store already loaded (main.ts reads `workers` from it first): the app uses it, no second load. */
+  configStore?: ConfigStore;
 }
 
 export function startApp(bridge: NativeBridge, options: StartOptions = {}): App {
@@ -48,7 +51,8 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   const hostConfig = parseHostConfig(info.host, info.config);
   const config: HostConfig = options.configFile !== undefined ? { ...hostConfig, configFile: options.configFile } : hostConfig;
   // Loaded before the first command is served, so every session sees the profiles.
-  const configStore = new ConfigStore(config.configFile);
+  const configStore = options.configStore ?? new ConfigStore(config.configFile);
+  applyLogLevel(configStore.settings.logLevel);
   const pump = new MediaPump(bridge);
   const registry = new SessionRegistry();
   const router = new CommandRouter((id, text) => bridge.reply(id, text));

@@ -2,28 +2,57 @@
  * Entry point inside the embedded runtime (FreeSWITCH or the host simulator). Order matters: the
  * process guards come first so nothing later can take the runtime down, then the application, then
  * `ready()` tells the host it may send commands.
+ *
+ * The module setting `workers` decides where sessions run: 1 → on this thread (the application
+ * exactly as app.ts wires it); otherwise (0 = one per core) on that many worker threads, this thread
+ * routing the host's commands to them (runtime/shardedRuntime.ts).
  */
 import { installProcessGuards, describe } from './runtime/processGuards.js';
-import { loadBridge } from './bridge.js';
+import { loadBridge, type NativeBridge } from './bridge.js';
 import { startApp } from './app.js';
-import { log } from './runtime/logger.js';
+import { ConfigStore } from './config/configStore.js';
+import { parseHostConfig } from './runtime/hostConfig.js';
+import { applyLogLevel } from './runtime/logLevel.js';
+import { installLogSink, log } from './runtime/logger.js';
+import { ShardedRuntime } from './runtime/shardedRuntime.js';
+import { resolveWorkerCount } from './runtime/workerCount.js';
 import './features.js';
 
 installProcessGuards();
 const bridge = loadBridge();
 
 try {
-  const app = startApp(bridge);
-  app.router.register('__runtime__', async (args) => {
-    if (args.trim() !== 'shutdown') return '-ERR unknown runtime command';
-    await app.stop('shutdown');
-    // Let the replies and close frames go out, then release the wakers so the loop can end.
-    setImmediate(() => bridge.shutdown());
-    return '+OK stopped';
-  });
-  bridge.ready();
-  log.notice(`runtime ready on ${app.config.host}: node ${process.version}, napi ${bridge.hostInfo().napiVersion}`);
+  installLogSink(bridge);
+  const info = bridge.hostInfo();
+  const config = parseHostConfig(info.host, info.config);
+  const configStore = new ConfigStore(config.configFile);
+  const workers = resolveWorkerCount(configStore.settings.workers);
+  const versions = `node ${process.version}, napi ${info.napiVersion}`;
+  if (workers === 1) {
+    const app = startApp(bridge, { configStore });
+    app.router.register('__runtime__', shutdownHandler(bridge, (reason) => app.stop(reason)));
+    bridge.ready();
+    log.notice(`runtime ready on ${app.config.host}: ${versions}`);
+  } else {
+    applyLogLevel(configStore.settings.logLevel);
+    const runtime = new ShardedRuntime(bridge, { count: workers, config, configStore });
+    runtime.router.register('__runtime__', shutdownHandler(bridge, (reason) => runtime.stop(reason)));
+    await runtime.start();
+    bridge.ready();
+    log.notice(`runtime ready on ${config.host}: ${versions}, sessions on ${workers} worker threads`);
+  }
 } catch (err) {
   log.error(`runtime failed to start: ${describe(err)}`);
   throw err;
+}
+
+/** `__runtime__ shutdown`, sent by the host when it stops the runtime. */
+function shutdownHandler(b: NativeBridge, stop: (reason: string) => Promise<void>): (args: string) => Promise<string> {
+  return async (args) => {
+    if (args.trim() !== 'shutdown') return '-ERR unknown runtime command';
+    await stop('shutdown');
+    // Let the replies and close frames go out, then release the wakers so the loop can end.
+    setImmediate(() => b.shutdown());
+    return '+OK stopped';
+  };
 }
