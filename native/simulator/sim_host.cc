@@ -208,6 +208,9 @@ void SimHost::media_loop(SimChannel* c) {
   const int64_t phase = opts_.channels > 1 ? period * c->index / static_cast<int64_t>(opts_.channels) : 0;
   std::vector<int16_t> in(2 * frame), out(frame), last_out(frame, 0);  // allocated once, before the clock
   size_t pos = 0;
+  const size_t offset = caller_.empty() ? 0
+                        : static_cast<size_t>(static_cast<uint64_t>(opts_.caller_offset_ms) * opts_.rate / 1000 *
+                                              static_cast<uint64_t>(c->index) % caller_.size());
   for (uint64_t k = 0;; k++) {
     int64_t target = t0_ns_ + phase + static_cast<int64_t>(k) * period;
     sleep_until_ns(target);
@@ -227,13 +230,14 @@ void SimHost::media_loop(SimChannel* c) {
       if (ch) oair_channel_dtmf(ch, c->dtmf[dt & 63], 100);
       c->dtmf_tail.store(dt + 1, std::memory_order_release);
     }
-    const int16_t* caller = pos < caller_.size() ? caller_.data() + pos : nullptr;
-    size_t have = caller ? std::min<size_t>(frame, caller_.size() - pos) : 0;
+    const size_t length = caller_.size();
+    size_t have = pos < length ? std::min<size_t>(frame, length - pos) : 0;
     uint32_t got = 0;
     if (ch) {
       int mix = c->mix.load(std::memory_order_relaxed);
       for (uint32_t i = 0; i < frame; i++) {
-        int16_t a = i < have ? caller[i] : 0;
+        // --caller-offset-ms: this channel hears the WAV rotated by its own offset (wrapping).
+        int16_t a = i < have ? caller_[(pos + i + offset) % length] : 0;
         if (mix == OAIR_MIX_STEREO) {
           in[2 * i] = a;
           in[2 * i + 1] = last_out[i];

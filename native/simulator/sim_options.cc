@@ -12,6 +12,7 @@ const char* usage_text() {
          "               [--rate 8000] [--ptime 20] [--script <file>] [--url <ws-url>] [--var NAME=VALUE ...]\n"
          "               [--channels N] [--speed X] [--tail-ms 3000] [--uuid U] [--config <file.json>]\n"
          "               [--command-timeout-ms 5000] [--max-seconds 600] [--node-option OPT ...] [--enable-test-hooks]\n"
+         "               [--caller-offset-ms 0]  (channel i starts i x this far into the caller WAV, wrapping)\n"
          "Script lines: '<ms> <args after the uuid>' (uuid_openai_audio_stream), '<ms> <api> <args>' for\n"
          "uuid_raw_audio_stream | uuid_openai_s2s (uuid added) or openai_realtime (no uuid), '<ms> hangup',\n"
          "'<ms> dtmf <digits>'. ${uuid} and ${url} are substituted.\n";
@@ -75,6 +76,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& err) {
       else if (a == "--tail-ms") o.tail_ms = n;
       else if (a == "--command-timeout-ms") o.command_timeout_ms = n;
       else if (a == "--max-seconds") o.max_seconds = n;
+      else if (a == "--caller-offset-ms") o.caller_offset_ms = n;
       else {
         err = "unknown option " + a;
         return false;

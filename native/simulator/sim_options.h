@@ -20,6 +20,7 @@ struct Options {
   uint32_t tail_ms = 3000;
   uint32_t command_timeout_ms = 5000;
   uint32_t max_seconds = 600;
+  uint32_t caller_offset_ms = 0;  // channel i hears the caller WAV from i × this (wrapping): calls not in lockstep
   double speed = 1.0;
   bool test_hooks = false;
   std::vector<std::pair<std::string, std::string>> vars;
