@@ -186,6 +186,8 @@ export class RealtimeEngine implements MediaHandler {
   #inputFormatPendingSince = 0;
   /** Caller audio may flow (see EngineConfig.uplinkGate). */
   #uplinkAllowed: boolean;
+  /** Samples still in the capture ring when the uplink (re)opened: captured before, so never sent. */
+  #skipCaptured = 0;
   #ownEvents = 0;
 
   #paused = false;
@@ -345,11 +347,21 @@ export class RealtimeEngine implements MediaHandler {
     this.#replaySession = mergeSessionPatch(this.#replaySession, event.session as Record<string, unknown>);
     if (!this.#config.raw && sessionUpdateSetsInputFormat(event)) this.#inputFormatPendingSince = Date.now();
     if (!this.#uplinkAllowed) {
-      this.#uplinkAllowed = true;
-      // Nothing captured before this point is sent: the caller's audio starts now, never as a burst.
-      this.#uplink.discard();
+      this.#openUplink();
       this.#log.info('caller audio streams from now on (first session.update sent)');
     }
+  }
+
+  /** Caller audio flows from now on; nothing captured before this moment is sent (no stale burst). */
+  #openUplink(): void {
+    this.#uplinkAllowed = true;
+    this.#uplink.discard();
+    this.#skipStaleCapture();
+  }
+
+  /** What sits in the capture ring now was captured before now: it is dropped as it is read. */
+  #skipStaleCapture(): void {
+    this.#skipCaptured = this.#port.released ? 0 : (this.#port.stats()?.captureQueued ?? 0);
   }
 
   setPaused(paused: boolean): void {
@@ -429,6 +441,14 @@ export class RealtimeEngine implements MediaHandler {
       this.#uplink.discard();
       return;
     }
+    if (this.#skipCaptured > 0) {
+      const stale = Math.min(this.#skipCaptured, length);
+      this.#skipCaptured -= stale;
+      this.#droppedUplinkSamples += stale / this.#port.captureChannels;
+      if (stale === length) return;
+      this.#uplink.push(samples.subarray(stale), length - stale);
+      return;
+    }
     this.#uplink.push(samples, length);
   }
 
@@ -499,6 +519,7 @@ export class RealtimeEngine implements MediaHandler {
 
   #onOpen(reconnected: boolean): void {
     this.#uplink.discard();
+    this.#skipStaleCapture();
     this.#log.info(`${reconnected ? 'reconnected' : 'connected'} to ${displayUrl(this.#config.connection.url)}`);
     if (reconnected) {
       // A new server session: OpenAI's defaults until it says otherwise, then our configuration
@@ -522,10 +543,7 @@ export class RealtimeEngine implements MediaHandler {
     const event = { type: 'session.update', session };
     if (!this.#connection.sendText(JSON.stringify(event))) return;
     if (!this.#config.raw && sessionUpdateSetsInputFormat(event)) this.#inputFormatPendingSince = Date.now();
-    if (!this.#uplinkAllowed) {
-      this.#uplinkAllowed = true;
-      this.#uplink.discard();
-    }
+    if (!this.#uplinkAllowed) this.#openUplink();
   }
 
   #onDisconnect(code: number, reason: string, willReconnect: boolean): void {
