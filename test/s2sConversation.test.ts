@@ -189,6 +189,29 @@ describe('the seed flow, beta-shaped, on the GA server', () => {
   });
 });
 
+describe('playback events', () => {
+  it('a reply that arrives slower than real time (the ring runs dry between deltas) is still one started, one completed', async () => {
+    const slow = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 1000 }, audioChunkMs: 100, deltaIntervalMs: 160, apiKey: KEY });
+    try {
+      const uuid = channel('slow', new Int16Array(RATE * 10));
+      const c = await create(uuid, slow);
+      h.host.startMedia(uuid);
+      expect(await clientEvent(uuid, { type: 'session.update', session: { type: 'realtime' } })).toBe('+OK Success');
+      expect(await clientEvent(uuid, { type: 'response.create' })).toBe('+OK Success');
+      await waitFor(() => c.responses[0]?.status === 'completed', 'response done', 10_000);
+      await waitFor(() => ofType(uuid, 'output_audio.playback_stopped').length > 0, 'playback_stopped', 5000);
+      await sleep(400);
+      const id = c.responses[0]!.id;
+      expect((status(uuid) as { underruns: number }).underruns).toBeGreaterThan(0); // the gaps the seed reported as "completed"
+      expect(ofType(uuid, 'output_audio.playback_started')).toEqual([{ type: 'output_audio.playback_started', response_id: id }]);
+      expect(ofType(uuid, 'output_audio.playback_stopped')).toEqual([{ type: 'output_audio.playback_stopped', completion_reason: 'completed', response_id: id }]);
+      expect(await h.command(API, `${uuid} session.delete`)).toBe('+OK Success');
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('barge-in', () => {
   it('the caller talks over the reply: playback stops, truncate goes out, playback_stopped "interrupted" once', async () => {
     // Silence, then the caller talks 700 ms into the reply and keeps talking for a second.

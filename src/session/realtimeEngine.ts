@@ -873,9 +873,16 @@ export class RealtimeEngine implements MediaHandler {
       `barge-in: flushed playback${plan.truncates.map((t) => `, truncated ${t.item_id} at ${t.audio_end_ms} ms`).join('')}` +
         `${plan.cancelResponseId ? `, cancelled ${plan.cancelResponseId}` : ''}`,
     );
-    // Every response whose audio was cut, whether or not any of it had been heard yet.
-    const cut = new Set<string>(this.#playback.keys());
-    for (const item of this.#live) if (item.responseId !== null) cut.add(item.responseId);
+    // Each response with audio here: heard to the end already (its items not yet forgotten), or
+    // cut, whether or not any of it had been heard yet.
+    const outcome = new Map<string, 'completed' | 'interrupted'>();
+    for (const item of this.#live) {
+      if (item.responseId === null) continue;
+      const written = this.#positions.writtenSamples(item.tag);
+      const heardAll = item.ended && item.queued === 0 && written > 0 && this.#positions.playedSamples(item.tag, playedAtFlush) >= written;
+      if (!heardAll) outcome.set(item.responseId, 'interrupted');
+      else if (!outcome.has(item.responseId)) outcome.set(item.responseId, 'completed');
+    }
     // Nothing of the interrupted items will play: forget them and start the downlink clean.
     for (const item of this.#live) {
       item.ended = true;
@@ -889,7 +896,7 @@ export class RealtimeEngine implements MediaHandler {
     this.#queuedSinceFlush = 0;
     this.#ringWritePos = this.#port.writtenPosition();
     this.#utteranceDrained();
-    for (const id of cut) this.#endPlayback(id, 'interrupted');
+    for (const [id, state] of outcome) this.#endPlayback(id, state);
     this.#updateExpectAudio();
   }
 
