@@ -60,6 +60,27 @@ function strictDecodedLength(s: string): number {
   return ((end - rem) / 4) * 3 + (rem === 0 ? 0 : rem - 1);
 }
 
+/**
+ * The decoded byte count a strict base64 string of this shape must give, or −1: length and padding
+ * as in `strictDecodedLength`, and not both alphabets, but not the characters one by one. The hot
+ * decoders decode first and compare with this: Node's decoder skips every character outside the
+ * alphabets and stops at a '=', so a string holding one decodes to fewer bytes than its shape says.
+ * Why not check in JS: that loop cost as much as the rest of the downlink together, and on Node 20
+ * it fell into a deoptimisation cycle in the running module (bench/, issue 7).
+ */
+function shapeDecodedLength(s: string): number {
+  const n = s.length;
+  let end = n;
+  if (end > 0 && s.charCodeAt(end - 1) === PAD) end--;
+  if (end > 0 && s.charCodeAt(end - 1) === PAD) end--;
+  const rem = end % 4;
+  if (rem === 1) return -1;
+  if (end !== n && n % 4 !== 0) return -1; // padding must complete the last quantum
+  // indexOf of one character is a native scan, far faster than a JS loop over the string.
+  if ((s.indexOf('+') !== -1 || s.indexOf('/') !== -1) && (s.indexOf('-') !== -1 || s.indexOf('_') !== -1)) return -1;
+  return ((end - rem) / 4) * 3 + (rem === 0 ? 0 : rem - 1);
+}
+
 /** Why `s` is not strict base64 (only called on the error path, so it may allocate). */
 function describeInvalid(s: string): string {
   let end = s.length;
@@ -115,11 +136,12 @@ export function encodeBytesBase64(bytes: Uint8Array, length: number): string {
  * `base64MaxDecodedLength(b64.length)`.
  */
 export function decodeBase64ToBytes(b64: string, out: Uint8Array): number {
-  const length = strictDecodedLength(b64);
+  const length = shapeDecodedLength(b64);
   if (length < 0) return INVALID_BASE64;
   if (out.length < length) throw new RangeError(`Output holds ${out.length} bytes, ${length} needed`);
   const view = Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-  return view.write(b64, 0, length, 'base64');
+  // Fewer bytes than the shape promises: a character outside the alphabet (see shapeDecodedLength).
+  return view.write(b64, 0, length, 'base64') === length ? length : INVALID_BASE64;
 }
 
 /** Upper bound of the bytes a base64 string of `base64Length` characters decodes to. */
@@ -177,12 +199,11 @@ export class Pcm16Decoder {
    * Allocation-free when called with the same `out` array each time.
    */
   decode(b64: string, out: Int16Array): number {
-    const length = strictDecodedLength(b64);
+    const length = shapeDecodedLength(b64);
     if (length < 0) {
       this.#lastError = describeInvalid(b64);
       return INVALID_BASE64;
     }
-    this.#lastError = null;
     const carried = this.#carry >= 0 ? 1 : 0;
     const total = carried + length;
     if (out.byteLength < total) {
@@ -194,8 +215,13 @@ export class Pcm16Decoder {
     }
     const view = this.#view;
     if (carried === 1) view[0] = this.#carry;
-    // The bytes land directly in the samples' memory, after the carried byte.
-    view.write(b64, carried, length, 'base64');
+    // The bytes land directly in the samples' memory, after the carried byte. Fewer than the shape
+    // promises: a character outside the alphabet; the delta is dropped, the carry stays as it was.
+    if (view.write(b64, carried, length, 'base64') !== length) {
+      this.#lastError = describeInvalid(b64);
+      return INVALID_BASE64;
+    }
+    this.#lastError = null;
     const samples = total >> 1;
     this.#carry = (total & 1) === 1 ? view[total - 1]! : -1;
     if (!LITTLE_ENDIAN_HOST && samples > 0) view.subarray(0, samples * 2).swap16();
