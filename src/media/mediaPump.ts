@@ -1,8 +1,14 @@
 /**
  * Moves audio between the bridge's rings and the sessions. The media threads wake this JS thread at
  * most once per batch (one pending flag per thread for all channels); each wake drains every
- * channel's capture ring, delivers DTMF, lets each session top up its playback ring, and finishes
- * channels whose hook went away. One session's exception ends that session only.
+ * channel's capture ring, delivers DTMF, lets the sessions whose channel ticked top up their playback
+ * ring, and finishes channels whose hook went away. One session's exception ends that session only.
+ *
+ * Why not every session on every wake: with calls on their own ptime phases a wake usually finds one
+ * or two channels with a new frame, so topping up all N sessions per wake made the cost of a frame
+ * grow with the number of calls (bench/, issue 7). A channel's media thread consumes playback when
+ * it captures, so a captured frame is the moment to top up; a session is still topped up at least
+ * every ROOM_INTERVAL_MS, for hosts whose playback runs on another clock than capture.
  */
 import { PollBits, type DtmfDigit, type MixValue, type NativeBridge } from '../bridge.js';
 import { log } from '../runtime/logger.js';
@@ -13,7 +19,7 @@ export interface MediaHandler {
   /** Captured audio at the channel rate (interleaved when stereo). The buffer is reused: copy what you keep. */
   onCapture(samples: Int16Array, length: number): void;
   onDtmf(digit: DtmfDigit): void;
-  /** Room in the playback ring: top it up. Called after every wake. */
+  /** Room in the playback ring: top it up. Called when the channel ticked, and at least every 10 ms. */
   onPlaybackRoom(): void;
   /** The hook is gone (hangup, or our own detach completed). The port is released after this. */
   onClosed(): void;
@@ -25,7 +31,12 @@ interface Entry {
   port: ChannelPort;
   handler: MediaHandler;
   buffer: Int16Array;
+  /** When onPlaybackRoom last ran (performance.now() of that wake). */
+  roomAt: number;
 }
+
+/** A session whose channel did not tick is still offered room this often (the ring is ~80 ms ahead). */
+const ROOM_INTERVAL_MS = 10;
 
 export interface AttachOptions {
   uuid: string;
@@ -57,7 +68,7 @@ export class MediaPump {
       port.markReleased();
       throw err;
     }
-    this.#entries.set(attached.id, { port, handler: h, buffer: new Int16Array(attached.captureCapacity) });
+    this.#entries.set(attached.id, { port, handler: h, buffer: new Int16Array(attached.captureCapacity), roomAt: -Infinity });
     this.#bridge.adopt(attached.id);
     return port;
   }
@@ -73,10 +84,11 @@ export class MediaPump {
   /** The bridge's wake callback. */
   onWake(): void {
     this.#wakes++;
-    for (const entry of this.#entries.values()) this.#service(entry);
+    const now = performance.now();
+    for (const entry of this.#entries.values()) this.#service(entry, now);
   }
 
-  #service(entry: Entry): void {
+  #service(entry: Entry, now: number): void {
     const { port, handler, buffer } = entry;
     const bits = this.#bridge.poll(port.id);
     if (bits < 0) {
@@ -94,7 +106,10 @@ export class MediaPump {
       if (bits & PollBits.dtmf) {
         for (const d of this.#bridge.readDtmf(port.id)) handler.onDtmf(d);
       }
-      if (!(bits & PollBits.closed)) handler.onPlaybackRoom();
+      if (!(bits & PollBits.closed) && ((bits & (PollBits.capture | PollBits.dtmf)) !== 0 || now - entry.roomAt >= ROOM_INTERVAL_MS)) {
+        entry.roomAt = now;
+        handler.onPlaybackRoom();
+      }
     } catch (err) {
       log.forChannel(port.uuid).error(`session failed, ending it: ${describe(err)}`);
       try {
