@@ -20,7 +20,7 @@
  * a fault. Ending detaches the hook, closes the socket (1000, 2 s close timer), deletes the debug
  * files, then tells the listener (`ended`).
  */
-import { Mix } from '../bridge.js';
+import { Mix, type DtmfDigit } from '../bridge.js';
 import type { MixType, MuteTarget } from '../commands/audioStreamGrammar.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
 import type { ChannelPort } from '../media/channelPort.js';
@@ -31,6 +31,7 @@ import { decideBargeIn, type BargeInItem } from './bargeInDecision.js';
 import { DebugAudioFiles } from './debugAudioFiles.js';
 import { DownlinkDecoder, INVALID_BASE64 } from './downlinkDecoder.js';
 import { ItemPositionTracker } from './itemPositionTracker.js';
+import { LatencyMeter } from './latencyMeter.js';
 import { PlaybackQueue, SILENCE_TAG } from './playbackQueue.js';
 import { RealtimeConnection, displayUrl, type ConnectErrorInfo } from './realtimeConnection.js';
 import { ResponseTracker } from './responseTracker.js';
@@ -44,6 +45,7 @@ import {
 } from './sessionFormats.js';
 import { mergeSessionPatch } from './sessionPatch.js';
 import { resolveBufferMs } from './streamVariables.js';
+import { TokenUsage } from './tokenUsage.js';
 import { UplinkEncoder } from './uplinkEncoder.js';
 import { encodeAlaw, encodeMulaw } from '../audio/g711.js';
 import { encodeBytesBase64, encodePcm16Base64 } from '../audio/pcm.js';
@@ -134,6 +136,8 @@ export interface EngineListener {
   responsePlayback(responseId: string, state: PlaybackState): void;
   /** The engine has ended: hook removed (or given up on), socket closed, files deleted. */
   ended(reason: string): void;
+  /** The caller pressed a key (the channel's DTMF, delivered by the media pump). */
+  dtmf?(digit: DtmfDigit): void;
 }
 
 export interface EngineDeps {
@@ -220,7 +224,8 @@ export class RealtimeEngine implements MediaHandler {
   #unexpectedBinary = 0;
   #ringShortWrites = 0;
   #bargeIns = 0;
-  readonly #tokens = { input: 0, output: 0, total: 0 };
+  readonly #tokens = new TokenUsage();
+  readonly #latency = new LatencyMeter();
   #responsesDone = 0;
 
   #ending: Promise<void> | null = null;
@@ -337,16 +342,26 @@ export class RealtimeEngine implements MediaHandler {
    * nothing remembered) when the socket is not open. A `session.update` is remembered for the
    * replay after a reconnect, and opens the uplink of a session whose gate waits for one.
    */
-  sendJson(text: string, parsed: Record<string, unknown>): boolean {
+  sendJson(text: string, parsed: Record<string, unknown>, options: { opensUplink?: boolean } = {}): boolean {
     if (!this.#connection.sendText(text)) return false;
-    if (parsed.type === 'session.update' && isObject(parsed.session)) this.#sessionUpdateSent(parsed);
+    if (parsed.type === 'session.update' && isObject(parsed.session)) this.#sessionUpdateSent(parsed, options.opensUplink !== false);
     return true;
   }
 
-  #sessionUpdateSent(event: Record<string, unknown>): void {
+  /**
+   * Nothing queued, nothing in the ring, no item still streaming: the caller has heard everything
+   * the assistant said so far (call control waits for this before hanging up or transferring).
+   */
+  get playbackIdle(): boolean {
+    const port = this.#port;
+    if (!port || port.released || this.#ending) return true;
+    return this.#current === null && this.#queue.length === 0 && port.playedPosition() >= this.#ringWritePos;
+  }
+
+  #sessionUpdateSent(event: Record<string, unknown>, opensUplink: boolean): void {
     this.#replaySession = mergeSessionPatch(this.#replaySession, event.session as Record<string, unknown>);
     if (!this.#config.raw && sessionUpdateSetsInputFormat(event)) this.#inputFormatPendingSince = Date.now();
-    if (!this.#uplinkAllowed) {
+    if (!this.#uplinkAllowed && opensUplink) {
       this.#openUplink();
       this.#log.info('caller audio streams from now on (first session.update sent)');
     }
@@ -452,7 +467,9 @@ export class RealtimeEngine implements MediaHandler {
     this.#uplink.push(samples, length);
   }
 
-  onDtmf(): void {}
+  onDtmf(digit: DtmfDigit): void {
+    if (!this.#ending) this.#listener.dtmf?.(digit);
+  }
 
   onPlaybackRoom(): void {
     if (this.#ending) return;
@@ -468,6 +485,7 @@ export class RealtimeEngine implements MediaHandler {
     for (const [responseId, p] of this.#playback) {
       if (!p.started && played > p.firstAt) {
         p.started = true;
+        this.#latency.playbackStarted(responseId, Date.now());
         this.#listener.responsePlayback(responseId, 'started');
       }
     }
@@ -615,6 +633,9 @@ export class RealtimeEngine implements MediaHandler {
         case 'input_audio_buffer.speech_started':
           this.#bargeIn();
           break;
+        case 'input_audio_buffer.speech_stopped':
+          this.#latency.speechStopped(Date.now());
+          break;
         case 'error':
           this.#onServerError(event);
           break;
@@ -640,12 +661,7 @@ export class RealtimeEngine implements MediaHandler {
     const id = str(response.id);
     if (id) this.#responses.done(id);
     this.#responsesDone++;
-    const usage = isObject(response.usage) ? response.usage : null;
-    if (usage) {
-      this.#tokens.input += typeof usage.input_tokens === 'number' ? usage.input_tokens : 0;
-      this.#tokens.output += typeof usage.output_tokens === 'number' ? usage.output_tokens : 0;
-      this.#tokens.total += typeof usage.total_tokens === 'number' ? usage.total_tokens : 0;
-    }
+    this.#tokens.add(response.usage);
     for (const item of this.#live) if (item.responseId === id && !item.ended) this.#endItem(item);
   }
 
@@ -693,6 +709,7 @@ export class RealtimeEngine implements MediaHandler {
       if (path) this.#listener.audioFile(event, path);
     }
     this.#enqueue(this.#downlink.output, n, item);
+    this.#latency.audioDelta(responseId, Date.now());
     return true;
   }
 
@@ -863,6 +880,7 @@ export class RealtimeEngine implements MediaHandler {
       items,
     });
     this.#bargeIns++;
+    this.#latency.flushed();
     for (const truncate of plan.truncates) this.#connection.sendText(JSON.stringify({ ...truncate, event_id: this.ownEventId() }));
     if (plan.cancelResponseId !== null) {
       this.#connection.sendText(JSON.stringify({ type: 'response.cancel', event_id: this.ownEventId(), response_id: plan.cancelResponseId }));
@@ -950,6 +968,8 @@ export class RealtimeEngine implements MediaHandler {
       bufferMs: this.#bufferMs,
       inputFormat: c.raw ? `raw pcm@${c.raw.sendRate}` : formatName(this.#formats.input),
       outputFormat: c.raw ? `raw pcm@${c.raw.playbackRate}` : formatName(this.#formats.output),
+      inputRate: c.raw ? c.raw.sendRate : this.#formats.input.rate,
+      outputRate: c.raw ? c.raw.playbackRate : this.#formats.output.rate,
       uplinkOpen: this.#uplinkAllowed,
       paused: this.#paused,
       mutedUser: this.#mutedUser,
@@ -971,7 +991,8 @@ export class RealtimeEngine implements MediaHandler {
       lateDeltasDropped: this.#lateDeltasDropped,
       bargeIns: this.#bargeIns,
       responses: this.#responsesDone,
-      tokens: { ...this.#tokens },
+      tokens: this.#tokens.snapshot(),
+      latency: this.#latency.snapshot(),
       pings: this.#connection.pings,
       pongs: this.#connection.pongs,
       ringShortWrites: this.#ringShortWrites,
