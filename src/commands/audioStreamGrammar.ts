@@ -14,6 +14,7 @@ import { isValidBase64 } from '../audio/pcm.js';
 import { PROFILE_NAME } from '../config/moduleSettings.js';
 import { PROFILE_PREFIX } from '../config/resolveConnection.js';
 import { parseJsonObject } from '../runtime/jsonText.js';
+import { quoteToken, quoteUrlArgument } from './quoteArgument.js';
 
 /** The two API names; lifecycle commands work through either, `start` decides raw mode. */
 export const AUDIO_STREAM_API = 'uuid_openai_audio_stream';
@@ -111,11 +112,11 @@ export function parseAudioStreamCommand(
     case 'mute':
     case 'unmute': {
       const target = parseMuteTarget(argv[2]);
-      if (target === null) return error(`-ERR invalid mute target '${argv[2]}', expected user, openai or all`);
+      if (target === null) return error(`-ERR invalid mute target ${quoteToken(argv[2]!)}, expected user, openai or all`);
       return { kind: name, uuid, target };
     }
     default:
-      return error(`-ERR unknown command '${argv[1]}', expected start, stop, send_json, pause, resume, mute or unmute`);
+      return error(`-ERR unknown command ${quoteToken(argv[1]!)}, expected start, stop, send_json, pause, resume, mute or unmute`);
   }
 }
 
@@ -133,7 +134,7 @@ function parseStart(api: AudioStreamApi, uuid: string, argv: string[]): AudioStr
   const mix = argv[3]!;
   // Case-sensitive, as the seed's strcmp.
   if (mix !== 'mono' && mix !== 'mixed' && mix !== 'stereo') {
-    return error(`-ERR invalid mix type '${mix}', expected mono, mixed or stereo`);
+    return error(`-ERR invalid mix type ${quoteToken(mix)}, expected mono, mixed or stereo`);
   }
   let sendRate = DEFAULT_RATE;
   let playbackRate = DEFAULT_RATE;
@@ -144,13 +145,13 @@ function parseStart(api: AudioStreamApi, uuid: string, argv: string[]): AudioStr
     muteUser = true;
   } else if (argv[4] !== undefined) {
     const rate = parseRate(argv[4]);
-    if (rate === null) return error(`-ERR invalid send_rate '${argv[4]}', expected 8k, 16k, 24k, 48k or a multiple of 8000`);
+    if (rate === null) return error(`-ERR invalid send_rate ${quoteToken(argv[4])}, expected 8k, 16k, 24k, 48k or a multiple of 8000`);
     sendRate = rate;
     if (isMute(argv[5])) {
       muteUser = true;
     } else if (argv[5] !== undefined) {
       const rate2 = parseRate(argv[5]);
-      if (rate2 === null) return error(`-ERR invalid playback_rate '${argv[5]}', expected 8k, 16k, 24k, 48k or a multiple of 8000`);
+      if (rate2 === null) return error(`-ERR invalid playback_rate ${quoteToken(argv[5])}, expected 8k, 16k, 24k, 48k or a multiple of 8000`);
       playbackRate = rate2;
       if (isMute(argv[6])) muteUser = true;
     }
@@ -186,21 +187,22 @@ export function parseMuteTarget(token: string | undefined): MuteTarget | null {
 /**
  * The seed's `validate_ws_uri`, with reasons: scheme exactly `ws://` or `wss://`, a non-empty host
  * of `[A-Za-z0-9.-]`, an optional all-digit port (1..65535), then nothing or a path/query;
- * shorter than 4096 characters. Returns null when valid, else why not.
+ * shorter than 4096 characters. Returns null when valid, else why not (quoting the URI without its
+ * query or userinfo, where a key may be).
  */
 export function validateWsUri(uri: string): string | null {
   if (uri.length >= MAX_WS_URI) return `longer than ${MAX_WS_URI - 1} characters`;
   let rest: string;
   if (uri.startsWith('wss://')) rest = uri.slice(6);
   else if (uri.startsWith('ws://')) rest = uri.slice(5);
-  else return `'${uri}' must start with ws:// or wss://`;
+  else return `${quoteUrlArgument(uri)} must start with ws:// or wss://`;
   const m = /^([A-Za-z0-9.-]*)(?::([^/?#]*))?([/?#].*)?$/.exec(rest);
-  if (!m) return `'${uri}' has an invalid host`;
+  if (!m) return `${quoteUrlArgument(uri)} has an invalid host`;
   const host = m[1]!;
-  if (host.length === 0) return `'${uri}' has no host`;
+  if (host.length === 0) return `${quoteUrlArgument(uri)} has no host`;
   const port = m[2];
   if (port !== undefined) {
-    if (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return `'${uri}' has an invalid port`;
+    if (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return `${quoteUrlArgument(uri)} has an invalid port`;
   }
   return null;
 }

@@ -20,6 +20,7 @@
  */
 import { PROFILE_NAME } from '../config/moduleSettings.js';
 import { PROFILE_PREFIX } from '../config/resolveConnection.js';
+import { quoteToken, quoteUrlArgument } from './quoteArgument.js';
 
 export const S2S_API = 'uuid_openai_s2s';
 
@@ -120,7 +121,7 @@ export function parseS2sCommand(args: string): S2sCommand | S2sGrammarError {
       if (fields(rest, delimiter).some((f) => f.trim().length > 0)) return error('-ERR session.delete takes no arguments');
       return { kind: 'delete', uuid };
     default:
-      return usageError(`unknown command '${head[1]!.slice(0, 40)}', expected session.create, client.event or session.delete`);
+      return usageError(`unknown command ${quoteToken(head[1]!)}, expected session.create, client.event or session.delete`);
   }
 }
 
@@ -138,7 +139,7 @@ function parseCreate(uuid: string, argv: string[]): S2sCommand | S2sGrammarError
   }
   if (extra.length > 0) return error('-ERR session.create takes at most <host> <path> <bearer | query> [api-key]', apiKey);
   const auth = authText.toLowerCase();
-  if (auth !== 'bearer' && auth !== 'query') return error(`-ERR invalid auth-type '${authText.slice(0, 40)}', expected bearer or query`, apiKey);
+  if (auth !== 'bearer' && auth !== 'query') return error(`-ERR invalid auth-type ${quoteToken(authText)}, expected bearer or query`, apiKey);
   const url = buildUrl(first, path);
   if ('error' in url) return error(`-ERR ${url.error}`, apiKey);
   return { kind: 'create', uuid, url: url.url, auth, apiKey: apiKey ?? null };
@@ -153,14 +154,14 @@ export function buildUrl(hostArg: string, pathArg: string): { url: string } | { 
     scheme = m[1]!.toLowerCase();
     host = m[2]!;
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(hostArg)) {
-    return { error: `invalid host '${hostArg.slice(0, 80)}': the scheme must be wss:// or ws://` };
+    return { error: `invalid host ${quoteUrlArgument(hostArg)}: the scheme must be wss:// or ws://` };
   }
   const h = HOST.exec(host);
-  if (!h) return { error: `invalid host '${hostArg.slice(0, 80)}': expected a host name, optionally with :port` };
+  if (!h) return { error: `invalid host ${quoteUrlArgument(hostArg)}: expected a host name, optionally with :port` };
   const port = h[2];
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return { error: `invalid host '${hostArg.slice(0, 80)}': bad port` };
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return { error: `invalid host ${quoteUrlArgument(hostArg)}: bad port` };
   if (scheme === 'ws' && port === undefined) {
-    return { error: `invalid host '${hostArg.slice(0, 80)}': ws:// needs an explicit port (plain WebSocket is for local test servers; use wss:// otherwise)` };
+    return { error: `invalid host ${quoteUrlArgument(hostArg)}: ws:// needs an explicit port (plain WebSocket is for local test servers; use wss:// otherwise)` };
   }
   if (/[\s#]/.test(pathArg)) return { error: 'invalid path: no blanks or # allowed' };
   const url = `${scheme}://${host}/${pathArg.replace(/^\/+/, '')}`;
