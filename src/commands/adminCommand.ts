@@ -10,6 +10,7 @@
 import type { ConfigStore } from '../config/configStore.js';
 import type { MediaPump } from '../media/mediaPump.js';
 import { EchoSession } from '../diagnostics/echoSession.js';
+import { throwInSession } from '../diagnostics/throwInSession.js';
 import type { HostConfig } from '../runtime/hostConfig.js';
 import type { SessionRegistry } from '../runtime/sessionRegistry.js';
 import { uncaughtCount } from '../runtime/processGuards.js';
@@ -105,6 +106,8 @@ function debug(deps: AdminDeps, argv: string[]): string {
     case 'exit':
       setImmediate(() => process.exit(7));
       return '+OK will exit';
+    case 'throw-in-session':
+      return throwInSession(deps.registry, argv.slice(1));
     case 'spin': {
       const ms = Number(argv[1] ?? 1000);
       const until = Date.now() + (Number.isFinite(ms) ? Math.min(ms, 30_000) : 1000);
@@ -116,6 +119,6 @@ function debug(deps: AdminDeps, argv: string[]): string {
       return '+OK will spin';
     }
     default:
-      return '-ERR debug throw|reject|exit|spin <ms>';
+      return '-ERR debug throw|reject|exit|spin <ms>|throw-in-session <uuid> [media|server]';
   }
 }

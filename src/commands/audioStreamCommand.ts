@@ -13,6 +13,8 @@
 import { registerPlugin, type App } from '../app.js';
 import { log } from '../runtime/logger.js';
 import { registerSecret } from '../runtime/secrets.js';
+import { capacityRefusal } from '../runtime/sessionCapacity.js';
+import { engineLimits } from '../session/engineLimits.js';
 import { PROFILE_VARIABLE, resolveConnection } from '../config/resolveConnection.js';
 import { loadTlsFiles } from '../config/tlsFiles.js';
 import { AUDIO_STREAM_FAMILY, AudioStreamSession } from '../session/audioStreamSession.js';
@@ -76,6 +78,9 @@ export function createAudioStreamCommand(
       const tls = await loadTlsFiles(connection.tls);
       if ('error' in tls) return `-ERR ${tls.error}`;
       if (sessionOf(cmd.uuid)) return '-ERR stream already running on this channel';
+      const settings = app.configStore.settings;
+      const full = capacityRefusal(app.bridge, settings.maxSessions);
+      if (full) return full;
       AudioStreamSession.start(
         {
           uuid: cmd.uuid,
@@ -89,6 +94,7 @@ export function createAudioStreamCommand(
           connection,
           tls,
           warnings: resolved.warnings,
+          limits: engineLimits(settings),
         },
         { bridge: app.bridge, pump: app.pump, registry: app.registry },
       );
@@ -117,7 +123,7 @@ export function createAudioStreamCommand(
         await session.stop('stop command', cmd.json);
         return OK;
       case 'send_json':
-        return session.sendJson(cmd.json, cmd.parsed) ? OK : '-ERR not connected';
+        return session.sendJson(cmd.json, cmd.parsed) ? OK : `-ERR ${session.sendRefusal() ?? 'not connected'}`;
       case 'pause':
       case 'resume':
         session.setPaused(cmd.kind === 'pause');

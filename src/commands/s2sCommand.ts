@@ -24,6 +24,8 @@ import { loadTlsFiles } from '../config/tlsFiles.js';
 import { parseJsonObject } from '../runtime/jsonText.js';
 import { log } from '../runtime/logger.js';
 import { registerSecret } from '../runtime/secrets.js';
+import { capacityRefusal } from '../runtime/sessionCapacity.js';
+import { engineLimits } from '../session/engineLimits.js';
 import { S2S_FAMILY, S2sSession } from '../session/s2sSession.js';
 import { parseS2sCommand, S2S_API, type S2sCommand } from './s2sGrammar.js';
 
@@ -79,6 +81,9 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
       const tls = await loadTlsFiles(connection.tls);
       if ('error' in tls) return `-ERR ${tls.error}`;
       if (sessionOf(cmd.uuid)) return '-ERR an openai session is already in progress for this channel';
+      const settings = app.configStore.settings;
+      const full = capacityRefusal(app.bridge, settings.maxSessions);
+      if (full) return full;
       S2sSession.start(
         {
           uuid: cmd.uuid,
@@ -88,6 +93,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
           connectAttempts: connection.profile && connection.reconnect ? connection.maxConnectAttempts : 1,
           initialSession: connection.profileSelectedBy === 'api-argument' ? (connection.sessionUpdate ?? null) : null,
           warnings: resolved.warnings,
+          limits: engineLimits(settings),
         },
         { bridge: app.bridge, pump: app.pump, registry: app.registry },
       );
@@ -116,7 +122,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     for (const note of translated.notes) channelLog.debug(`client.event ${String(parsed.value.type)}: ${note}`);
     // Unchanged events go out exactly as the application wrote them.
     const text = changed ? JSON.stringify(translated.event) : json;
-    return session.sendClientEvent(text, translated.event, changed) ? OK : '-ERR not connected';
+    return session.sendClientEvent(text, translated.event, changed) ? OK : `-ERR ${session.sendRefusal() ?? 'not connected'}`;
   };
 
   return async (args: string): Promise<string> => {

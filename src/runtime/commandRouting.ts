@@ -61,6 +61,8 @@ function routeAdmin(args: string): CommandRoute {
         const code = Number(argv[3] ?? 7);
         return { kind: 'worker-exit', uuid: argv[2], code: Number.isInteger(code) ? code : 7 };
       }
+      // The session lives in the worker that owns the channel.
+      if (argv[1] === 'throw-in-session' && argv[2]) return { kind: 'channel', uuid: argv[2] };
       return { kind: 'main' };
     case 'reload':
       return { kind: 'broadcast' };

@@ -29,6 +29,7 @@ import {
 } from '../events/audioStreamEvents.js';
 import type { MediaPump } from '../media/mediaPump.js';
 import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
+import type { EngineLimits } from './engineLimits.js';
 import { RealtimeEngine } from './realtimeEngine.js';
 import type { AudioVariables } from './streamVariables.js';
 
@@ -49,6 +50,8 @@ export interface AudioStreamConfig {
   tls: TlsConnectOptions;
   /** For the channel's log once the hook is attached (never a key). */
   warnings: readonly string[];
+  /** Module settings in force at start (engineLimits.ts); defaults when absent. */
+  limits?: EngineLimits;
 }
 
 export interface AudioStreamDeps {
@@ -93,6 +96,7 @@ export class AudioStreamSession implements ActiveSession {
         uplinkGate: 'socket-open',
         initialSession: c.sessionUpdate ?? null,
         warnings: config.warnings,
+        ...(config.limits ? { limits: config.limits } : {}),
       },
       {
         connected: () => this.#events.fire(EV.connect, connectBody()),
@@ -104,6 +108,8 @@ export class AudioStreamSession implements ActiveSession {
         speechStopped: () => this.#events.fire(EV.speechStop, speechStopBody()),
         responsePlayback: () => {},
         ended: () => deps.registry.remove(this),
+        // The stream's own code failed: the app hears it as an ::error (then ::disconnect), never silence.
+        failed: (reason) => this.#events.fire(EV.error, errorBody(0, `${reason}: the stream was ended`, 0, 0)),
       },
       { pump: deps.pump },
     );
@@ -128,6 +134,11 @@ export class AudioStreamSession implements ActiveSession {
   /** `send_json`: false (nothing sent, nothing remembered) when the socket is not open. */
   sendJson(text: string, parsed: Record<string, unknown>): boolean {
     return this.#engine.sendJson(text, parsed);
+  }
+
+  /** Why `send_json` would not send now ('not connected', send buffer full), or null. */
+  sendRefusal(): string | null {
+    return this.#engine.sendRefusal();
   }
 
   setPaused(paused: boolean): void {

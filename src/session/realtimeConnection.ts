@@ -48,6 +48,8 @@ export interface ConnectionOptions {
   handshakeTimeoutMs: number;
   /** How long our close waits for the peer's close frame before destroying the socket. */
   closeTimeoutMs: number;
+  /** Largest frame taken from the peer; a bigger one closes the socket with 1009 (ws's default is 100 MiB). */
+  maxFrameBytes?: number;
 }
 
 export interface ConnectErrorInfo {
@@ -80,6 +82,15 @@ export function displayUrl(url: string): string {
   } catch {
     return '(invalid url)';
   }
+}
+
+/** The close code ws sends when it gives up on a frame (its WS_ERR_* codes), or 0 for other errors. */
+export function closeCodeOfWsError(err: Error): number {
+  const code = (err as Error & { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return 0;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 1009;
+  if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+  return 1002;
 }
 
 const HANDSHAKE_BODY_LIMIT = 2048;
@@ -224,6 +235,7 @@ export class RealtimeConnection {
         perMessageDeflate: o.perMessageDeflate,
         handshakeTimeout: o.handshakeTimeoutMs,
         followRedirects: false,
+        ...(o.maxFrameBytes ? { maxPayload: o.maxFrameBytes } : {}),
         ...o.tls,
       });
     } catch (err) {
@@ -233,6 +245,8 @@ export class RealtimeConnection {
     }
     this.#ws = ws;
     let settled = false;
+    /** Why ws gave up on an open socket (a frame over maxFrameBytes…): the close reason when the peer sent none. */
+    let socketError = '';
     const fail = (error: string, httpStatus: number): void => {
       if (settled) return;
       settled = true;
@@ -244,7 +258,15 @@ export class RealtimeConnection {
     ws.on('error', (err: Error) => {
       // Before open an error is a failed attempt; after open it is always followed by 'close',
       // which decides what happens.
-      if (!settled) fail(err.message, 0);
+      if (!settled) {
+        fail(err.message, 0);
+        return;
+      }
+      socketError = err.message;
+      // ws refused a frame (too big, bad UTF-8, bad framing) and closes the socket itself: the
+      // peer's answer is never read, so report the code ws closed with, not the 1006 it would show.
+      const code = closeCodeOfWsError(err);
+      if (code !== 0 && this.#ws === ws && this.#state === 'open') this.#localClose = { code, reason: err.message };
     });
     ws.on('open', () => {
       if (settled || this.#ws !== ws) return;
@@ -272,7 +294,7 @@ export class RealtimeConnection {
         fail(`connection closed during the handshake (${code})`, 0);
         return;
       }
-      this.#onSocketClosed(code, reason.toString('utf8'));
+      this.#onSocketClosed(code, reason.toString('utf8') || socketError);
     });
   }
 

@@ -25,11 +25,13 @@ import type { MixType, MuteTarget } from '../commands/audioStreamGrammar.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
 import type { ChannelPort } from '../media/channelPort.js';
 import type { MediaHandler, MediaPump } from '../media/mediaPump.js';
+import { throwIfArmed } from '../runtime/faultHooks.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import { describe } from '../runtime/processGuards.js';
 import { decideBargeIn, type BargeInItem } from './bargeInDecision.js';
 import { DebugAudioFiles } from './debugAudioFiles.js';
 import { DownlinkDecoder, INVALID_BASE64 } from './downlinkDecoder.js';
+import { DEFAULT_ENGINE_LIMITS, MAX_SERVER_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
 import { ItemPositionTracker } from './itemPositionTracker.js';
 import { LatencyMeter } from './latencyMeter.js';
 import { PlaybackQueue, SILENCE_TAG } from './playbackQueue.js';
@@ -46,6 +48,7 @@ import {
 import { mergeSessionPatch } from './sessionPatch.js';
 import { resolveBufferMs } from './streamVariables.js';
 import { TokenUsage } from './tokenUsage.js';
+import { UplinkBacklog } from './uplinkBacklog.js';
 import { UplinkEncoder } from './uplinkEncoder.js';
 import { encodeAlaw, encodeMulaw } from '../audio/g711.js';
 import { encodeBytesBase64, encodePcm16Base64 } from '../audio/pcm.js';
@@ -56,8 +59,6 @@ const PLAYBACK_RING_MS = 500;
 const PLAYBACK_AHEAD_MS = 80;
 /** `mute user` sends this much silence so the server's VAD ends the caller's turn (seed #22). */
 const MUTE_SILENCE_MS = 1000;
-/** Uplink audio is dropped (and counted) while this much is already waiting in the socket. */
-const MAX_SOCKET_BACKLOG_BYTES = 4 * 1024 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 2_000;
 /** How long the end waits for the host to confirm that the media hook is gone. */
@@ -109,6 +110,8 @@ export interface EngineConfig {
   initialSession: Readonly<Record<string, unknown>> | null;
   /** Warnings for the channel's log, logged once the hook is attached (they never hold a key). */
   warnings: readonly string[];
+  /** Playback queue, uplink backlog and app backlog bounds (module settings); defaults when absent. */
+  limits?: EngineLimits;
 }
 
 export type PlaybackState = 'started' | 'completed' | 'interrupted';
@@ -136,6 +139,11 @@ export interface EngineListener {
   responsePlayback(responseId: string, state: PlaybackState): void;
   /** The engine has ended: hook removed (or given up on), socket closed, files deleted. */
   ended(reason: string): void;
+  /**
+   * The session's own code threw (a bug, or the test hook): the engine is ending because of it.
+   * Called once, before `ended`; `reason` holds no stack and no payload.
+   */
+  failed?(reason: string): void;
   /** The caller pressed a key (the channel's DTMF, delivered by the media pump). */
   dtmf?(digit: DtmfDigit): void;
 }
@@ -157,6 +165,8 @@ interface ItemState {
   queued: number;
   /** All its audio has arrived. */
   ended: boolean;
+  /** Some of its audio did not fit the playback queue (logged once per item). */
+  overflowed: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -224,6 +234,9 @@ export class RealtimeEngine implements MediaHandler {
   #unexpectedBinary = 0;
   #ringShortWrites = 0;
   #bargeIns = 0;
+  #backlog!: UplinkBacklog;
+  #appEventsRefused = 0;
+  #faults = 0;
   readonly #tokens = new TokenUsage();
   readonly #latency = new LatencyMeter();
   #responsesDone = 0;
@@ -259,13 +272,17 @@ export class RealtimeEngine implements MediaHandler {
         maxAttempts: c.maxConnectAttempts,
         handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
         closeTimeoutMs: CLOSE_TIMEOUT_MS,
+        maxFrameBytes: MAX_SERVER_FRAME_BYTES,
       },
+      // Every callback runs this session's code (and its owner's) on the socket's stack: an
+      // exception there is this session's fault. Uncaught, it would leave the socket's reader
+      // stuck mid-frame (a session that hears nothing more and never ends).
       {
-        onOpen: (reconnected) => this.#onOpen(reconnected),
-        onText: (text) => this.#onText(text),
-        onBinary: (data) => this.#onBinary(data),
-        onDisconnect: (code, reason, willReconnect) => this.#onDisconnect(code, reason, willReconnect),
-        onConnectError: (info) => this.#onConnectError(info),
+        onOpen: (reconnected) => this.#contain(() => this.#onOpen(reconnected)),
+        onText: (text) => this.#contain(() => this.#onText(text)),
+        onBinary: (data) => this.#contain(() => this.#onBinary(data)),
+        onDisconnect: (code, reason, willReconnect) => this.#contain(() => this.#onDisconnect(code, reason, willReconnect)),
+        onConnectError: (info) => this.#contain(() => this.#onConnectError(info)),
         onEnded: (reason) => {
           if (!this.#ending) void this.#shutdown(reason);
         },
@@ -311,7 +328,8 @@ export class RealtimeEngine implements MediaHandler {
     }
     this.#downlink = new DownlinkDecoder(port.sampleRate);
     this.#downlink.configure(c.raw ? { encoding: 'pcm', rate: c.raw.playbackRate } : this.#formats.output);
-    this.#queue = new PlaybackQueue(port.sampleRate);
+    this.#queue = new PlaybackQueue(port.sampleRate, this.#limits.playbackQueueMs / 1000);
+    this.#backlog = new UplinkBacklog(this.#limits.uplinkBacklogMs, buffer.ms);
     this.#aheadSamples = Math.max(Math.round((port.sampleRate * PLAYBACK_AHEAD_MS) / 1000), 2 * port.frameSamples);
     this.#scratch = new Int16Array(this.#aheadSamples);
     this.#ringWritePos = port.writtenPosition();
@@ -332,6 +350,22 @@ export class RealtimeEngine implements MediaHandler {
     return this.#ending !== null;
   }
 
+  get #limits(): EngineLimits {
+    return this.#config.limits ?? DEFAULT_ENGINE_LIMITS;
+  }
+
+  /**
+   * Why a client event of the app would not be sent now, or null when it would: the socket is not
+   * open, or the server is not reading and the socket already holds more than the app's share.
+   */
+  sendRefusal(): string | null {
+    if (!this.#connection.isOpen) return 'not connected';
+    const waiting = this.#connection.bufferedAmount;
+    const cap = this.#limits.appBacklogBytes;
+    if (waiting > cap) return `send buffer full: the server is not reading (${waiting} bytes waiting, max ${cap})`;
+    return null;
+  }
+
   /** An `event_id` for a client event the engine (or its owner) sends on its own account. */
   ownEventId(): string {
     return `${ENGINE_EVENT_ID_PREFIX}${++this.#ownEvents}`;
@@ -343,6 +377,10 @@ export class RealtimeEngine implements MediaHandler {
    * replay after a reconnect, and opens the uplink of a session whose gate waits for one.
    */
   sendJson(text: string, parsed: Record<string, unknown>, options: { opensUplink?: boolean } = {}): boolean {
+    if (this.sendRefusal() !== null) {
+      if (this.#connection.isOpen) this.#appEventsRefused++;
+      return false;
+    }
     if (!this.#connection.sendText(text)) return false;
     if (parsed.type === 'session.update' && isObject(parsed.session)) this.#sessionUpdateSent(parsed, options.opensUplink !== false);
     return true;
@@ -473,6 +511,7 @@ export class RealtimeEngine implements MediaHandler {
 
   onPlaybackRoom(): void {
     if (this.#ending) return;
+    throwIfArmed(this.uuid, 'media');
     this.#topUp();
     const played = this.#port.playedPosition();
     if (this.#speechPendingAt !== null && played > this.#speechPendingAt) {
@@ -517,17 +556,53 @@ export class RealtimeEngine implements MediaHandler {
   }
 
   onFault(error: unknown): void {
+    this.#fault(error);
+  }
+
+  /** Runs session code from the socket; an exception in it ends this session, nothing else. */
+  #contain(run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.#fault(err);
+    }
+  }
+
+  /** This session's code threw: log why, tell the owner (its app gets an event), end the session. */
+  #fault(error: unknown): void {
+    this.#faults++;
     this.#log.error(`${this.#config.label} failed: ${describe(error)}`);
-    if (!this.#ending) void this.#shutdown('internal error');
+    if (this.#ending) return;
+    try {
+      this.#listener.failed?.('internal error');
+    } catch (inner) {
+      this.#log.error(`${this.#config.label} failure report failed: ${describe(inner)}`);
+    }
+    void this.#shutdown('internal error');
   }
 
   // ── uplink ───────────────────────────────────────────────────────────────
 
   #sendAudio(payload: string | Uint8Array): void {
-    if (this.#connection.bufferedAmount > MAX_SOCKET_BACKLOG_BYTES) {
-      // The server is not reading: sending more only grows memory.
-      this.#backlogDrops++;
-      return;
+    // The server is not reading: sending more would only grow memory (uplink-backlog-ms).
+    const bytes = payload.length;
+    const waiting = this.#connection.bufferedAmount;
+    switch (this.#backlog.admit(bytes, waiting)) {
+      case 'drop-first':
+        this.#log.warning(
+          `the server is not reading: caller audio is dropped while more than ${this.#limits.uplinkBacklogMs} ms of it ` +
+            `(${this.#backlog.capBytes(bytes)} bytes) waits in the socket`,
+        );
+        this.#backlogDrops++;
+        return;
+      case 'drop':
+        this.#backlogDrops++;
+        return;
+      case 'send-after-drops':
+        this.#log.notice(`the server reads again: ${this.#backlog.takeEpisodeDroppedMs()} ms of caller audio were dropped meanwhile`);
+        break;
+      case 'send':
+        break;
     }
     if (typeof payload === 'string') this.#connection.sendText(payload);
     else this.#connection.sendBinary(payload);
@@ -583,6 +658,7 @@ export class RealtimeEngine implements MediaHandler {
 
   #onText(text: string): void {
     if (this.#ending) return;
+    throwIfArmed(this.uuid, 'server');
     let event: Record<string, unknown> | null = null;
     try {
       const parsed: unknown = JSON.parse(text);
@@ -738,7 +814,7 @@ export class RealtimeEngine implements MediaHandler {
     if (current && current.itemId === itemId) return current;
     if (current) this.#endItem(current);
     this.#downlink.reset();
-    const item: ItemState = { tag: this.#nextTag++, itemId, responseId, sourceRate, received: 0, queued: 0, ended: false };
+    const item: ItemState = { tag: this.#nextTag++, itemId, responseId, sourceRate, received: 0, queued: 0, ended: false, overflowed: false };
     this.#current = item;
     this.#live.push(item);
     if (itemId !== '') this.#tagByItemId.set(itemId, item.tag);
@@ -766,6 +842,12 @@ export class RealtimeEngine implements MediaHandler {
 
   #enqueue(samples: Int16Array, length: number, item: ItemState): void {
     const accepted = this.#queue.push(samples, length, item.tag);
+    if (accepted < length && !item.overflowed) {
+      item.overflowed = true;
+      this.#log.warning(
+        `playback queue full (playback-queue-ms ${this.#limits.playbackQueueMs}): the rest of ${item.itemId || 'this audio'} is dropped`,
+      );
+    }
     item.queued += accepted;
     this.#queuedSinceFlush += accepted;
     this.#topUp();
@@ -923,33 +1005,50 @@ export class RealtimeEngine implements MediaHandler {
   #shutdown(reason: string): Promise<void> {
     if (this.#ending) return this.#ending;
     this.#endReason = reason;
+    // Each step runs whatever the one before did: a failing step must not leave the hook
+    // attached, the socket open or the session registered.
     this.#ending = (async () => {
       this.#log.info(`${this.#config.label} ending: ${reason}`);
-      if (this.#speechStarted) {
-        this.#speechStarted = false;
-        this.#listener.speechStopped();
-      }
-      if (this.#port && !this.#port.released) {
-        this.#port.setExpectAudio(false);
-        this.#port.detach();
-      }
-      // The host confirms the hook's removal through the pump; never wait for it forever.
       let hookTimer: NodeJS.Timeout | undefined;
-      const hookGone = Promise.race([
-        this.#hookClosed,
-        new Promise<void>((resolve) => {
-          hookTimer = setTimeout(() => {
-            this.#log.warning('media hook removal not confirmed within 3 s');
-            resolve();
-          }, HOOK_CLOSE_WAIT_MS);
-        }),
-      ]);
-      await Promise.all([this.#connection.close(), hookGone]);
-      clearTimeout(hookTimer);
-      await this.#files?.dispose();
-      this.#listener.ended(reason);
+      try {
+        if (this.#speechStarted) {
+          this.#speechStarted = false;
+          this.#step('speech stop', () => this.#listener.speechStopped());
+        }
+        if (this.#port && !this.#port.released) {
+          this.#step('detach', () => {
+            this.#port.setExpectAudio(false);
+            this.#port.detach();
+          });
+        }
+        // The host confirms the hook's removal through the pump; never wait for it forever.
+        const hookGone = Promise.race([
+          this.#hookClosed,
+          new Promise<void>((resolve) => {
+            hookTimer = setTimeout(() => {
+              this.#log.warning('media hook removal not confirmed within 3 s');
+              resolve();
+            }, HOOK_CLOSE_WAIT_MS);
+          }),
+        ]);
+        await Promise.all([this.#connection.close(), hookGone]);
+        await this.#files?.dispose();
+      } catch (err) {
+        this.#log.error(`${this.#config.label} teardown: ${describe(err)}`);
+      } finally {
+        clearTimeout(hookTimer);
+        this.#step('end', () => this.#listener.ended(reason));
+      }
     })();
     return this.#ending;
+  }
+
+  #step(what: string, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      this.#log.error(`${this.#config.label} teardown (${what}): ${describe(err)}`);
+    }
   }
 
   /** The engine's part of `openai_realtime status`. */
@@ -985,6 +1084,11 @@ export class RealtimeEngine implements MediaHandler {
       uplinkMs: Math.round(this.#uplink?.sentMs ?? 0),
       droppedUplinkMs: Math.round((this.#droppedUplinkSamples * 1000) / rate),
       uplinkBacklogDrops: this.#backlogDrops,
+      uplinkBacklogDroppedMs: Math.round(this.#backlog?.droppedMs ?? 0),
+      uplinkBacklogStalls: this.#backlog?.episodes ?? 0,
+      socketBufferedBytes: this.#connection.bufferedAmount,
+      socketBufferedMaxBytes: this.#backlog?.maxBufferedBytes ?? 0,
+      appEventsRefused: this.#appEventsRefused,
       playbackQueuedMs: Math.round(((this.#queue?.length ?? 0) * 1000) / rate),
       playbackDroppedMs: Math.round(((this.#queue?.droppedSamples ?? 0) * 1000) / rate),
       invalidAudioDeltas: this.#invalidDeltas,
@@ -996,6 +1100,8 @@ export class RealtimeEngine implements MediaHandler {
       pings: this.#connection.pings,
       pongs: this.#connection.pongs,
       ringShortWrites: this.#ringShortWrites,
+      limits: { playbackQueueMs: this.#limits.playbackQueueMs, uplinkBacklogMs: this.#limits.uplinkBacklogMs },
+      internalErrors: this.#faults,
     };
   }
 }

@@ -32,6 +32,7 @@ import {
 import type { MediaPump } from '../media/mediaPump.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
+import type { EngineLimits } from './engineLimits.js';
 import { ENGINE_EVENT_ID_PREFIX, RealtimeEngine } from './realtimeEngine.js';
 
 export const S2S_FAMILY = 's2s';
@@ -47,6 +48,8 @@ export interface S2sConfig {
   /** The profile's `<session>`, sent after session.created; null unless the command named the profile. */
   initialSession: Readonly<Record<string, unknown>> | null;
   warnings: readonly string[];
+  /** Module settings in force at start (engineLimits.ts); defaults when absent. */
+  limits?: EngineLimits;
 }
 
 export interface S2sDeps {
@@ -100,6 +103,7 @@ export class S2sSession implements ActiveSession {
         uplinkGate: 'session-update-sent',
         initialSession: config.initialSession,
         warnings: config.warnings,
+        ...(config.limits ? { limits: config.limits } : {}),
       },
       {
         connected: () => {
@@ -123,6 +127,8 @@ export class S2sSession implements ActiveSession {
           this.#events.fire(EV.serverEvent, body);
         },
         ended: () => deps.registry.remove(this),
+        // The session's own code failed: for the app the conversation is over, as after a drop.
+        failed: (reason) => this.#events.fire(EV.disconnect, disconnectBody(1011, reason)),
       },
       { pump: deps.pump },
     );
@@ -148,6 +154,11 @@ export class S2sSession implements ActiveSession {
    * `client.event`, already in the GA shape: one text frame of its own. False (nothing sent) when
    * the socket is not open.
    */
+  /** Why a client event would not be sent now ('not connected', send buffer full), or null. */
+  sendRefusal(): string | null {
+    return this.#engine.sendRefusal();
+  }
+
   sendClientEvent(text: string, event: Record<string, unknown>, translated: boolean): boolean {
     if (!this.#engine.sendJson(text, event)) return false;
     this.#clientEvents++;
