@@ -30,6 +30,14 @@ static std::string replace_all(std::string s, const std::string& from, const std
   return s;
 }
 
+// splitmix64: a seeded, well-mixed random number per (seed, channel, call), so a soak is repeatable.
+static uint64_t mix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
 SimHost::SimHost(const Options& opts, const std::vector<int16_t>& caller) : opts_(opts), caller_(caller) {
   ops_ = oair_host_ops{this, op_log, op_fire, op_get_var, op_attach, op_detach, op_control};
   uint32_t frame = opts.rate * opts.ptime_ms / 1000;
@@ -39,20 +47,20 @@ SimHost::SimHost(const Options& opts, const std::vector<int16_t>& caller) : opts
   for (uint32_t i = 0; i < opts.channels; i++) {
     auto c = std::make_unique<SimChannel>();
     c->index = static_cast<int>(i);
-    if (!opts.uuid.empty() && opts.channels == 1) {
-      c->uuid = opts.uuid;
-    } else {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012u", i + 1);
-      c->uuid = buf;
+    for (uint32_t k = 0; k < opts.calls; k++) {
+      if (!opts.uuid.empty() && opts.channels == 1 && opts.calls == 1) {
+        c->uuids.push_back(opts.uuid);
+      } else {
+        // Call 0 keeps the single-call form; later calls count up in the first group.
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%08x-0000-4000-8000-%012u", k, i + 1);
+        c->uuids.push_back(buf);
+      }
+      by_uuid_[c->uuids.back()] = CallRef{c.get(), k};
     }
     c->frame = frame;
     c->total_samples = total;
-    c->reply.assign(total, 0);
-    for (const auto& kv : opts.vars) c->vars[kv.first] = kv.second;
-    c->vars["uuid"] = c->uuid;
-    c->vars["read_rate"] = std::to_string(opts.rate);
-    by_uuid_[c->uuid] = c.get();
+    c->reply.assign(total * opts.calls, 0);
     channels_.push_back(std::move(c));
   }
 }
@@ -70,10 +78,58 @@ double SimHost::now_ms() const {
   return static_cast<double>(mono_ns() - t0_ns_) / 1e6 * opts_.speed;
 }
 
-SimChannel* SimHost::find(const char* uuid) {
+SimChannel* SimHost::find(const char* uuid, uint32_t* call) {
   if (!uuid) return nullptr;
   auto it = by_uuid_.find(uuid);
-  return it == by_uuid_.end() ? nullptr : it->second;
+  if (it == by_uuid_.end()) return nullptr;
+  if (call) *call = it->second.call;
+  return it->second.channel;
+}
+
+SimChannel* SimHost::find_live(const char* uuid) {
+  uint32_t call = 0;
+  SimChannel* c = find(uuid, &call);
+  return c && c->call_live.load() && c->call.load() == call ? c : nullptr;
+}
+
+uint32_t SimHost::hangup_samples(const SimChannel* c, uint32_t call) const {
+  if (opts_.hangup_max_ms == 0) return static_cast<uint32_t>(c->total_samples);
+  uint64_t r = mix64(opts_.seed ^ (static_cast<uint64_t>(c->index) << 32) ^ call);
+  uint64_t ms = opts_.hangup_min_ms + r % (static_cast<uint64_t>(opts_.hangup_max_ms - opts_.hangup_min_ms) + 1);
+  uint64_t samples = ms * opts_.rate / 1000;
+  return static_cast<uint32_t>(std::min<uint64_t>(samples, c->total_samples));
+}
+
+void SimHost::begin_call(SimChannel* c, uint32_t call, int64_t start_ns) {
+  std::lock_guard<std::mutex> lock(c->mu);
+  c->vars.clear();
+  for (const auto& kv : opts_.vars) c->vars[kv.first] = kv.second;
+  c->vars["uuid"] = c->uuids[call];
+  c->vars["read_rate"] = std::to_string(opts_.rate);
+  c->hangup_cause = "NORMAL_CLEARING";
+  c->hangup_requested.store(false);
+  c->detach_requested.store(false);
+  c->call.store(call);
+  c->call_start_ns.store(start_ns);
+  c->call_live.store(true);
+  c->calls_started.store(call + 1);
+}
+
+void SimHost::end_call(SimChannel* c, uint32_t call) {
+  {
+    // From here no attach can succeed on this call: op_attach checks call_live under the same lock.
+    std::lock_guard<std::mutex> lock(c->mu);
+    c->call_live.store(false);
+  }
+  finish_hook(c);
+  std::string cause;
+  {
+    std::lock_guard<std::mutex> lock(c->mu);
+    cause = c->hangup_cause;
+  }
+  jsonl_.write(now_ms(), "channel",
+               {{"uuid", json_escape(c->uuids[call])}, {"state", "\"hangup\""}, {"cause", json_escape(cause)},
+                {"call", std::to_string(call)}});
 }
 
 // ------------------------------------------------------------------ host operations (Node thread)
@@ -92,7 +148,7 @@ int SimHost::op_fire(void* ctx, const char* uuid, const char* subclass, const ch
   // The channel headers FreeSWITCH would add (a subset), then the caller's extra headers.
   std::string hs = "{\"Event-Subclass\":" + json_escape(subclass);
   if (c) {
-    hs += ",\"Unique-ID\":" + json_escape(c->uuid) + ",\"Channel-Name\":" + json_escape("sim/" + std::to_string(c->index));
+    hs += ",\"Unique-ID\":" + json_escape(uuid) + ",\"Channel-Name\":" + json_escape("sim/" + std::to_string(c->index));
   }
   for (const char* const* p = headers; p && p[0] && p[1]; p += 2) hs += "," + json_escape(p[0]) + ":" + json_escape(p[1]);
   hs += "}";
@@ -103,12 +159,18 @@ int SimHost::op_fire(void* ctx, const char* uuid, const char* subclass, const ch
 }
 
 char* SimHost::op_get_var(void* ctx, const char* uuid, const char* name, int* status) {
-  SimChannel* c = static_cast<SimHost*>(ctx)->find(uuid);
-  if (!c || c->ended.load()) {
+  auto* h = static_cast<SimHost*>(ctx);
+  uint32_t call = 0;
+  SimChannel* c = h->find(uuid, &call);
+  if (!c) {
     *status = -1;
     return nullptr;
   }
   std::lock_guard<std::mutex> lock(c->mu);
+  if (!c->call_live.load() || c->call.load() != call) {
+    *status = -1;
+    return nullptr;
+  }
   auto it = c->vars.find(name);
   *status = it == c->vars.end() ? 0 : 1;
   return it == c->vars.end() ? nullptr : strdup(it->second.c_str());
@@ -117,8 +179,15 @@ char* SimHost::op_get_var(void* ctx, const char* uuid, const char* name, int* st
 int SimHost::op_attach(void* ctx, const oair_attach_request* req, oair_attach_result* res, oair_channel** out,
                        char* err, size_t err_len) {
   auto* h = static_cast<SimHost*>(ctx);
-  SimChannel* c = h->find(req->uuid);
-  if (!c || c->ended.load()) {
+  uint32_t call = 0;
+  SimChannel* c = h->find(req->uuid, &call);
+  if (!c) {
+    std::snprintf(err, err_len, "no such channel");
+    return -1;
+  }
+  // Held until the hook is stored: the call cannot end in between (see end_call).
+  std::lock_guard<std::mutex> lock(c->mu);
+  if (!c->call_live.load() || c->call.load() != call) {
     std::snprintf(err, err_len, "no such channel");
     return -1;
   }
@@ -126,7 +195,7 @@ int SimHost::op_attach(void* ctx, const oair_attach_request* req, oair_attach_re
     std::snprintf(err, err_len, "a stream is already attached to this channel");
     return -1;
   }
-  oair_channel* ch = oair_channel_create(c->uuid.c_str(), h->opts_.rate, c->frame, req->mix == OAIR_MIX_STEREO ? 2 : 1,
+  oair_channel* ch = oair_channel_create(c->uuids[call].c_str(), h->opts_.rate, c->frame, req->mix == OAIR_MIX_STEREO ? 2 : 1,
                                          req->capture_ring_ms, req->playback_ring_ms);
   if (!ch) {
     std::snprintf(err, err_len, "cannot create the channel record");
@@ -145,8 +214,13 @@ void SimHost::op_detach(void*, oair_channel* ch) {
   auto* c = static_cast<SimChannel*>(oair_channel_host_data(ch));
   // Like switch_core_media_bug_remove: the hook goes away between two frames. The media thread
   // finishes it at its next tick, so the record is never released under a running callback.
-  if (!c || c->hook.load() != ch) return;
-  c->detach_requested.store(true);
+  if (!c) return;
+  {
+    // Under the lock: the request must be for this hook, not for the next call's.
+    std::lock_guard<std::mutex> lock(c->mu);
+    if (c->hook.load() != ch) return;
+    c->detach_requested.store(true);
+  }
   // Synchronous like FreeSWITCH's removal: a start right after a stop must find the channel free.
   for (int i = 0; i < 1000 && c->hook.load() == ch && !c->ended.load(); i++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -156,8 +230,8 @@ void SimHost::op_detach(void*, oair_channel* ch) {
 int SimHost::op_control(void* ctx, const char* uuid, const char* action, const char* const* args, char* err,
                         size_t err_len) {
   auto* h = static_cast<SimHost*>(ctx);
-  SimChannel* c = h->find(uuid);
-  if (!c || c->ended.load()) {
+  SimChannel* c = h->find_live(uuid);
+  if (!c) {
     std::snprintf(err, err_len, "no such channel");
     return -1;
   }
@@ -168,6 +242,10 @@ int SimHost::op_control(void* ctx, const char* uuid, const char* action, const c
   std::string a = action;
   if (a == "hangup" || a == "transfer") {
     std::lock_guard<std::mutex> lock(c->mu);
+    if (!h->find_live(uuid)) {
+      std::snprintf(err, err_len, "no such channel");
+      return -1;
+    }
     c->hangup_cause = a == "transfer" ? "TRANSFERRED" : (args && args[0] ? args[0] : "NORMAL_CLEARING");
     c->hangup_requested.store(true);
   } else if (a == "set_var") {
@@ -176,6 +254,10 @@ int SimHost::op_control(void* ctx, const char* uuid, const char* action, const c
       return -1;
     }
     std::lock_guard<std::mutex> lock(c->mu);
+    if (!h->find_live(uuid)) {
+      std::snprintf(err, err_len, "no such channel");
+      return -1;
+    }
     c->vars[args[0]] = args[1];
   } else if (a == "send_dtmf" || a == "play" || a == "break") {
     // Recorded above; nothing else to simulate.
@@ -206,93 +288,112 @@ void SimHost::media_loop(SimChannel* c) {
   const int64_t period = static_cast<int64_t>(ptime_ns / opts_.speed);
   // Channels do not tick in lockstep in FreeSWITCH: spread their phases over the period.
   const int64_t phase = opts_.channels > 1 ? period * c->index / static_cast<int64_t>(opts_.channels) : 0;
+  const int64_t base = t0_ns_ + phase;
   std::vector<int16_t> in(2 * frame), out(frame), last_out(frame, 0);  // allocated once, before the clock
-  size_t pos = 0;
   const size_t offset = caller_.empty() ? 0
                         : static_cast<size_t>(static_cast<uint64_t>(opts_.caller_offset_ms) * opts_.rate / 1000 *
                                               static_cast<uint64_t>(c->index) % caller_.size());
-  for (uint64_t k = 0;; k++) {
-    int64_t target = t0_ns_ + phase + static_cast<int64_t>(k) * period;
-    sleep_until_ns(target);
-    int64_t late = mono_ns() - target;
-    if (late > 5000000) c->late_ticks.fetch_add(1, std::memory_order_relaxed);
-    if (late > 0 && static_cast<uint64_t>(late / 1000) > c->max_late_us.load()) c->max_late_us.store(late / 1000);
-    c->ticks.fetch_add(1, std::memory_order_relaxed);
-    if (c->hangup_requested.load() || pos >= c->total_samples) break;
-    if (c->detach_requested.load()) {
-      finish_hook(c);
-      c->detach_requested.store(false);
+  int64_t k = 0;
+  for (uint32_t call = 0; call < opts_.calls; call++) {
+    if (call > 0) {
+      // The next call rings once the previous one's script has run (its late commands included),
+      // on the next tick of this channel's clock.
+      while (c->scripts_done.load() < call && !abort_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (abort_.load()) break;
+      k = std::max<int64_t>(k, (mono_ns() - base) / period + 1);
     }
-    oair_channel* ch = c->hook.load(std::memory_order_acquire);
-    // DTMF the script pressed.
-    uint32_t dt = c->dtmf_tail.load(std::memory_order_relaxed);
-    if (dt != c->dtmf_head.load(std::memory_order_acquire)) {
-      if (ch) oair_channel_dtmf(ch, c->dtmf[dt & 63], 100);
-      c->dtmf_tail.store(dt + 1, std::memory_order_release);
-    }
-    const size_t length = caller_.size();
-    size_t have = pos < length ? std::min<size_t>(frame, length - pos) : 0;
-    uint32_t got = 0;
-    if (ch) {
-      int mix = c->mix.load(std::memory_order_relaxed);
-      for (uint32_t i = 0; i < frame; i++) {
-        // --caller-offset-ms: this channel hears the WAV rotated by its own offset (wrapping).
-        int16_t a = i < have ? caller_[(pos + i + offset) % length] : 0;
-        if (mix == OAIR_MIX_STEREO) {
-          in[2 * i] = a;
-          in[2 * i + 1] = last_out[i];
-        } else if (mix == OAIR_MIX_MIXED) {
-          int s = a + last_out[i];
-          in[i] = static_cast<int16_t>(s > 32767 ? 32767 : s < -32768 ? -32768 : s);
-        } else {
-          in[i] = a;
-        }
+    begin_call(c, call, call == 0 ? t0_ns_ : base + k * period);
+    const size_t end = hangup_samples(c, call);
+    int16_t* reply = c->reply.data() + static_cast<size_t>(call) * c->total_samples;
+    std::fill(last_out.begin(), last_out.end(), 0);
+    size_t pos = 0;
+    for (;; k++) {
+      int64_t target = base + k * period;
+      sleep_until_ns(target);
+      int64_t late = mono_ns() - target;
+      if (late > 5000000) c->late_ticks.fetch_add(1, std::memory_order_relaxed);
+      if (late > 0 && static_cast<uint64_t>(late / 1000) > c->max_late_us.load()) c->max_late_us.store(late / 1000);
+      c->ticks.fetch_add(1, std::memory_order_relaxed);
+      if (c->hangup_requested.load() || abort_.load() || pos >= end) break;
+      if (c->detach_requested.load()) {
+        finish_hook(c);
+        c->detach_requested.store(false);
       }
-      oair_channel_capture(ch, in.data(), mix == OAIR_MIX_STEREO ? 2 * frame : frame);
-      got = oair_channel_playback(ch, out.data(), frame);
+      oair_channel* ch = c->hook.load(std::memory_order_acquire);
+      // DTMF the script pressed.
+      uint32_t dt = c->dtmf_tail.load(std::memory_order_relaxed);
+      if (dt != c->dtmf_head.load(std::memory_order_acquire)) {
+        if (ch) oair_channel_dtmf(ch, c->dtmf[dt & 63], 100);
+        c->dtmf_tail.store(dt + 1, std::memory_order_release);
+      }
+      const size_t length = caller_.size();
+      size_t have = pos < length ? std::min<size_t>(frame, length - pos) : 0;
+      uint32_t got = 0;
+      if (ch) {
+        int mix = c->mix.load(std::memory_order_relaxed);
+        for (uint32_t i = 0; i < frame; i++) {
+          // --caller-offset-ms: this channel hears the WAV rotated by its own offset (wrapping).
+          int16_t a = i < have ? caller_[(pos + i + offset) % length] : 0;
+          if (mix == OAIR_MIX_STEREO) {
+            in[2 * i] = a;
+            in[2 * i + 1] = last_out[i];
+          } else if (mix == OAIR_MIX_MIXED) {
+            int s = a + last_out[i];
+            in[i] = static_cast<int16_t>(s > 32767 ? 32767 : s < -32768 ? -32768 : s);
+          } else {
+            in[i] = a;
+          }
+        }
+        oair_channel_capture(ch, in.data(), mix == OAIR_MIX_STEREO ? 2 * frame : frame);
+        got = oair_channel_playback(ch, out.data(), frame);
+      }
+      if (got) {
+        std::memcpy(reply + pos, out.data(), frame * sizeof(int16_t));
+        std::memcpy(last_out.data(), out.data(), frame * sizeof(int16_t));
+      } else {
+        std::fill(last_out.begin(), last_out.end(), 0);
+      }
+      pos += frame;
     }
-    if (got) {
-      std::memcpy(c->reply.data() + pos, out.data(), frame * sizeof(int16_t));
-      std::memcpy(last_out.data(), out.data(), frame * sizeof(int16_t));
-    } else {
-      std::fill(last_out.begin(), last_out.end(), 0);
-    }
-    pos += frame;
+    end_call(c, call);
   }
-  finish_hook(c);
   c->ended.store(true);
-  std::string cause;
-  {
-    std::lock_guard<std::mutex> lock(c->mu);
-    cause = c->hangup_cause;
-  }
-  jsonl_.write(now_ms(), "channel", {{"uuid", json_escape(c->uuid)}, {"state", "\"hangup\""}, {"cause", json_escape(cause)}});
 }
 
 void SimHost::api_loop(SimChannel* c) {
-  for (const ScriptLine& line : opts_.script) {
-    int64_t target = t0_ns_ + static_cast<int64_t>(line.at_ms * 1e6 / opts_.speed);
-    sleep_until_ns(target);
-    if (line.api == "hangup") {
-      c->hangup_requested.store(true);
-      continue;
+  for (uint32_t call = 0; call < opts_.calls; call++) {
+    while (c->calls_started.load() <= call) {
+      if (abort_.load() || c->ended.load()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    if (line.api == "dtmf") {
-      for (char d : line.args) {
-        uint32_t h = c->dtmf_head.load(std::memory_order_relaxed);
-        if (h - c->dtmf_tail.load(std::memory_order_acquire) >= 64) break;
-        c->dtmf[h & 63] = d;
-        c->dtmf_head.store(h + 1, std::memory_order_release);
+    const int64_t start = c->call_start_ns.load();
+    const std::string& uuid = c->uuids[call];
+    for (const ScriptLine& line : opts_.script) {
+      int64_t target = start + static_cast<int64_t>(line.at_ms * 1e6 / opts_.speed);
+      sleep_until_ns(target);
+      if (line.api == "hangup") {
+        std::lock_guard<std::mutex> lock(c->mu);
+        if (c->call_live.load() && c->call.load() == call) c->hangup_requested.store(true);
+        continue;
       }
-      continue;
+      if (line.api == "dtmf") {
+        for (char d : line.args) {
+          uint32_t h = c->dtmf_head.load(std::memory_order_relaxed);
+          if (h - c->dtmf_tail.load(std::memory_order_acquire) >= 64) break;
+          c->dtmf[h & 63] = d;
+          c->dtmf_head.store(h + 1, std::memory_order_release);
+        }
+        continue;
+      }
+      std::string args = replace_all(replace_all(line.args, "${uuid}", uuid), "${url}", opts_.url);
+      if (!line.raw && line.api != "openai_realtime") args = uuid + (args.empty() ? "" : " " + args);
+      char* reply = oair_runtime_command(line.api.c_str(), args.c_str(), opts_.command_timeout_ms);
+      std::string r = reply ? reply : "";
+      std::free(reply);
+      jsonl_.write(now_ms(), "api", {{"uuid", json_escape(uuid)}, {"api", json_escape(line.api)},
+                                     {"args", json_escape(args)}, {"reply", json_escape(r)}});
     }
-    std::string args = replace_all(replace_all(line.args, "${uuid}", c->uuid), "${url}", opts_.url);
-    if (line.api != "openai_realtime") args = c->uuid + (args.empty() ? "" : " " + args);
-    char* reply = oair_runtime_command(line.api.c_str(), args.c_str(), opts_.command_timeout_ms);
-    std::string r = reply ? reply : "";
-    std::free(reply);
-    jsonl_.write(now_ms(), "api", {{"uuid", json_escape(c->uuid)}, {"api", json_escape(line.api)},
-                                   {"args", json_escape(args)}, {"reply", json_escape(r)}});
+    c->scripts_done.store(call + 1);
   }
 }
 
@@ -311,6 +412,7 @@ bool SimHost::wait_calls(uint32_t max_seconds) {
     for (auto& c : channels_) all = all && c->ended.load();
     if (all) return true;
     if (std::chrono::steady_clock::now() > deadline) {
+      abort_.store(true);
       for (auto& c : channels_) c->hangup_requested.store(true);
       return false;
     }
@@ -348,7 +450,8 @@ void SimHost::summary() {
     overruns += c->capture_overruns;
   }
   jsonl_.write(now_ms(), "summary",
-               {{"channels", std::to_string(channels_.size())}, {"ticks", std::to_string(ticks)},
+               {{"channels", std::to_string(channels_.size())}, {"calls", std::to_string(channels_.size() * opts_.calls)},
+                {"ticks", std::to_string(ticks)},
                 {"lateTicks", std::to_string(late)}, {"maxLateMs", std::to_string(max_late / 1000.0)},
                 {"underruns", std::to_string(underruns)}, {"captureOverruns", std::to_string(overruns)},
                 {"liveChannelRecords", std::to_string(oair::live_channels())}});

@@ -13,9 +13,12 @@ const char* usage_text() {
          "               [--channels N] [--speed X] [--tail-ms 3000] [--uuid U] [--config <file.json>]\n"
          "               [--command-timeout-ms 5000] [--max-seconds 600] [--node-option OPT ...] [--enable-test-hooks]\n"
          "               [--caller-offset-ms 0]  (channel i starts i x this far into the caller WAV, wrapping)\n"
+         "               [--calls N]  (calls per channel, one after another: each a new uuid running the whole script)\n"
+         "               [--hangup-at MIN[:MAX] [--seed S]]  (each call hangs up at a random moment in MIN..MAX ms)\n"
          "Script lines: '<ms> <args after the uuid>' (uuid_openai_audio_stream), '<ms> <api> <args>' for\n"
          "uuid_raw_audio_stream | uuid_openai_s2s (uuid added) or openai_realtime (no uuid), '<ms> hangup',\n"
-         "'<ms> dtmf <digits>'. ${uuid} and ${url} are substituted.\n";
+         "'<ms> dtmf <digits>', '<ms> api <name> <args>' (any API, args as written: no uuid added).\n"
+         "Times are from the start of each call. ${uuid} and ${url} are substituted.\n";
 }
 
 static bool parse_uint(const char* s, uint32_t& out) {
@@ -51,6 +54,22 @@ bool parse_options(int argc, char** argv, Options& o, std::string& err) {
     else if (a == "--config") o.config_path = v;
     else if (a == "--uuid") o.uuid = v;
     else if (a == "--node-option") o.node_options.push_back(v);
+    else if (a == "--hangup-at") {
+      const char* colon = std::strchr(v, ':');
+      std::string lo = colon ? std::string(v, colon) : std::string(v);
+      if (!parse_uint(lo.c_str(), o.hangup_min_ms) || !parse_uint(colon ? colon + 1 : lo.c_str(), o.hangup_max_ms) ||
+          o.hangup_max_ms < o.hangup_min_ms || o.hangup_min_ms == 0) {
+        err = "--hangup-at wants MIN[:MAX] in ms, 0 < MIN <= MAX";
+        return false;
+      }
+    } else if (a == "--seed") {
+      char* end = nullptr;
+      o.seed = std::strtoull(v, &end, 10);
+      if (!v[0] || *end) {
+        err = "--seed wants a number";
+        return false;
+      }
+    }
     else if (a == "--var") {
       const char* eq = std::strchr(v, '=');
       if (!eq || eq == v) {
@@ -77,6 +96,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& err) {
       else if (a == "--command-timeout-ms") o.command_timeout_ms = n;
       else if (a == "--max-seconds") o.max_seconds = n;
       else if (a == "--caller-offset-ms") o.caller_offset_ms = n;
+      else if (a == "--calls") o.calls = n;
       else {
         err = "unknown option " + a;
         return false;
@@ -97,6 +117,10 @@ bool parse_options(int argc, char** argv, Options& o, std::string& err) {
   }
   if (o.channels < 1 || o.channels > 2000) {
     err = "--channels must be 1..2000";
+    return false;
+  }
+  if (o.calls < 1 || o.calls > 100000 || static_cast<uint64_t>(o.calls) * o.channels > 1000000) {
+    err = "--calls must be 1..100000, and channels x calls at most 1000000";
     return false;
   }
   return true;
@@ -135,7 +159,17 @@ bool load_script(Options& o, std::string& err) {
     while (!rest.empty() && (rest.back() == '\r' || rest.back() == ' ')) rest.pop_back();
     ScriptLine sl;
     sl.at_ms = at;
-    if (first == "hangup" || first == "dtmf" || first == "uuid_openai_audio_stream" || first == "uuid_raw_audio_stream" ||
+    if (first == "api") {
+      // '<ms> api <name> <args>': any API name (also unknown ones), arguments exactly as written.
+      size_t sp = rest.find(' ');
+      sl.api = rest.substr(0, sp);
+      sl.args = sp == std::string::npos ? "" : rest.substr(sp + 1);
+      sl.raw = true;
+      if (sl.api.empty()) {
+        err = o.script_path + ":" + std::to_string(n) + ": expected '<ms> api <name> <args>'";
+        return false;
+      }
+    } else if (first == "hangup" || first == "dtmf" || first == "uuid_openai_audio_stream" || first == "uuid_raw_audio_stream" ||
         first == "uuid_openai_s2s" || first == "openai_realtime") {
       sl.api = first;
       sl.args = rest;

@@ -10,6 +10,7 @@ struct ScriptLine {
   uint32_t at_ms = 0;
   std::string api;   // API name, or "hangup" / "dtmf"
   std::string args;  // arguments (after the uuid for channel APIs)
+  bool raw = false;  // '<ms> api <name> <args>': args exactly as written, no uuid added
 };
 struct Options {
   std::string bundle_dir;
@@ -21,6 +22,9 @@ struct Options {
   uint32_t command_timeout_ms = 5000;
   uint32_t max_seconds = 600;
   uint32_t caller_offset_ms = 0;  // channel i hears the caller WAV from i × this (wrapping): calls not in lockstep
+  uint32_t calls = 1;             // calls per channel, one after another, each with its own uuid and the whole script
+  uint32_t hangup_min_ms = 0, hangup_max_ms = 0;  // --hangup-at MIN[:MAX]: each call hangs up at a seeded random moment
+  uint64_t seed = 1;              // --seed: the random hangup moments
   double speed = 1.0;
   bool test_hooks = false;
   std::vector<std::pair<std::string, std::string>> vars;
