@@ -12,6 +12,7 @@ import { parseHostConfig, type HostConfig } from './runtime/hostConfig.js';
 import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink } from './runtime/logger.js';
 import { SessionRegistry } from './runtime/sessionRegistry.js';
+import { StatsReporter } from './status/statsReporter.js';
 
 export interface App {
   readonly bridge: NativeBridge;
@@ -56,6 +57,8 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   const pump = new MediaPump(bridge);
   const registry = new SessionRegistry();
   const router = new CommandRouter((id, text) => bridge.reply(id, text));
+  const stats = new StatsReporter({ bridge, registry, intervalS: () => configStore.settings.statsIntervalS });
+  stats.start();
   const app: App = {
     bridge,
     config,
@@ -63,7 +66,10 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
     pump,
     registry,
     router,
-    stop: (reason) => registry.stopAll(reason),
+    stop: async (reason) => {
+      stats.stop();
+      await registry.stopAll(reason);
+    },
   };
   router.register('openai_realtime', createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }) }));
   for (const plugin of plugins) plugin(app);

@@ -36,6 +36,7 @@ function configWith(workers: number): string {
 
 interface StatusJson {
   totals: Record<string, number>;
+  module: { sessions: Record<string, number>; started: Record<string, number>; memory: Record<string, number> };
   sessions: Array<{ uuid: string; family: string; worker?: number }>;
   workers?: Array<{ index: number; sessions: number; restarts: number; answered: boolean }>;
 }
@@ -96,7 +97,15 @@ describe('sessions sharded over worker threads', () => {
       // The single-thread text, plus the worker count.
       expect(text.split('\n')[0]).toBe(`sessions: ${CHANNELS}  media hooks: ${CHANNELS}  uncaught errors: 0  workers: ${workers}`);
     }
-    expect(text.trim().split('\n').slice(1).sort()).toEqual(Array.from({ length: CHANNELS }, (_, i) => `${uuidOf(i)}  echo`).sort());
+    // One table row per session, on the worker its uuid hashes to (a worker column when sharded).
+    const rows = text.split('\n').filter((l) => /^[0-9a-f]{8}-/.test(l)).map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => `${r[0]}  ${r[1]}`).sort()).toEqual(Array.from({ length: CHANNELS }, (_, i) => `${uuidOf(i)}  echo`).sort());
+    if (workers > 1) for (const r of rows) expect(Number(r[2])).toBe(shardOf(r[0]!, workers));
+    // The module section merges every worker's: active sessions and starts add up, memory is the process's.
+    expect(text.split('\n')[1]).toMatch(new RegExp(`^active: echo ${CHANNELS}  started: ${CHANNELS}  ended: 0  `));
+    expect(status.module.sessions).toEqual({ echo: CHANNELS });
+    expect(status.module.started).toEqual({ echo: CHANNELS });
+    expect(status.module.memory.rssMb).toBeGreaterThan(status.module.memory.heapUsedMb);
     expect(run.summary()!.liveChannelRecords).toBe(0);
     expect(run.summary()!.captureOverruns).toBe(0);
   });

@@ -14,6 +14,8 @@ import { throwInSession } from '../diagnostics/throwInSession.js';
 import type { HostConfig } from '../runtime/hostConfig.js';
 import type { SessionRegistry } from '../runtime/sessionRegistry.js';
 import { uncaughtCount } from '../runtime/processGuards.js';
+import { threadStatus } from '../status/moduleStatus.js';
+import { formatStatusText } from '../status/statusTable.js';
 
 export const ADMIN_USAGE = [
   'USAGE:',
@@ -61,14 +63,15 @@ function reload(deps: AdminDeps): string {
 }
 
 function status(deps: AdminDeps, json: boolean): string {
-  const sessions = deps.registry.all().map((s) => s.status());
-  const totals = { sessions: sessions.length, mediaHooks: deps.pump.size, uncaughtErrors: uncaughtCount(), ...deps.counters() };
-  const store = deps.configStore;
-  const config = { file: store.file, profiles: store.profileNames(), defaultProfile: store.settings.defaultProfile, lastError: store.lastError };
-  if (json) return JSON.stringify({ totals, config, sessions });
-  const lines = [`sessions: ${totals.sessions}  media hooks: ${totals.mediaHooks}  uncaught errors: ${totals.uncaughtErrors}`];
-  for (const s of sessions) lines.push(`${String(s.uuid)}  ${String(s.family)}`);
-  return lines.join('\n');
+  const report = threadStatus({
+    registry: deps.registry,
+    configStore: deps.configStore,
+    mediaHooks: deps.pump.size,
+    uncaughtErrors: uncaughtCount(),
+    counters: deps.counters(),
+    toolHandlers: null,
+  });
+  return json ? JSON.stringify(report) : formatStatusText(report);
 }
 
 async function echo(deps: AdminDeps, argv: string[]): Promise<string> {

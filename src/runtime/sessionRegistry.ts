@@ -14,6 +14,9 @@ export interface ActiveSession {
 
 export class SessionRegistry {
   readonly #sessions = new Map<string, ActiveSession>();
+  /** Sessions started and ended since this thread's application started, per family (status). */
+  readonly #started = new Map<string, number>();
+  readonly #ended = new Map<string, number>();
 
   static key(uuid: string, family: string): string {
     return `${family}:${uuid.toLowerCase()}`;
@@ -25,12 +28,20 @@ export class SessionRegistry {
 
   add(session: ActiveSession): void {
     this.#sessions.set(SessionRegistry.key(session.uuid, session.family), session);
+    this.#started.set(session.family, (this.#started.get(session.family) ?? 0) + 1);
   }
 
   /** Removes `session` only if it is still the registered one (a newer session may have replaced it). */
   remove(session: ActiveSession): void {
     const key = SessionRegistry.key(session.uuid, session.family);
-    if (this.#sessions.get(key) === session) this.#sessions.delete(key);
+    if (this.#sessions.get(key) !== session) return;
+    this.#sessions.delete(key);
+    this.#ended.set(session.family, (this.#ended.get(session.family) ?? 0) + 1);
+  }
+
+  /** Sessions started and ended so far, per family. */
+  counts(): { started: Record<string, number>; ended: Record<string, number> } {
+    return { started: Object.fromEntries(this.#started), ended: Object.fromEntries(this.#ended) };
   }
 
   all(): ActiveSession[] {

@@ -3,10 +3,13 @@
  * `status json` for its own sessions (commands/adminCommand.ts), and this merges the answers into
  * the reply one thread would give, plus a `workers` section. Pure.
  *
- * The text form is the one adminCommand.ts prints (`sessions: N  media hooks: M  uncaught errors:
- * U`, then `<uuid>  <family>` per session) with `  workers: W` appended to the first line; a test
- * (test/workers.test.ts) compares the two so that they cannot drift apart.
+ * The text form comes from the same formatter as on one thread (status/statusTable.ts), with
+ * `  workers: W` on the first line and a worker column; a test (test/workers.test.ts) compares the
+ * two so that they cannot drift apart. The module section (uptime, sessions started/ended, memory,
+ * tool handlers) is merged by status/moduleStatus.ts.
  */
+import { mergeModuleInfo } from '../status/moduleStatus.js';
+import { formatStatusText } from '../status/statusTable.js';
 
 /** One worker's part: its `status json` reply, or null when it did not answer in time. */
 export interface WorkerStatusPart {
@@ -18,6 +21,7 @@ export interface WorkerStatusPart {
 
 interface ParsedStatus {
   totals?: Record<string, unknown>;
+  module?: unknown;
   config?: unknown;
   sessions?: unknown[];
 }
@@ -46,8 +50,10 @@ export function mergeStatus(parts: readonly WorkerStatusPart[], mainUncaught: nu
   let config: unknown = null;
   const sessions: Array<Record<string, unknown>> = [];
   const workers: Array<Record<string, unknown>> = [];
+  const modules: unknown[] = [];
   for (const part of parts) {
     const s = parse(part.reply);
+    modules.push(s?.module);
     const own = Array.isArray(s?.sessions) ? s.sessions : [];
     sessionsTotal += own.length;
     mediaHooks += num(s?.totals?.mediaHooks);
@@ -66,10 +72,8 @@ export function mergeStatus(parts: readonly WorkerStatusPart[], mainUncaught: nu
     });
   }
   const totals = { sessions: sessionsTotal, mediaHooks, uncaughtErrors: uncaught, ...counters, workers: parts.length };
-  if (json) return JSON.stringify({ totals, config, sessions, workers });
-  const lines = [`sessions: ${totals.sessions}  media hooks: ${totals.mediaHooks}  uncaught errors: ${totals.uncaughtErrors}  workers: ${parts.length}`];
-  for (const s of sessions) lines.push(`${String(s.uuid)}  ${String(s.family)}`);
-  const silent = workers.filter((w) => !w.answered).map((w) => String(w.index));
-  if (silent.length > 0) lines.push(`workers not answering: ${silent.join(', ')}`);
-  return lines.join('\n');
+  const module = mergeModuleInfo(modules);
+  if (json) return JSON.stringify({ totals, module, config, sessions, workers });
+  const silent = workers.filter((w) => !w.answered).map((w) => Number(w.index));
+  return formatStatusText({ totals, module, sessions, silentWorkers: silent });
 }
