@@ -122,6 +122,8 @@ export interface TestHost {
   mediaStats(uuid: string): { ticks: number; maxCallUs: number; playedFrames: number; capturedSamples: number; attached: boolean; running: boolean } | undefined;
   played(uuid: string): Int16Array | undefined;
   records(): { events: string[]; logs: string[]; controls: string[] };
+  /** The caller presses keys: the media thread delivers them to the channel record, one per tick. */
+  pressDtmf(uuid: string, digits: string): void;
   command(api: string, args: string, timeoutMs?: number): Promise<string>;
 }
 

@@ -43,6 +43,10 @@ struct FakeChannel {
   std::atomic<uint64_t> captured_samples{0};
   std::vector<int16_t> played;  // preallocated; written by the media thread only while running
   std::atomic<size_t> played_len{0};
+  // Keys "pressed" by pressDtmf (JS thread produces, media thread consumes one per tick, like a
+  // DTMF frame): an SPSC ring of 64.
+  std::atomic<uint32_t> dtmf_head{0}, dtmf_tail{0};
+  char dtmf[64] = {};
 };
 
 std::mutex g_mu;  // JS-thread side bookkeeping; media threads never take it
@@ -83,6 +87,11 @@ void media_loop(FakeChannel* f) {
       continue;
     }
     oair_channel* ch = f->ch.load(std::memory_order_acquire);
+    uint32_t key = f->dtmf_tail.load(std::memory_order_relaxed);
+    if (key != f->dtmf_head.load(std::memory_order_acquire)) {
+      if (ch) oair_channel_dtmf(ch, f->dtmf[key & 63], 100);
+      f->dtmf_tail.store(key + 1, std::memory_order_release);
+    }
     for (uint32_t i = 0; i < f->frame; i++) {
       if (f->source.empty()) {
         frame[i] = static_cast<int16_t>((seq + i) & 0x7FFF);
@@ -188,6 +197,10 @@ int op_control(void*, const char* uuid, const char* action, const char* const* a
     g_controls.push_back(line);
   }
   if (std::strcmp(action, "hangup") == 0) f->hangup_requested.store(true);
+  if (std::strcmp(action, "set_var") == 0 && args && args[0] && args[1]) {
+    std::lock_guard<std::mutex> lock(g_mu);
+    f->vars[args[0]] = args[1];
+  }
   return 0;
 }
 
@@ -257,6 +270,19 @@ Napi::Value Hangup(const Napi::CallbackInfo& info) {
     if (f->thread.joinable()) f->thread.join();
   } else {
     finish_hook(f.get());
+  }
+  return info.Env().Undefined();
+}
+
+// pressDtmf(uuid, digits): the caller presses keys; the media thread delivers one per tick.
+Napi::Value PressDtmf(const Napi::CallbackInfo& info) {
+  auto f = find(info[0].ToString().Utf8Value());
+  if (!f) throw Napi::Error::New(info.Env(), "no such channel");
+  for (char d : info[1].ToString().Utf8Value()) {
+    uint32_t h = f->dtmf_head.load(std::memory_order_relaxed);
+    if (h - f->dtmf_tail.load(std::memory_order_acquire) >= 64) break;
+    f->dtmf[h & 63] = d;
+    f->dtmf_head.store(h + 1, std::memory_order_release);
   }
   return info.Env().Undefined();
 }
@@ -350,6 +376,7 @@ Napi::Object test_host_init(Napi::Env env) {
   o.Set("played", Napi::Function::New(env, Played));
   o.Set("records", Napi::Function::New(env, Records));
   o.Set("command", Napi::Function::New(env, Command));
+  o.Set("pressDtmf", Napi::Function::New(env, PressDtmf));
   return o;
 }
 
