@@ -91,6 +91,8 @@ class Kernel {
   #scratchTaps = 0;
   /** Views of the first taps − 1 floats of the window (a stream's history), by taps; rebuilt on growth. */
   #historyViews = new Map<number, Float32Array>();
+  /** Bumped whenever the memory grows (every view made before is detached then). */
+  generation = 0;
 
   constructor(exports: KernelExports) {
     this.exports = exports;
@@ -155,6 +157,7 @@ class Kernel {
   }
 
   #refresh(): void {
+    this.generation++;
     const buffer = this.exports.memory.buffer;
     this.f32 = new Float32Array(buffer);
     this.i16 = new Int16Array(buffer);
@@ -225,6 +228,9 @@ export class WasmResamplerStream {
   readonly #chunk: number;
   /** The last taps − 1 input samples, oldest first. */
   readonly #history: Float32Array;
+  /** A view of the kernel's output area as long as the last call's output, so that copying it out is one memcpy. */
+  #outView: Int16Array | null = null;
+  #outViewGeneration = -1;
   #phase = 0;
   #need = 1;
 
@@ -253,7 +259,10 @@ export class WasmResamplerStream {
       const i32 = k.i32;
       k.f32.set(this.#history, k.x / 4);
       const inAt = k.input / 2;
-      for (let i = 0; i < n; i++) i16[inAt + i] = input[offset + i]!;
+      // A whole array (the uplink's chunks) is one memcpy; a prefix is copied by a plain loop, as a
+      // subarray() view would be an allocation per call.
+      if (offset === 0 && n === input.length) i16.set(input, inAt);
+      else for (let i = 0; i < n; i++) i16[inAt + i] = input[offset + i]!;
       const stateAt = k.state / 4;
       i32[stateAt] = this.#phase;
       i32[stateAt + 1] = this.#need;
@@ -271,8 +280,14 @@ export class WasmResamplerStream {
       const xAt = k.x / 4;
       k.f32.copyWithin(xAt, xAt + n, xAt + n + taps - 1);
       this.#history.set(k.historyView(taps));
-      const outAt = k.output / 2;
-      for (let i = 0; i < m; i++) output[produced + i] = i16[outAt + i]!;
+      let view = this.#outView;
+      if (view === null || view.length !== m || this.#outViewGeneration !== k.generation) {
+        // Frames of a call have the same size, so this view is made once per stream, not per call.
+        view = new Int16Array(k.exports.memory.buffer, k.output, m);
+        this.#outView = view;
+        this.#outViewGeneration = k.generation;
+      }
+      output.set(view, produced);
       produced += m;
       offset += n;
     }
