@@ -12,6 +12,7 @@ import { loadBridge, type NativeBridge } from './bridge.js';
 import { startApp } from './app.js';
 import { ConfigStore } from './config/configStore.js';
 import { parseHostConfig } from './runtime/hostConfig.js';
+import { benchProbeDirectory, installBenchProbe, type BenchProbe } from './runtime/benchProbe.js';
 import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink, log } from './runtime/logger.js';
 import { ShardedRuntime } from './runtime/shardedRuntime.js';
@@ -20,6 +21,9 @@ import './features.js';
 
 installProcessGuards();
 const bridge = loadBridge();
+// Bench mode only (OAIR_BENCH_PROBE): latency and GC measurements, written when the runtime stops.
+const probeDir = benchProbeDirectory();
+const probe: BenchProbe | null = probeDir === null ? null : installBenchProbe(bridge, probeDir);
 
 try {
   installLogSink(bridge);
@@ -50,6 +54,7 @@ try {
 function shutdownHandler(b: NativeBridge, stop: (reason: string) => Promise<void>): (args: string) => Promise<string> {
   return async (args) => {
     if (args.trim() !== 'shutdown') return '-ERR unknown runtime command';
+    probe?.flush();
     await stop('shutdown');
     // Let the replies and close frames go out, then release the wakers so the loop can end.
     setImmediate(() => b.shutdown());

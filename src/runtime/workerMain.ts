@@ -13,6 +13,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { installProcessGuards, describe } from './processGuards.js';
 import { loadBridge, type NativeBridge } from '../bridge.js';
 import { startApp } from '../app.js';
+import { benchProbeDirectory, installBenchProbe } from './benchProbe.js';
 import { log } from './logger.js';
 import type { FromWorker, ToWorker, WorkerData } from './workerProtocol.js';
 import '../features.js';
@@ -24,6 +25,9 @@ const { index } = workerData as WorkerData;
 const send = (message: FromWorker): void => port.postMessage(message);
 
 const native = loadBridge();
+// Bench mode only (OAIR_BENCH_PROBE): installed before the wrapper below copies the bridge's functions.
+const probeDir = benchProbeDirectory();
+const probe = probeDir === null ? null : installBenchProbe(native, probeDir);
 // The app replies through this wrapper: real requests go to the waiting API thread, the main
 // thread's own queries (negative ids) back to the main thread.
 const bridge: NativeBridge = {
@@ -50,6 +54,7 @@ try {
       case 'stop':
         if (stopping) return;
         stopping = true;
+        probe?.flush();
         app.stop(message.reason).then(
           () => finish(),
           (err: unknown) => {

@@ -1,0 +1,220 @@
+/**
+ * `npm run bench`: every figure of issue 7 in ONE table (also written as JSON to build/bench/results.json).
+ *
+ *   npm run bench                    everything (~8–10 min on a 2-core machine)
+ *   npm run bench -- --quick         shorter calls, fewer rounds (a smoke run, not for the README)
+ *   npm run bench -- --only micro    resamplers and codecs only (~1 min)
+ *   npm run bench -- --only capacity
+ *
+ * Capacity runs need build-native/oair-sim (npm run build:native); the speexdsp reference needs cc
+ * and libspeexdsp-dev (scripts/setup.sh). Missing pieces are skipped and said so in the table.
+ * Benchmarks print figures; no test asserts any of them.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { runCapacity, type CapacityResult } from './capacity/capacityRun.js';
+import { machineLoad } from './lib/procStats.js';
+import { Table } from './lib/table.js';
+import { benchCodecs } from './micro/codecBench.js';
+import { benchResamplers, type ResamplerRow } from './micro/resamplerBench.js';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
+const outDir = join(repoRoot, 'build', 'bench');
+const simulatorBinary = join(repoRoot, process.env.OAIR_SIM_BINARY ?? 'build-native/oair-sim');
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'sim-processes': { type: 'string', default: '1' },
+  },
+});
+const quick = values.quick;
+const doMicro = values.only === undefined || values.only === 'micro';
+const doCapacity = values.only === undefined || values.only === 'capacity';
+const cores = availableParallelism();
+/** Media threads at SCHED_FIFO like FreeSWITCH -rp, when chrt works here. */
+let realtime = false;
+
+const table = new Table(['section', 'measure', 'value', 'ratio / note']);
+const results: Record<string, unknown> = { startedAt: new Date().toISOString(), cores, loadBefore: machineLoad().load1 };
+const log = (m: string): void => console.error(`[bench] ${m}`);
+
+function f(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '–';
+}
+
+// ───────────────────────────────────────────── resamplers and codecs
+function buildSpeexHelper(): string | null {
+  const out = join(outDir, 'speexdsp-bench');
+  try {
+    execFileSync('cc', ['-O2', '-o', out, join(repoRoot, 'bench', 'native', 'speexdspBench.c'), '-lspeexdsp'], { stdio: 'pipe' });
+    return out;
+  } catch (err) {
+    log(`speexdsp helper not built (cc and libspeexdsp-dev needed): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    return null;
+  }
+}
+
+function micro(): void {
+  const helper = buildSpeexHelper();
+  if (helper === null) {
+    table.row('resampler', 'speexdsp reference', 'skipped', 'cc + libspeexdsp-dev missing');
+  } else {
+    log('resamplers: speed (best of rounds) and quality, TypeScript / WebAssembly / speexdsp');
+    const rows = benchResamplers(helper, quick ? 2 : 4, quick ? 80 : 150);
+    results.resamplers = rows;
+    const ref = (r: ResamplerRow, quality: number): ResamplerRow =>
+      rows.find((x) => x.inRate === r.inRate && x.outRate === r.outRate && x.impl === 'speexdsp' && x.quality === quality)!;
+    for (const r of rows) {
+      const speex5 = ref(r, 5);
+      const pair = `${r.inRate / 1000}k→${r.outRate / 1000}k`;
+      const value = `${f(r.nsPerSample)} ns/sample · SNR ${f(r.q.snrDb)} dB · stopband ${f(r.q.stopbandDb)} dB (${f(r.q.stopbandPast5Db)} past 5 %) · flat to ${f(r.q.passband, 2)}`;
+      const note = r.impl === 'speexdsp' && r.quality === 5 ? 'reference' : `time ×${f(r.nsPerSample / speex5.nsPerSample, 2)} of speexdsp q5`;
+      table.row('resampler', `${pair} ${r.impl} q${r.quality}`, value, note);
+    }
+  }
+  log('codecs');
+  const codecs = benchCodecs(quick ? 2 : 3, quick ? 60 : 120);
+  results.codecs = codecs;
+  for (const c of codecs) {
+    table.row('codec', `${c.name} (${c.block}-sample blocks)`, `${f(c.nsPerSample, 2)} ns/sample`, `${f(1000 / c.nsPerSample, 0)} M samples/s`);
+  }
+  table.row('micro', 'runtime', `Node ${process.version}`, 'tooling Node; the embedded runtime (Node 18) runs the same code');
+}
+
+// ───────────────────────────────────────────── capacity
+interface Series {
+  label: string;
+  rate: number;
+  workers: number;
+  deflate: boolean;
+}
+
+interface SeriesResult {
+  series: Series;
+  runs: CapacityResult[];
+  best: CapacityResult | null;
+  failed: CapacityResult | null;
+}
+
+async function startRealtimeSim(processes: number): Promise<{ url: string; pids: number[]; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [join(outDir, 'bench', 'capacity', 'realtimeSimServer.js'), '--processes', String(processes), '--voice-dir', join(repoRoot, 'assets', 'voice')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((ok) => createInterface({ input: child.stdout! }).once('line', ok));
+  const { url, pids } = JSON.parse(line) as { url: string; pids: number[] };
+  return { url, pids, child };
+}
+
+async function search(series: Series, sim: { url: string; pids: number[] }): Promise<SeriesResult> {
+  const steps = quick ? [25, 100, 200] : [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000];
+  const seconds = quick ? 10 : 14;
+  const runs: CapacityResult[] = [];
+  let best: CapacityResult | null = null;
+  let failed: CapacityResult | null = null;
+  for (const channels of steps) {
+    let r: CapacityResult | null = null;
+    // A failed step runs once more: other people's work on a shared machine can spoil one run.
+    for (let attempt = 0; attempt < 2 && (r === null || !r.pass); attempt++) {
+      log(`${series.label}: ${channels} calls${attempt ? ' (again)' : ''} (load ${f(machineLoad().load1, 2)})`);
+      r = await runCapacity({
+        channels,
+        rate: series.rate,
+        workers: series.workers,
+        seconds,
+        simUrl: sim.url,
+        simPids: sim.pids,
+        repoRoot,
+        simulatorBinary,
+        deflate: series.deflate,
+        audioFiles: false,
+        realtime,
+      });
+      runs.push(r);
+      log(`  ${r.pass ? 'pass' : `FAIL: ${r.why}`}; module ${f(r.cpu.process, 2)} ms CPU per call-second, ${f(r.cores.process, 2)} cores; simulator ${f(r.cores.simulator, 2)} cores`);
+    }
+    if (r!.pass) best = r;
+    else {
+      failed = r;
+      break;
+    }
+  }
+  return { series, runs, best, failed };
+}
+
+function reportSeries(s: SeriesResult): void {
+  const l = s.series.label;
+  const b = s.best;
+  table.row(
+    'capacity',
+    `${l}: largest N passing`,
+    b ? `${b.channels} calls` : 'none',
+    s.failed ? `fails at ${s.failed.channels}: ${s.failed.why}` : 'no failure up to the last step',
+  );
+  const at = b ?? s.failed;
+  if (!at) return;
+  const tag = b ? `at ${b.channels}` : `at ${at.channels} (failing)`;
+  table.row('capacity', `${l}: module CPU per call-second ${tag}`, `${f(at.cpu.process, 2)} ms (JS threads ${f(at.cpu.jsThreads, 2)} ms)`, `→ ${f(1000 / at.cpu.process, 0)} calls per core (JS alone ${f(1000 / at.cpu.jsThreads, 0)})`);
+  table.row('capacity', `${l}: realtime simulator CPU per call-second`, `${f(at.cpu.simulator, 2)} ms`, `its own process; ${f(at.cores.simulator, 2)} cores at N (not the module)`);
+  table.row('capacity', `${l}: RSS per call ${tag}`, `${f(at.rss.perCallKb, 0)} kB`, `${f(at.rss.baselineMb, 0)} → ${f(at.rss.steadyMb, 0)} MB for the process`);
+  table.row('capacity', `${l}: JS threads busy (cores) ${tag}`, at.jsThreadCores.map((u) => f(u, 2)).join(' / '), `frames late > 5 ms: ${at.summary.lateTicks} of ${at.summary.ticks}, max ${f(at.summary.maxLateMs, 1)} ms`);
+  table.row('latency', `${l}: uplink capture → socket p50 / p99 ${tag}`, `${f(at.latency.uplinkP50, 2)} / ${f(at.latency.uplinkP99, 2)} ms`, `to ws.send p99 ${f(at.latency.uplinkSendP99, 2)} ms; wake-up p99 ${f(at.latency.uplinkWakeP99, 2)} ms`);
+  table.row('latency', `${l}: downlink delta → ring p50 / p99 ${tag}`, `${f(at.latency.downlinkP50, 2)} / ${f(at.latency.downlinkP99, 2)} ms`, `${at.latency.downlinkCount} answer starts; + ≤ 1 ptime to the media thread`);
+  table.row('gc', `${l}: GC pauses p99 / max ${tag}`, `${f(at.gc.p99, 2)} / ${f(at.gc.max, 2)} ms`, `${f(at.gc.perSecond, 1)} per second, ${at.gc.major} major`);
+}
+
+async function capacity(): Promise<void> {
+  if (!existsSync(simulatorBinary)) {
+    table.row('capacity', 'host simulator', 'skipped', `${simulatorBinary} missing: npm run build:native`);
+    return;
+  }
+  try {
+    execFileSync('chrt', ['-f', '10', 'true']);
+    realtime = true;
+  } catch {
+    log('chrt -f not available: media threads at normal priority');
+  }
+  const sim = await startRealtimeSim(Number(values['sim-processes']));
+  try {
+    // The machine's own noise: the host simulator's media threads with no stream at all.
+    const idleChannels = quick ? 50 : 200;
+    const idle = await runCapacity({
+      channels: idleChannels, rate: 8000, workers: cores, seconds: 8, simUrl: sim.url, simPids: sim.pids, repoRoot, simulatorBinary,
+      deflate: false, audioFiles: false, realtime, idle: true,
+    });
+    table.row('capacity', `idle host simulator, ${idleChannels} channels, no stream`, `${idle.summary.lateTicks} of ${idle.summary.ticks} frames late > 5 ms, max ${f(idle.summary.maxLateMs, 1)} ms`, `the machine's own noise; media threads ${realtime ? 'SCHED_FIFO 10 (as FreeSWITCH -rp)' : 'SCHED_OTHER'}`);
+    const all: Series[] = [
+      { label: `8 kHz, ${cores} workers`, rate: 8000, workers: cores, deflate: false },
+      { label: '8 kHz, 1 worker', rate: 8000, workers: 1, deflate: false },
+      { label: `48 kHz, ${cores} workers`, rate: 48000, workers: cores, deflate: false },
+      { label: `8 kHz, ${cores} workers, deflate`, rate: 8000, workers: cores, deflate: true },
+    ];
+    const done: SeriesResult[] = [];
+    for (const s of all) done.push(await search(s, sim));
+    results.capacity = done;
+    for (const s of done) reportSeries(s);
+    const multi = done[0]!.best;
+    const single = done[1]!.best;
+    if (multi && single) {
+      table.row('workers', `${cores} workers vs 1: largest N`, `${multi.channels} vs ${single.channels}`, `×${f(multi.channels / single.channels, 2)}`);
+    }
+    table.row('capacity', 'setup', 'host simulator (embedded Node 18) + realtime simulator on loopback', 'calls staggered; speech turn every 8 s; audio files off; log-level info');
+  } finally {
+    sim.child.kill('SIGTERM');
+  }
+}
+
+mkdirSync(outDir, { recursive: true });
+if (doMicro) micro();
+if (doCapacity) await capacity();
+results.loadAfter = machineLoad().load1;
+table.row('machine', 'cores; load average before / after', `${cores}; ${f(results.loadBefore as number, 2)} / ${f(results.loadAfter as number, 2)}`, 'shared machine: other work inflates the figures');
+writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 1));
+console.log(table.render());
