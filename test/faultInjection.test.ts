@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { armSessionFault } from '../src/runtime/faultHooks.js';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { b64json } from './helpers/callerAudio.js';
 import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
@@ -60,17 +61,22 @@ const s2sUrlArgs = (): string => `ws://127.0.0.1:${sim.port} v1/realtime?model=g
 
 /** Starts a session of `api` on `uuid` with the media running; resolves with its first connection. */
 async function startSession(api: Api, uuid: string): Promise<SimulatedConnection> {
+  const connections = connectionsOf(uuid).length;
   if (api === 'stream') {
+    const connects = h.events(uuid, `${AS_EV}connect`).length;
     expect(await h.command(AS, `${uuid} start ${sim.url} mono`)).toBe('+OK Success');
-    await waitFor(() => h.events(uuid, `${AS_EV}connect`).length > 0, '::connect');
+    await waitFor(() => h.events(uuid, `${AS_EV}connect`).length > connects, '::connect');
   } else {
+    const connects = h.events(uuid, `${S2S_EV}connect`).length;
     expect(await h.command(S2S, `${uuid} session.create ${s2sUrlArgs()}`)).toBe('+OK Success');
-    await waitFor(() => h.events(uuid, `${S2S_EV}connect`).length > 0, 'openai_s2s::connect');
+    await waitFor(() => h.events(uuid, `${S2S_EV}connect`).length > connects, 'openai_s2s::connect');
     // The s2s uplink opens with the app's first session.update, as jambonz sends it.
+    const updated = appServerTexts(api, uuid).filter((t) => t.includes('"session.updated"')).length;
     expect(await clientEvent(api, uuid, { type: 'session.update', session: { type: 'realtime', instructions: 'fault test' } })).toBe('+OK Success');
+    await waitFor(() => appServerTexts(api, uuid).filter((t) => t.includes('"session.updated"')).length > updated, 'session.updated');
   }
-  h.host.startMedia(uuid);
-  return waitFor(() => connectionsOf(uuid)[0], 'simulator connection');
+  if (!h.host.mediaStats(uuid)?.running) h.host.startMedia(uuid);
+  return waitFor(() => connectionsOf(uuid)[connections], 'simulator connection');
 }
 
 function clientEvent(api: Api, uuid: string, event: Record<string, unknown>): Promise<string> {
@@ -367,5 +373,36 @@ describe('TLS against a server with a self-signed certificate', () => {
     // The right CA but the wrong name: hostname validation is on unless switched off.
     expect(await outcome(api, { STREAM_TLS_CA_FILE: join(dir, 'cert.pem') }, '127.0.0.1')).toMatch(/altnames|IP/i);
     expect(await outcome(api, { STREAM_TLS_CA_FILE: join(dir, 'cert.pem'), STREAM_TLS_DISABLE_HOSTNAME_VALIDATION: 'true' }, '127.0.0.1')).toBe('connected');
+  });
+});
+
+describe("containment: an exception in one session's own code", () => {
+  it.each([
+    ['stream', 'media'],
+    ['stream', 'server'],
+    ['s2s', 'media'],
+    ['s2s', 'server'],
+  ] as Array<[Api, 'media' | 'server']>)('%s, %s handler: that session ends with an event; the other call and the module go on', async (api, site) => {
+    const other: Api = api === 'stream' ? 's2s' : 'stream';
+    const bystander = channel(`contain-other-${other}`);
+    await startSession(other, bystander);
+    const uuid = channel(`contain-${api}-${site}`);
+    await startSession(api, uuid);
+    armSessionFault(uuid, site);
+    // The media handler runs every 20 ms; a server frame comes with the next reply.
+    if (site === 'server') expect(await clientEvent(api, uuid, { type: 'response.create' })).toBe('+OK Success');
+    await endedCleanly(api, uuid);
+    if (api === 'stream') {
+      expect(bodies(uuid, `${AS_EV}error`).map((b) => b.message)).toEqual([{ retries: 0, error: 'internal error: the stream was ended', wait_time: 0, http_status: 0 }]);
+    } else {
+      expect(bodies(uuid, `${S2S_EV}disconnect`)).toEqual([{ code: 1011, reason: 'internal error' }]);
+    }
+    expect(h.logs(uuid).some((l) => l.includes(`thrown on purpose in the ${site} handler`))).toBe(true);
+    await stillAnswers(other, bystander);
+    expect(await h.command('openai_realtime', 'status json')).toMatch(/^\{/);
+    // The channel can start again at once.
+    await startSession(api, uuid);
+    await stop(api, uuid);
+    await stop(other, bystander);
   });
 });

@@ -16,6 +16,8 @@ export function throwInSession(registry: SessionRegistry, argv: readonly string[
   if (!FAULT_SITES.includes(site)) return USAGE;
   const session = registry.get(uuid, 'audio_stream') ?? registry.get(uuid, 's2s');
   if (!session) return '-ERR no audio stream or s2s session on this channel';
+  // Armed for an ending session, the fault would wait for the channel's next session instead.
+  if ((session as { ending?: boolean }).ending) return '-ERR the session is ending';
   armSessionFault(uuid, site);
   return `+OK the ${site} handler of the ${session.family} session will throw`;
 }
