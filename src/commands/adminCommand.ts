@@ -11,11 +11,13 @@ import type { ConfigStore } from '../config/configStore.js';
 import type { MediaPump } from '../media/mediaPump.js';
 import { EchoSession } from '../diagnostics/echoSession.js';
 import { throwInSession } from '../diagnostics/throwInSession.js';
+import { quoteToken } from './quoteArgument.js';
 import type { HostConfig } from '../runtime/hostConfig.js';
 import type { SessionRegistry } from '../runtime/sessionRegistry.js';
 import { uncaughtCount } from '../runtime/processGuards.js';
 import { threadStatus } from '../status/moduleStatus.js';
 import { formatStatusText } from '../status/statusTable.js';
+import { handlerModulePath, type ToolHandlerHost } from '../tools/toolHandlerHost.js';
 
 export const ADMIN_USAGE = [
   'USAGE:',
@@ -33,6 +35,8 @@ export interface AdminDeps {
   config: HostConfig;
   configStore: ConfigStore;
   counters: () => Record<string, number>;
+  /** This thread's tool handlers (reloaded with the configuration); absent on a thread without sessions. */
+  toolHandlers?: ToolHandlerHost;
 }
 
 export function createAdminCommand(deps: AdminDeps): (args: string) => string | Promise<string> {
@@ -49,17 +53,22 @@ export function createAdminCommand(deps: AdminDeps): (args: string) => string | 
       case 'debug':
         return debug(deps, argv.slice(1));
       default:
-        return `${ADMIN_USAGE}\n-ERR ${sub ? `unknown command ${sub}` : 'missing command'}`;
+        return `${ADMIN_USAGE}\n-ERR ${sub ? `unknown command ${quoteToken(sub)}` : 'missing command'}`;
     }
   };
 }
 
-function reload(deps: AdminDeps): string {
+async function reload(deps: AdminDeps): Promise<string> {
   const result = deps.configStore.reload();
   if (!result.ok) return `-ERR ${result.error}`;
   const n = result.profiles.length;
   const restart = result.restartRequired.length > 0 ? `; ${result.restartRequired.join(', ')} apply when the module is loaded again` : '';
-  return `+OK reloaded (${n} profile${n === 1 ? '' : 's'})${restart}`;
+  const ok = `+OK reloaded (${n} profile${n === 1 ? '' : 's'})${restart}`;
+  if (!deps.toolHandlers) return ok;
+  // The handler module is imported again in a new worker: edited code takes effect.
+  const handlers = await deps.toolHandlers.configure(handlerModulePath(deps.configStore.settings.toolHandlers, deps.configStore.file));
+  if (!handlers.ok) return `-ERR ${handlers.error} (profiles and settings were reloaded)`;
+  return handlers.names.length > 0 ? `${ok}; tool handlers: ${handlers.names.join(', ')}` : ok;
 }
 
 function status(deps: AdminDeps, json: boolean): string {
@@ -69,7 +78,7 @@ function status(deps: AdminDeps, json: boolean): string {
     mediaHooks: deps.pump.size,
     uncaughtErrors: uncaughtCount(),
     counters: deps.counters(),
-    toolHandlers: null,
+    toolHandlers: deps.toolHandlers && deps.configStore.settings.toolHandlers !== null ? deps.toolHandlers.status() : null,
   });
   return json ? JSON.stringify(report) : formatStatusText(report);
 }
