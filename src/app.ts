@@ -4,6 +4,7 @@
  * addon build of the bridge with its test host, so what they prove is what FreeSWITCH runs.
  */
 import type { NativeBridge } from './bridge.js';
+import type { CallServices } from './call/callFeatures.js';
 import { createAdminCommand } from './commands/adminCommand.js';
 import { ConfigStore } from './config/configStore.js';
 import { MediaPump } from './media/mediaPump.js';
@@ -13,6 +14,7 @@ import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink } from './runtime/logger.js';
 import { SessionRegistry } from './runtime/sessionRegistry.js';
 import { StatsReporter } from './status/statsReporter.js';
+import { handlerModulePath, ToolHandlerHost } from './tools/toolHandlerHost.js';
 
 export interface App {
   readonly bridge: NativeBridge;
@@ -22,6 +24,8 @@ export interface App {
   readonly pump: MediaPump;
   readonly registry: SessionRegistry;
   readonly router: CommandRouter;
+  /** What sessions use beyond their audio: tool handlers and the settings they read (call/callFeatures.ts). */
+  readonly services: CallServices;
   /** Ends every session (used by the runtime's shutdown). */
   stop(reason: string): Promise<void>;
 }
@@ -57,6 +61,9 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   const pump = new MediaPump(bridge);
   const registry = new SessionRegistry();
   const router = new CommandRouter((id, text) => bridge.reply(id, text));
+  // Tool handlers run in a worker thread of this thread's own, loaded now (calls wait for the load).
+  const toolHandlers = new ToolHandlerHost();
+  void toolHandlers.configure(handlerModulePath(configStore.settings.toolHandlers, configStore.file));
   const stats = new StatsReporter({ bridge, registry, intervalS: () => configStore.settings.statsIntervalS });
   stats.start();
   const app: App = {
@@ -66,12 +73,14 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
     pump,
     registry,
     router,
+    services: { toolHandlers, settings: () => configStore.settings },
     stop: async (reason) => {
       stats.stop();
       await registry.stopAll(reason);
+      toolHandlers.close();
     },
   };
-  router.register('openai_realtime', createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }) }));
+  router.register('openai_realtime', createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }), toolHandlers }));
   for (const plugin of plugins) plugin(app);
   bridge.onWake(() => pump.onWake());
   if (options.serveCommands !== false) bridge.serveCommands((id, api, args) => router.dispatch(id, api, args));

@@ -95,7 +95,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
           warnings: resolved.warnings,
           limits: engineLimits(settings),
         },
-        { bridge: app.bridge, pump: app.pump, registry: app.registry },
+        { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
       );
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);

@@ -42,6 +42,8 @@ export interface ModuleSettings {
   readonly statsIntervalS: number;
   /** Path of a JS module of tool handlers, or null. */
   readonly toolHandlers: string | null;
+  /** How long a tool handler may run before the model is told it timed out. */
+  readonly toolHandlerTimeoutMs: number;
   /** The profile used when a call names none, or null. */
   readonly defaultProfile: string | null;
 }
@@ -74,7 +76,9 @@ export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
   'uplink-backlog-ms': { key: 'uplinkBacklogMs', kind: int(100, 60_000), restart: false },
   workers: { key: 'workers', kind: int(0, 256), restart: true },
   'stats-interval-s': { key: 'statsIntervalS', kind: int(0, 86_400), restart: false },
-  'tool-handlers': { key: 'toolHandlers', kind: { type: 'text' }, restart: true },
+  // Loaded again on reload, in a new worker thread (src/tools/toolHandlerHost.ts).
+  'tool-handlers': { key: 'toolHandlers', kind: { type: 'text' }, restart: false },
+  'tool-handler-timeout-ms': { key: 'toolHandlerTimeoutMs', kind: int(100, 600_000), restart: false },
   'default-profile': { key: 'defaultProfile', kind: { type: 'profile-name' }, restart: false },
 };
 
@@ -95,6 +99,7 @@ export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
   workers: 0,
   statsIntervalS: 0,
   toolHandlers: null,
+  toolHandlerTimeoutMs: 10_000,
   defaultProfile: null,
 });
 

@@ -13,6 +13,7 @@
  * and the STREAM_* variables; this class only uses it.
  */
 import type { NativeBridge } from '../bridge.js';
+import { CallFeatures, type CallServices } from '../call/callFeatures.js';
 import type { AudioStreamApi, MixType, MuteTarget } from '../commands/audioStreamGrammar.js';
 import { describeForStatus } from '../config/connectionStatus.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
@@ -58,6 +59,8 @@ export interface AudioStreamDeps {
   bridge: NativeBridge;
   pump: MediaPump;
   registry: SessionRegistry;
+  /** Tool handlers and settings for the call features (DTMF, tools, call control); none in bare tests. */
+  services?: CallServices;
 }
 
 export class AudioStreamSession implements ActiveSession {
@@ -66,12 +69,22 @@ export class AudioStreamSession implements ActiveSession {
   readonly #config: AudioStreamConfig;
   readonly #events: AudioStreamEventSink;
   readonly #engine: RealtimeEngine;
+  readonly #features: CallFeatures;
 
   private constructor(config: AudioStreamConfig, deps: AudioStreamDeps) {
     this.uuid = config.uuid;
     this.#config = config;
     this.#events = new AudioStreamEventSink(deps.bridge, config.uuid);
     const c = config.connection;
+    const features = new CallFeatures({
+      uuid: config.uuid,
+      family: AUDIO_STREAM_FAMILY,
+      bridge: deps.bridge,
+      services: deps.services ?? null,
+      profile: c,
+      engine: () => this.#engine,
+    });
+    this.#features = features;
     this.#engine = RealtimeEngine.attach(
       {
         uuid: config.uuid,
@@ -94,20 +107,30 @@ export class AudioStreamSession implements ActiveSession {
         audioFiles: config.audio.audioFiles,
         muteUser: config.muteUser,
         uplinkGate: 'socket-open',
-        initialSession: c.sessionUpdate ?? null,
-        warnings: config.warnings,
+        initialSession: features.initialSession(c.sessionUpdate ?? null),
+        warnings: [...config.warnings, ...features.warnings],
         ...(config.limits ? { limits: config.limits } : {}),
       },
       {
         connected: () => this.#events.fire(EV.connect, connectBody()),
-        disconnected: (code, reason) => this.#events.fire(EV.disconnect, disconnectBody(code, reason)),
+        disconnected: (code, reason) => {
+          features.onDisconnected();
+          this.#events.fire(EV.disconnect, disconnectBody(code, reason));
+        },
         connectFailed: (info) => this.#events.fire(EV.error, errorBody(info.retries, info.error, info.waitTimeMs, info.httpStatus)),
-        serverText: (text) => this.#events.fire(EV.json, text),
+        serverText: (text, event) => {
+          this.#events.fire(EV.json, text);
+          features.onServerEvent(event);
+        },
         audioFile: (event, path) => this.#events.fire(EV.play, playBody(event, path)),
         speechStarted: () => this.#events.fire(EV.speechStart, speechStartBody()),
         speechStopped: () => this.#events.fire(EV.speechStop, speechStopBody()),
         responsePlayback: () => {},
-        ended: () => deps.registry.remove(this),
+        ended: () => {
+          features.dispose();
+          deps.registry.remove(this);
+        },
+        dtmf: (digit) => features.onDtmf(digit),
         // The stream's own code failed: the app hears it as an ::error (then ::disconnect), never silence.
         failed: (reason) => this.#events.fire(EV.error, errorBody(0, `${reason}: the stream was ended`, 0, 0)),
       },
@@ -133,7 +156,11 @@ export class AudioStreamSession implements ActiveSession {
 
   /** `send_json`: false (nothing sent, nothing remembered) when the socket is not open. */
   sendJson(text: string, parsed: Record<string, unknown>): boolean {
-    return this.#engine.sendJson(text, parsed);
+    // A session.update gets the call's ready-made tools merged in (call/sessionTools.ts).
+    const event = this.#features.clientEvent(text, parsed);
+    if (!this.#engine.sendJson(event.text, event.parsed)) return false;
+    this.#features.clientEventSent(event.parsed);
+    return true;
   }
 
   /** Why `send_json` would not send now ('not connected', send buffer full), or null. */
@@ -163,6 +190,7 @@ export class AudioStreamSession implements ActiveSession {
       mode: c.raw ? 'raw' : 'json',
       profile: c.connection.profile?.name ?? null,
       ...this.#engine.status(),
+      ...this.#features.status(),
       sendRate: c.sendRate,
       playbackRate: c.playbackRate,
       connection: describeForStatus(c.connection),

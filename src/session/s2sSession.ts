@@ -17,6 +17,7 @@
  *   server session would not know the conversation, and the app is told instead.
  */
 import type { NativeBridge } from '../bridge.js';
+import { CallFeatures, type CallServices } from '../call/callFeatures.js';
 import { toBetaServerEvent } from '../compat/betaServerEvents.js';
 import { describeForStatus } from '../config/connectionStatus.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
@@ -56,6 +57,8 @@ export interface S2sDeps {
   bridge: NativeBridge;
   pump: MediaPump;
   registry: SessionRegistry;
+  /** Tool handlers and settings for the call features (DTMF, tools, call control); none in bare tests. */
+  services?: CallServices;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -67,6 +70,9 @@ export class S2sSession implements ActiveSession {
   readonly #events: S2sEventSink;
   readonly #log: Logger;
   readonly #engine: RealtimeEngine;
+  readonly #features: CallFeatures;
+  /** The module ended the session to transfer the call: the app is told, as after a drop. */
+  #endedForTransfer = false;
   #connectFired = false;
   #serverEvents = 0;
   #clientEvents = 0;
@@ -79,6 +85,29 @@ export class S2sSession implements ActiveSession {
     this.#events = new S2sEventSink(deps.bridge, config.uuid);
     this.#log = rootLog.forChannel(config.uuid);
     const c = config.connection;
+    const engine = (): RealtimeEngine => this.#engine;
+    const features = new CallFeatures({
+      uuid: config.uuid,
+      family: S2S_FAMILY,
+      bridge: deps.bridge,
+      services: deps.services ?? null,
+      profile: c,
+      engine: () => ({
+        sendJson: (text, parsed, options) => this.#engine.sendJson(text, parsed, options),
+        ownEventId: () => this.#engine.ownEventId(),
+        get playbackIdle() {
+          return engine().playbackIdle;
+        },
+        get ending() {
+          return engine().ending;
+        },
+        stop: (reason) => {
+          this.#endedForTransfer = reason === 'transfer';
+          return this.#engine.stop(reason);
+        },
+      }),
+    });
+    this.#features = features;
     this.#engine = RealtimeEngine.attach(
       {
         uuid: config.uuid,
@@ -101,8 +130,8 @@ export class S2sSession implements ActiveSession {
         audioFiles: false,
         muteUser: false,
         uplinkGate: 'session-update-sent',
-        initialSession: config.initialSession,
-        warnings: config.warnings,
+        initialSession: features.initialSession(config.initialSession),
+        warnings: [...config.warnings, ...features.warnings],
         ...(config.limits ? { limits: config.limits } : {}),
       },
       {
@@ -112,13 +141,18 @@ export class S2sSession implements ActiveSession {
           this.#events.fire(EV.connect, '');
         },
         disconnected: (code, reason) => {
-          // Our own close (session.delete, hangup) is not a disconnect for the app, as in the seed.
-          if (!this.#engine.ending) this.#events.fire(EV.disconnect, disconnectBody(code, reason));
+          features.onDisconnected();
+          // Our own close (session.delete, hangup) is not a disconnect for the app, as in the seed;
+          // a transfer the model asked for is: the conversation is over and the app did not end it.
+          if (!this.#engine.ending || this.#endedForTransfer) this.#events.fire(EV.disconnect, disconnectBody(code, reason));
         },
         connectFailed: (info) => {
           if (info.waitTimeMs === 0) this.#events.fire(EV.connectFailed, connectFailedBody(info.error));
         },
-        serverText: (text, event) => this.#onServerText(text, event),
+        serverText: (text, event) => {
+          this.#onServerText(text, event);
+          features.onServerEvent(event);
+        },
         audioFile: () => {},
         speechStarted: () => {},
         speechStopped: () => {},
@@ -126,7 +160,11 @@ export class S2sSession implements ActiveSession {
           const body = state === 'started' ? playbackStartedBody(responseId) : playbackStoppedBody(responseId, state);
           this.#events.fire(EV.serverEvent, body);
         },
-        ended: () => deps.registry.remove(this),
+        ended: () => {
+          features.dispose();
+          deps.registry.remove(this);
+        },
+        dtmf: (digit) => features.onDtmf(digit),
         // The session's own code failed: for the app the conversation is over, as after a drop.
         failed: (reason) => this.#events.fire(EV.disconnect, disconnectBody(1011, reason)),
       },
@@ -160,7 +198,10 @@ export class S2sSession implements ActiveSession {
   }
 
   sendClientEvent(text: string, event: Record<string, unknown>, translated: boolean): boolean {
-    if (!this.#engine.sendJson(text, event)) return false;
+    // A session.update gets the call's ready-made tools merged in (call/sessionTools.ts).
+    const merged = this.#features.clientEvent(text, event);
+    if (!this.#engine.sendJson(merged.text, merged.parsed)) return false;
+    this.#features.clientEventSent(merged.parsed);
     this.#clientEvents++;
     if (translated) this.#translatedClientEvents++;
     return true;
@@ -197,6 +238,7 @@ export class S2sSession implements ActiveSession {
       api: 'uuid_openai_s2s',
       profile: c.connection.profile?.name ?? null,
       ...this.#engine.status(),
+      ...this.#features.status(),
       serverEvents: this.#serverEvents,
       clientEvents: this.#clientEvents,
       translatedClientEvents: this.#translatedClientEvents,
