@@ -75,9 +75,19 @@ describe('mergeStatus', () => {
   const worker = (sessions: Array<Record<string, unknown>>, uncaught = 0): string =>
     JSON.stringify({
       totals: { sessions: sessions.length, mediaHooks: sessions.length, uncaughtErrors: uncaught, liveChannels: 99 },
+      module: {
+        uptimeS: 1,
+        sessions: Object.fromEntries([...new Set(sessions.map((x) => String(x.family)))].map((f) => [f, sessions.filter((x) => x.family === f).length])),
+        started: { echo: 5 },
+        ended: { echo: 4 },
+        memory: { rssMb: 1000, heapUsedMb: 10, heapTotalMb: 20, externalMb: 1, arrayBuffersMb: 0.5 },
+        toolHandlers: null,
+      },
       config: { file: null, profiles: [] },
       sessions,
     });
+  /** The table rows' first columns (uuid, family, worker). */
+  const rows = (text: string): string[] => text.split('\n').filter((l) => /^[a-c]  /.test(l)).map((l) => l.split(/\s{2,}/).slice(0, 3).join(' '));
 
   it('sums the workers, counts process-wide counters once and tags each session with its worker', () => {
     const parts = [
@@ -86,6 +96,7 @@ describe('mergeStatus', () => {
     ];
     const json = JSON.parse(mergeStatus(parts, 1, { liveChannels: 3, tableChannels: 3, commandTimeouts: 0 }, true)) as {
       totals: Record<string, number>;
+      module: { sessions: Record<string, number>; started: Record<string, number>; ended: Record<string, number>; memory: Record<string, number> };
       config: unknown;
       sessions: Array<Record<string, unknown>>;
       workers: Array<Record<string, unknown>>;
@@ -98,12 +109,23 @@ describe('mergeStatus', () => {
       ['c', 1],
     ]);
     expect(json.workers[1]).toMatchObject({ index: 1, answered: true, sessions: 2, restarts: 2 });
+    // Module parts: sessions and starts add up; the JS heaps add up on top of this thread's own;
+    // the resident size is the process's, taken once (here, from this process).
+    expect(json.module.sessions).toEqual({ echo: 2, audio_stream: 1 });
+    expect(json.module.started).toEqual({ echo: 10 });
+    expect(json.module.ended).toEqual({ echo: 8 });
+    expect(json.module.memory.heapUsedMb).toBeGreaterThanOrEqual(20);
+    expect(json.module.memory.rssMb).not.toBe(2000);
     const text = mergeStatus(parts, 0, {}, false);
-    expect(text).toBe('sessions: 3  media hooks: 3  uncaught errors: 1  workers: 2\na  echo\nb  audio_stream\nc  echo');
+    expect(text.split('\n')[0]).toBe('sessions: 3  media hooks: 3  uncaught errors: 1  workers: 2');
+    expect(text.split('\n')[1]).toMatch(/^active: echo 2, audio_stream 1  started: 10  ended: 8  up: /);
+    expect(rows(text)).toEqual(['a echo 0', 'b audio_stream 1', 'c echo 1']);
   });
 
   it('names a worker that did not answer', () => {
     const text = mergeStatus([{ index: 0, reply: worker([]), restarts: 0 }, { index: 1, reply: null, restarts: 0 }], 0, {}, false);
-    expect(text).toBe('sessions: 0  media hooks: 0  uncaught errors: 0  workers: 2\nworkers not answering: 1');
+    expect(text.split('\n')[0]).toBe('sessions: 0  media hooks: 0  uncaught errors: 0  workers: 2');
+    expect(text.split('\n')).toContain('workers not answering: 1');
+    expect(rows(text)).toEqual([]);
   });
 });
