@@ -195,6 +195,17 @@ describe('command encoding: the exact API line of each method', () => {
       `uuid_openai_s2s ${UUID} session.create res.openai.azure.com openai/realtime?api-version=2025-08-28&deployment=gpt-realtime query`,
     ],
     ['s2sCreate profile', () => client.s2sCreate(UUID, { profile: 'default' }), `uuid_openai_s2s ${UUID} session.create profile:default`],
+    [
+      's2sCreate ws://host:port (a local server such as the realtime simulator)',
+      () => client.s2sCreate(UUID, { host: 'ws://127.0.0.1:8089', path: 'v1/realtime?model=gpt-realtime', auth: 'bearer' }),
+      `uuid_openai_s2s ${UUID} session.create ws://127.0.0.1:8089 v1/realtime?model=gpt-realtime bearer`,
+    ],
+    [
+      's2sCreate wss://host:port',
+      () => client.s2sCreate(UUID, { host: 'wss://gateway.example.com:8443', path: 'v1/realtime', auth: 'bearer' }),
+      `uuid_openai_s2s ${UUID} session.create wss://gateway.example.com:8443 v1/realtime bearer`,
+    ],
+    ['reload', () => client.reload(), 'openai_realtime reload'],
     ['start with a profile', () => client.start(UUID, { url: 'profile:openai-eu', mix: 'mono' }), `uuid_openai_audio_stream ${UUID} start profile:openai-eu mono`],
     ['s2sDelete', () => client.s2sDelete(UUID), `uuid_openai_s2s ${UUID} session.delete`],
   ];
@@ -202,6 +213,29 @@ describe('command encoding: the exact API line of each method', () => {
   it.each(cases)('%s', async (_name, call, expected) => {
     await expect(call()).resolves.toBe('+OK Success');
     expect(server.apiCommands).toEqual([expected]);
+  });
+
+  it('status() types the module section and the sessions\' figures', async () => {
+    const status = {
+      totals: { sessions: 1, mediaHooks: 1, uncaughtErrors: 0, workers: 2 },
+      module: {
+        uptimeS: 61.5,
+        sessions: { s2s: 1 },
+        started: { s2s: 3 },
+        ended: { s2s: 2 },
+        memory: { rssMb: 512, heapUsedMb: 40, heapTotalMb: 64, externalMb: 4, arrayBuffersMb: 1 },
+        toolHandlers: { module: '/etc/freeswitch/tools.mjs', handlers: ['get_weather'], error: null, restarts: 0, calls: 3, failures: 0, timeouts: 0 },
+      },
+      sessions: [{ uuid: UUID, family: 's2s', worker: 1, state: 'open', inputRate: 8000, latency: { responseMs: 700, playoutMs: 40, responses: 2 }, tokens: { input: 1, output: 2, total: 3, inputAudio: 1, inputText: 0, inputCached: 0, outputAudio: 2, outputText: 0 } }],
+      workers: [{ index: 0, answered: true, sessions: 0, mediaHooks: 0, uncaughtErrors: 0, restarts: 0 }, { index: 1, answered: true, sessions: 1, mediaHooks: 1, uncaughtErrors: 0, restarts: 0 }],
+    };
+    server.onApi(() => `${JSON.stringify(status)}\n`);
+    const got = await client.status();
+    expect(got.module?.toolHandlers?.handlers).toEqual(['get_weather']);
+    expect(got.module?.memory.rssMb).toBe(512);
+    expect(got.sessions[0]!.latency?.responseMs).toBe(700);
+    expect(got.sessions[0]!.tokens?.total).toBe(3);
+    expect(got.workers?.[1]?.sessions).toBe(1);
   });
 
   it('status() sends `openai_realtime status json` and returns the parsed reply', async () => {
@@ -278,6 +312,11 @@ describe('-ERR replies become EslCommandError', () => {
     expect(`${err.message} ${err.command}`).not.toContain('sk-secret-key-1');
   });
 
+  it('a refused reload rejects with the reason (the previous configuration stays in use)', async () => {
+    server.onApi(() => '-ERR /etc/freeswitch/autoload_configs/openai_realtime.conf.xml:3: unknown setting; the previous configuration stays in use\n');
+    await expect(client.reload()).rejects.toMatchObject({ name: 'EslCommandError', command: 'openai_realtime reload' });
+  });
+
   it('a status reply that is not JSON is an EslProtocolError', async () => {
     server.onApi(() => 'sessions: 0\n');
     await expect(client.status()).rejects.toBeInstanceOf(EslProtocolError);
@@ -309,6 +348,9 @@ describe('arguments are checked before anything is sent', () => {
     ['stop final event without type', () => client.stop(UUID, {}), 'finalEvent'],
     ['mute target', () => client.mute(UUID, 'caller' as 'user'), 'target'],
     ['s2s host with scheme', () => client.s2sCreate(UUID, { host: 'https://api.openai.com', path: 'v1/realtime', auth: 'bearer' }), 'options.host'],
+    ['s2s ws:// host without a port', () => client.s2sCreate(UUID, { host: 'ws://127.0.0.1', path: 'v1/realtime', auth: 'bearer' }), 'options.host'],
+    ['s2s host with a path', () => client.s2sCreate(UUID, { host: 'wss://api.openai.com/v1', path: 'realtime', auth: 'bearer' }), 'options.host'],
+    ['s2s host bad port', () => client.s2sCreate(UUID, { host: 'ws://127.0.0.1:70000', path: 'v1/realtime', auth: 'bearer' }), 'options.host'],
     ['s2s path with space', () => client.s2sCreate(UUID, { host: 'api.openai.com', path: 'v1/realtime model', auth: 'bearer' }), 'options.path'],
     ['s2s auth', () => client.s2sCreate(UUID, { host: 'api.openai.com', path: 'v1/realtime', auth: 'basic' as 'bearer' }), 'options.auth'],
     ['s2s profile', () => client.s2sCreate(UUID, { profile: 'a b' }), 'options.profile'],
@@ -359,10 +401,10 @@ describe('events', () => {
     ['openai_s2s::connect', undefined],
     ['openai_s2s::connect_failed', '{"reason":"tls handshake failed"}'],
     ['openai_s2s::server_event', JSON.stringify(responseDone)],
-    ['openai_s2s::disconnect', undefined],
-    ['openai_realtime::dtmf', '{"digit":"5","duration_ms":120}'],
-    ['openai_realtime::call_control', '{"action":"transfer","destination":"1000"}'],
-    ['openai_realtime::stats', '{"framesIn":500,"underruns":0}'],
+    ['openai_s2s::disconnect', '{"code":1006,"reason":"connection lost"}'],
+    ['openai_realtime::dtmf', '{"digit":"5","duration_ms":120,"family":"s2s"}'],
+    ['openai_realtime::call_control', '{"action":"transfer","args":{"destination":"1000"},"source":"tool:transfer_call","result":"ok","family":"audio_stream"}'],
+    ['openai_realtime::stats', `{"uuid":"${UUID}","family":"audio_stream","state":"open","framesIn":500,"underruns":0,"latency":{"responseMs":640,"playoutMs":45,"responses":1},"tokens":{"input":20,"output":10,"total":30,"inputAudio":15,"inputText":5,"inputCached":0,"outputAudio":8,"outputText":2}}`],
   ];
 
   it('decodes every subscribed subclass into the union, with uuid and headers', async () => {
@@ -393,10 +435,17 @@ describe('events', () => {
     expect(done.response.usage?.input_token_details?.audio_tokens).toBe(15);
     const first = done.response.output[0]!;
     expect(first.type === 'function_call' && first.name).toBe('get_weather');
-    expect(by('openai_s2s::disconnect').body).toBeNull();
-    expect(by('openai_realtime::dtmf').body).toEqual({ digit: '5', duration_ms: 120 });
-    expect(by('openai_realtime::call_control').body?.action).toBe('transfer');
-    expect(by('openai_realtime::stats').body?.framesIn).toBe(500);
+    expect(by('openai_s2s::disconnect').body).toEqual({ code: 1006, reason: 'connection lost' });
+    expect(by('openai_realtime::dtmf').body).toEqual({ digit: '5', duration_ms: 120, family: 's2s' });
+    const control = by('openai_realtime::call_control').body;
+    expect(control?.action).toBe('transfer');
+    expect(control?.args.destination).toBe('1000');
+    expect(control?.source).toBe('tool:transfer_call');
+    const stats = by('openai_realtime::stats').body;
+    expect(stats?.uuid).toBe(UUID);
+    expect(stats?.framesIn).toBe(500);
+    expect(stats?.latency?.responseMs).toBe(640);
+    expect(stats?.tokens?.outputAudio).toBe(8);
   });
 
   it('also delivers each event under its own subclass name, and server events from both families', async () => {
@@ -529,6 +578,19 @@ describe('unknown and garbage input never throws', () => {
     expect(events[0]).toMatchObject({ body: { type: 'other', eventType: null, event: null, text: 'not json' } });
     expect(calls).toEqual([]);
     await expect(client.pause(UUID)).resolves.toBe('+OK Success');
+  });
+
+  it('module event bodies without their documented shape give body null, with the raw text kept', async () => {
+    const pushes: [string, string][] = [
+      ['openai_realtime::dtmf', '{"digit":"5","duration_ms":100}'],
+      ['openai_realtime::call_control', '{"action":"hangup","source":"tool:end_call","result":"ok","family":"s2s"}'],
+      ['openai_realtime::stats', '{"framesIn":1}'],
+      ['openai_s2s::disconnect', 'closed'],
+    ];
+    const got = collect(client, pushes.length);
+    for (const [subclass, body] of pushes) await server.pushCustom(subclass, { 'Unique-ID': UUID }, body);
+    const events = await got;
+    for (let i = 0; i < pushes.length; i++) expect(events[i]).toMatchObject({ subclass: pushes[i]![0], body: null, rawBody: pushes[i]![1] });
   });
 
   it('malformed lifecycle bodies give body null (and connect_failed keeps the raw reason)', async () => {

@@ -99,10 +99,20 @@ export function checkClientEvent(event: unknown, argument = 'event'): string {
   return text;
 }
 
-/** `host` or `host:port` for `session.create`. */
+/**
+ * `<host>` for `session.create`, as the module takes it: `host` or `host:port` (wss://), or with
+ * its scheme, `wss://host[:port]` or `ws://host:port` (plain WebSocket only with an explicit port,
+ * for local test servers such as the bundled realtime simulator).
+ */
 export function checkS2sHost(host: unknown, argument = 'options.host'): string {
-  if (typeof host === 'string' && /^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/.test(host)) return host;
-  throw invalidArgument(argument, 'a host name such as "api.openai.com" (no scheme, no path)', host);
+  const expected = 'a host name such as "api.openai.com", "host:port", "wss://host[:port]" or "ws://host:port" (no path)';
+  if (typeof host !== 'string') throw invalidArgument(argument, expected, host);
+  const m = /^(?:(wss?):\/\/)?([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?\/?$/.exec(host);
+  if (!m) throw invalidArgument(argument, expected, host);
+  const port = m[3];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw invalidArgument(argument, expected, host, { detail: 'invalid port' });
+  if (m[1] === 'ws' && port === undefined) throw invalidArgument(argument, expected, host, { detail: 'ws:// needs an explicit port' });
+  return host;
 }
 
 /** The URL path (and query) for `session.create`, e.g. `v1/realtime?model=gpt-realtime`. */

@@ -133,6 +133,8 @@ export function encodeS2sDelete(uuid: string, uuidFormat: UuidFormat): ApiComman
 }
 
 export const STATUS_COMMAND: ApiCommand = `${ADMIN_API} status json`;
+/** Re-reads openai_realtime.conf.xml (and loads the tool-handlers module again). */
+export const RELOAD_COMMAND: ApiCommand = `${ADMIN_API} reload`;
 
 /** Standard base64 of the UTF-8 JSON text (the module also accepts the URL-safe alphabet). */
 export function base64Json(json: string): string {

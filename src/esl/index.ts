@@ -5,6 +5,7 @@ export { OpenAIRealtimeClient, failureReason } from './openaiRealtimeClient.js';
 export type {
   FunctionCallNotice,
   ListenerErrorInfo,
+  ModuleStatus,
   OpenAIRealtimeClientEvents,
   OpenAIRealtimeClientOptions,
   RealtimeFamily,
@@ -16,6 +17,7 @@ export {
   ADMIN_API,
   AUDIO_STREAM_API,
   RAW_AUDIO_STREAM_API,
+  RELOAD_COMMAND,
   S2S_API,
   STATUS_COMMAND,
   encodeMute,
@@ -36,15 +38,23 @@ export {
   S2S_EVENTS,
   decodeModuleEvent,
   isModuleEventSubclass,
+  isSessionStatus,
 } from './moduleEvents.js';
 export type {
+  CallControlBody,
   ConnectFailedBody,
   DisconnectBody,
+  DtmfBody,
   ErrorBody,
   ModuleEvent,
   ModuleEventOf,
   ModuleEventSubclass,
   PlayBody,
+  S2sDisconnectBody,
+  SessionFamily,
+  SessionLatency,
+  SessionStatus,
+  SessionTokens,
   StatusBody,
 } from './moduleEvents.js';
 export { classifyServerEvent, parseConversationItem, parseServerEvent } from './serverEvents.js';

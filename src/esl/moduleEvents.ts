@@ -42,6 +42,84 @@ export type PlayBody = JsonObject & { file: string };
 export interface ConnectFailedBody {
   reason: string;
 }
+/** `openai_s2s::disconnect`: the server or the network ended the connection (or the module did, to transfer the call). */
+export interface S2sDisconnectBody {
+  code: number;
+  reason: string;
+}
+
+/** The API family of a session (which commands and events it uses). */
+export type SessionFamily = 'audio_stream' | 's2s';
+
+/** `openai_realtime::dtmf`: a key the caller pressed. */
+export interface DtmfBody {
+  /** 0-9, *, #, A-D. */
+  digit: string;
+  duration_ms: number;
+  family: SessionFamily;
+}
+
+/** `openai_realtime::call_control`: the module acted on the call (or refused to) for a tool. */
+export interface CallControlBody {
+  action: 'hangup' | 'transfer' | 'set_variable' | 'play_file' | 'send_dtmf';
+  /** The action's arguments as used, e.g. `{cause, reason}`, `{destination}`, `{digits}`. */
+  args: Record<string, string>;
+  /** `tool:<name>` (a ready-made tool) or `handler:<name>` (an in-process tool handler). */
+  source: string;
+  /** `refused`: invalid or not allowed, nothing happened; `failed`: FreeSWITCH refused it. */
+  result: 'ok' | 'refused' | 'failed';
+  error?: string;
+  family: SessionFamily;
+}
+
+/** Latency a session measured last (ms; null until measured). */
+export interface SessionLatency {
+  /** The caller stopped speaking (speech_stopped) → the first audio of the answer arrived. */
+  responseMs: number | null;
+  /** The first audio arrived → its first sample was played to the caller. */
+  playoutMs: number | null;
+  responses: number;
+}
+
+/** Token usage summed over the session's response.done events. */
+export interface SessionTokens {
+  input: number;
+  output: number;
+  total: number;
+  inputAudio: number;
+  inputText: number;
+  inputCached: number;
+  outputAudio: number;
+  outputText: number;
+}
+
+/**
+ * One session in `openai_realtime status json`, and the body of `openai_realtime::stats`. The
+ * fields every realtime session has are typed; the rest (the family's own counters, the
+ * connection's description) stays as JSON.
+ */
+export type SessionStatus = JsonObject & {
+  uuid: string;
+  family: SessionFamily | 'echo';
+  /** `connecting`, `open`, `closing`, `closed`, `ending`, ... */
+  state?: string;
+  /** Scheme, host and path of the server (never a query, never a key). */
+  server?: string;
+  inputFormat?: string;
+  outputFormat?: string;
+  inputRate?: number;
+  outputRate?: number;
+  secondsConnected?: number;
+  framesIn?: number;
+  framesOut?: number;
+  underruns?: number;
+  overruns?: number;
+  reconnects?: number;
+  latency?: SessionLatency;
+  tokens?: SessionTokens;
+  /** Sharded runtime: the worker thread that runs it. */
+  worker?: number;
+};
 
 interface Envelope<S extends ModuleEventSubclass, B> {
   subclass: S;
@@ -65,10 +143,10 @@ export type ModuleEvent =
   | Envelope<'openai_s2s::connect', null>
   | Envelope<'openai_s2s::connect_failed', ConnectFailedBody>
   | Envelope<'openai_s2s::server_event', OpenAIServerEvent>
-  | Envelope<'openai_s2s::disconnect', null>
-  | Envelope<'openai_realtime::dtmf', JsonObject | null>
-  | Envelope<'openai_realtime::call_control', JsonObject | null>
-  | Envelope<'openai_realtime::stats', JsonObject | null>;
+  | Envelope<'openai_s2s::disconnect', S2sDisconnectBody | null>
+  | Envelope<'openai_realtime::dtmf', DtmfBody | null>
+  | Envelope<'openai_realtime::call_control', CallControlBody | null>
+  | Envelope<'openai_realtime::stats', SessionStatus | null>;
 
 /** The event type for one subclass, e.g. `ModuleEventOf<'openai_s2s::server_event'>`. */
 export type ModuleEventOf<S extends ModuleEventSubclass> = Extract<ModuleEvent, { subclass: S }>;
@@ -101,15 +179,18 @@ export function decodeModuleEvent(event: EslEvent): ModuleEvent | null {
     case 'mod_openai_audio_stream::play':
       return { ...base, subclass, body: shaped(text, (v): v is PlayBody => typeof v.file === 'string') };
     case 'openai_s2s::connect':
-    case 'openai_s2s::disconnect':
       return { ...base, subclass, body: null };
+    case 'openai_s2s::disconnect':
+      return { ...base, subclass, body: shaped(text, (v): v is JsonObject & S2sDisconnectBody => typeof v.code === 'number' && typeof v.reason === 'string') };
     case 'openai_s2s::connect_failed':
       // The seed wrote the reason into the JSON unescaped; keep whatever text came if it does not parse.
       return { ...base, subclass, body: shaped(text, (v): v is JsonObject & ConnectFailedBody => typeof v.reason === 'string') ?? { reason: text ?? '' } };
     case 'openai_realtime::dtmf':
+      return { ...base, subclass, body: shaped(text, isDtmfBody) };
     case 'openai_realtime::call_control':
+      return { ...base, subclass, body: shaped(text, isCallControlBody) };
     case 'openai_realtime::stats':
-      return { ...base, subclass, body: shaped(text, (_v): _v is JsonObject => true) };
+      return { ...base, subclass, body: shaped(text, isSessionStatus) };
   }
 }
 
@@ -126,6 +207,31 @@ function shaped<T extends JsonObject>(text: string | null, check: (v: JsonObject
 }
 
 const isStatusBody = (v: JsonObject): v is JsonObject & StatusBody => typeof v.status === 'string';
+
+const isFamily = (v: unknown): v is SessionFamily => v === 'audio_stream' || v === 's2s';
+
+function isDtmfBody(v: JsonObject): v is JsonObject & DtmfBody {
+  return typeof v.digit === 'string' && typeof v.duration_ms === 'number' && isFamily(v.family);
+}
+
+function isCallControlBody(v: JsonObject): v is JsonObject & CallControlBody {
+  const args = v.args;
+  return (
+    typeof v.action === 'string' &&
+    typeof v.source === 'string' &&
+    (v.result === 'ok' || v.result === 'refused' || v.result === 'failed') &&
+    args !== null &&
+    typeof args === 'object' &&
+    !Array.isArray(args) &&
+    Object.values(args).every((a) => typeof a === 'string') &&
+    isFamily(v.family)
+  );
+}
+
+/** A session entry: what `status json` lists and `openai_realtime::stats` carries. */
+export function isSessionStatus(v: JsonObject): v is SessionStatus {
+  return typeof v.uuid === 'string' && (isFamily(v.family) || v.family === 'echo');
+}
 
 function isDisconnectBody(v: JsonObject): v is JsonObject & DisconnectBody {
   const m = v.message;

@@ -16,6 +16,7 @@ import {
 import {
   AUDIO_STREAM_API,
   RAW_AUDIO_STREAM_API,
+  RELOAD_COMMAND,
   STATUS_COMMAND,
   encodeMute,
   encodePauseResume,
@@ -30,7 +31,14 @@ import {
 } from './commandEncoding.js';
 import { EslConnection, type EslDisconnectInfo, type EslEvent } from './eslConnection.js';
 import { EslCommandError, EslConnectionError, EslProtocolError } from './errors.js';
-import { decodeModuleEvent, MODULE_EVENT_SUBCLASSES, type ModuleEvent, type ModuleEventOf, type ModuleEventSubclass } from './moduleEvents.js';
+import {
+  decodeModuleEvent,
+  MODULE_EVENT_SUBCLASSES,
+  type ModuleEvent,
+  type ModuleEventOf,
+  type ModuleEventSubclass,
+  type SessionStatus,
+} from './moduleEvents.js';
 import type { JsonObject, OpenAIServerEvent } from './serverEvents.js';
 import { TypedEmitter } from './typedEmitter.js';
 
@@ -73,10 +81,28 @@ export interface ListenerErrorInfo {
   event: string;
 }
 
+/** The module-wide part of `openai_realtime status json`. */
+export interface ModuleStatus {
+  /** Seconds since the runtime started. */
+  uptimeS: number;
+  /** Active sessions, sessions started and ended since the runtime started, by family. */
+  sessions: Record<string, number>;
+  started: Record<string, number>;
+  ended: Record<string, number>;
+  /** `rssMb` is the whole FreeSWITCH process; the heap figures are the module's JS threads. */
+  memory: { rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; arrayBuffersMb: number };
+  /** The tool-handlers module, or null when none is configured. */
+  toolHandlers: { module: string | null; handlers: string[]; error: string | null; restarts: number; calls: number; failures: number; timeouts: number } | null;
+}
+
 /** `openai_realtime status json`. */
 export interface RealtimeStatus {
-  totals: { sessions: number; mediaHooks: number; uncaughtErrors: number; [counter: string]: number };
-  sessions: (JsonObject & { uuid?: string; family?: string })[];
+  totals: { sessions: number; mediaHooks: number; uncaughtErrors: number; workers?: number; [counter: string]: number | undefined };
+  /** Absent from modules older than the status work. */
+  module?: ModuleStatus;
+  sessions: SessionStatus[];
+  /** Sharded runtime: one entry per worker thread. */
+  workers?: Array<{ index: number; answered: boolean; sessions: number; mediaHooks: number; uncaughtErrors: number; restarts: number }>;
 }
 
 export type OpenAIRealtimeClientEvents = {
@@ -229,6 +255,15 @@ export class OpenAIRealtimeClient extends TypedEmitter<OpenAIRealtimeClientEvent
       throw new EslProtocolError('status reply lacks totals/sessions');
     }
     return v as RealtimeStatus;
+  }
+
+  /**
+   * `openai_realtime reload`: re-reads the module's configuration file (and its tool-handlers
+   * module). Resolves with the reply (`+OK reloaded (N profiles)…`); rejects with EslCommandError
+   * when the file was refused (the previous configuration stays in use).
+   */
+  reload(): Promise<string> {
+    return this.#run(() => RELOAD_COMMAND);
   }
 
   // ---- function calls ----------------------------------------------------------------------------
