@@ -19,7 +19,8 @@
 # host_ops (every host operation through a stand-in runtime bundle), mix (mono/mixed/stereo), and —
 # once the runtime has uuid_openai_audio_stream — conversation / conversation_parked (the seed README
 # dialplan with and without silence_stream), events, secrets, bargein, hangup_playback,
-# concurrent_conversation (N calls); shutdown (`fsctl shutdown` with calls streaming, exit code 0) last.
+# concurrent_conversation (N calls), end_call (the ready-made tool: the call is hung up only after the
+# caller heard the whole goodbye); shutdown (`fsctl shutdown` with calls streaming, exit code 0) last.
 #
 # To test an installed module and bundle:
 #   test/freeswitch/run-integration.sh --module "$(pkg-config --variable=modulesdir freeswitch)/mod_openai_realtime.so" \
@@ -386,6 +387,8 @@ ${ext('oair_seed', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM
 ${ext('oair_seed_park', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['answer'],
     ['set', `api_result=${startCmd}`], ['park']])}
 ${ext('oair_transfer_target', [['set', 'oair_transferred=yes'], ['park']])}
+${ext('oair_end_call', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['set', 'OPENAI_REALTIME_TOOLS=end_call'], ['answer'],
+    ['set', `api_result=${startCmd}`], ['park']])}
     </context>
   </section>
 </document>
@@ -467,7 +470,7 @@ async function channelCount() { const r = await api('show channels count'); cons
 
 // ------------------------------------------------------------------------------------------ checks
 const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload', 'v8_refusal', 'bad_bundle', 'host_ops', 'mix',
-  'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'shutdown'];
+  'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'end_call', 'shutdown'];
 const want = (n) => !ONLY || ONLY.has(n) || n === 'shutdown';
 let engine = false;
 
@@ -743,6 +746,10 @@ SWITCH_MODULE_LOAD_FUNCTION(mod_v8_load) { *module_interface = switch_loadable_m
   } else {
     await conversationChecks();
   }
+  if (want('end_call')) {
+    if (engine) await endCallCheck();
+    else skip('end_call', 'the session engine (uuid_openai_audio_stream) is not in the runtime yet');
+  }
 
   // ---- shutdown with calls active
   {
@@ -985,6 +992,48 @@ async function conversationChecks() {
     check(`concurrent_conversation: ${CALLS} calls hold a conversation with the simulator at once`, heard.every((ms) => ms >= 1500),
       `440 Hz heard per call (ms): ${heard.join(',')}`);
   }
+  off();
+}
+
+// ------------------------------------------------------------------------------------------ call control
+// end_call, the ready-made tool, in a real FreeSWITCH: the assistant's goodbye (the simulator's 2 s
+// tone, arrived faster than real time) is still playing when the model asks to hang up; the module
+// must let it play to the end, then hang up with NORMAL_CLEARING. The A leg's recording ends with
+// the hangup, so the whole tone in it, ended before the recording ends, is the proof.
+async function endCallCheck() {
+  const events = [];
+  const off = esl.onEvent((ev) => events.push(ev));
+  await esl.command('event plain CHANNEL_HANGUP CUSTOM openai_realtime::call_control');
+  const SILENCE = join(T, 'audio', 'silence.wav');
+  writeFileSync(SILENCE, wavBytes(1, RATE, new Int16Array(RATE * 15)));
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64');
+  const call = await originate('oair_end_call', { source: SILENCE });
+  const ready = await waitFor(async () => {
+    const s = (await statusJson())?.sessions?.find((x) => x.uuid === call.b);
+    return s?.state === 'open' && (s.tools ?? []).includes('end_call');
+  }, 8000);
+  await sleep(500); // the module's tools update has been answered
+  const greet = await api(`uuid_openai_audio_stream ${call.b} send_json ${b64({ type: 'response.create' })}`);
+  await sleep(700); // the goodbye has arrived and is playing
+  const askedAt = Date.now();
+  const ask = await api(`uuid_openai_audio_stream ${call.b} send_json ${b64({ type: 'response.create', response: { tool_choice: { type: 'function', name: 'end_call' } } })}`);
+  const hungUp = () => events.find((ev) => ev.headers['Event-Name'] === 'CHANNEL_HANGUP' && ev.headers['Unique-ID'] === call.b);
+  const gone = await waitFor(async () => Boolean(hungUp()), 15000, 20);
+  const afterMs = Date.now() - askedAt;
+  await waitFor(async () => (await channelCount()) === 0, 5000, 50);
+  await sleep(300);
+  const t = toneAnalysis(call.recFile);
+  const lastTone = t.on.lastIndexOf(true);
+  const tailMs = lastTone < 0 ? 0 : (t.on.length - 1 - lastTone) * t.winMs;
+  const control = events.find((ev) => ev.headers['Event-Subclass'] === 'openai_realtime::call_control' && ev.headers['Unique-ID'] === call.b);
+  let body = null;
+  try { body = control ? JSON.parse(control.body) : null; } catch {}
+  const cause = hungUp()?.headers['Hangup-Cause'];
+  check('end_call: the ready-made tool hangs up (NORMAL_CLEARING) only after the caller heard the whole goodbye',
+    ready && greet.startsWith('+OK') && ask.startsWith('+OK') && gone && cause === 'NORMAL_CLEARING' && t.toneMs >= 1850 && tailMs > 0 &&
+      body?.action === 'hangup' && body?.source === 'tool:end_call' && body?.result === 'ok',
+    `tools offered ${ready}; hangup ${afterMs} ms after the model asked, cause ${cause}; 440 Hz heard for ${t.toneMs} ms of 2000, ` +
+      `${tailMs} ms of the recording after it; call_control ${control?.body ?? 'none'}`);
   off();
 }
 
