@@ -23,6 +23,14 @@ describe('readSessionAudioConfig', () => {
     expect(readSessionAudioConfig('nope', c)).toBe(c);
     expect(readSessionAudioConfig({ audio: { input: { format: { type: 'audio/opus' } } } }, c).input).toEqual(c.input);
   });
+
+  it('reads a PCM rate it cannot resample quickly, or not at all, as 24000 (found by fuzzing: 24000.5 ended the session)', () => {
+    for (const rate of [24000.5, 9e-209, 1, 7, 12345, 999_999, -8000, Number.NaN, '16000', null]) {
+      const c = readSessionAudioConfig({ audio: { output: { format: { type: 'audio/pcm', rate } } } }, defaultSessionAudioConfig());
+      expect(c.output).toEqual({ encoding: 'pcm', rate: 24000 });
+    }
+    expect(readSessionAudioConfig({ audio: { output: { format: { type: 'audio/pcm', rate: 16000 } } } }, defaultSessionAudioConfig()).output).toEqual({ encoding: 'pcm', rate: 16000 });
+  });
 });
 
 describe('sessionUpdateSetsInputFormat', () => {

@@ -33,11 +33,18 @@ export function formatName(format: WireFormat): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * PCM rates taken from the server; any other rate is read as 24000, the only one OpenAI sends. A
+ * rate like 24000.5 would throw in the resampler, and an odd one (7, 12345) would cost tens of
+ * milliseconds of the Node thread, every call's, to build a filter.
+ */
+const PCM_RATES: ReadonlySet<number> = new Set([8000, 12000, 16000, 24000, 32000, 44100, 48000]);
+
 function parseGaFormat(value: unknown): WireFormat | null {
   if (!isObject(value)) return null;
   switch (value.type) {
     case 'audio/pcm':
-      return { encoding: 'pcm', rate: typeof value.rate === 'number' && value.rate > 0 ? value.rate : 24000 };
+      return typeof value.rate === 'number' && PCM_RATES.has(value.rate) ? { encoding: 'pcm', rate: value.rate } : PCM_24K;
     case 'audio/pcmu':
       return { encoding: 'pcmu', rate: 8000 };
     case 'audio/pcma':
