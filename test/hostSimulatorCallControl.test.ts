@@ -7,8 +7,11 @@
 //  - end_call finishes the utterance first: measured on the reply WAV, the hang-up comes after the
 //    last sample of the assistant's tone was played, and every sample of the tone was played;
 //  - transfer_call to an allowed destination ends the stream cleanly and the call leaves as
-//    TRANSFERRED; a destination outside the allow-list does nothing.
-import { existsSync } from 'node:fs';
+//    TRANSFERRED; a destination outside the allow-list does nothing;
+//  - tool handlers run on libnode 18 in a worker thread of each session worker thread.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator } from '../src/simulator/index.js';
 import { b64json } from './helpers/callerAudio.js';
@@ -133,5 +136,58 @@ describe.skipIf(!existsSync(simulatorBinary))('call features through the host si
       { action: 'transfer', args: { destination: '1000' }, source: 'tool:transfer_call', result: 'refused', error: 'destination not allowed', family: 'audio_stream' },
     ]);
     expect(refused.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK Success\n', '+OK Success\n']);
+  });
+});
+
+describe.skipIf(!existsSync(simulatorBinary))('tool handlers on the embedded runtime (libnode 18)', () => {
+  it('the example handler answers from a worker thread of each session worker; status names the module', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oair-handlers-'));
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 500 }, functionCall: { name: 'get_weather', arguments: { location: 'London' } } });
+    try {
+      const config = join(dir, 'openai_realtime.conf.xml');
+      writeFileSync(
+        config,
+        `<configuration name="openai_realtime.conf">
+  <settings>
+    <param name="workers" value="2"/>
+    <param name="tool-handlers" value="${resolve(import.meta.dirname, '..', 'examples', 'tool-handlers.mjs')}"/>
+  </settings>
+</configuration>
+`,
+      );
+      const tools = [{ type: 'function', name: 'get_weather', description: 'weather', parameters: { type: 'object', properties: { location: { type: 'string' } } } }];
+      const run = await runHostSimulator({
+        caller: new Int16Array(RATE * 4),
+        channels: 2,
+        tailMs: 300,
+        url: sim.url,
+        config,
+        script: [
+          '0 start ${url} mono',
+          `500 send_json ${b64json({ type: 'session.update', session: { type: 'realtime', tools } })}`,
+          `900 send_json ${b64json({ type: 'response.create', response: { tool_choice: { type: 'function', name: 'get_weather' } } })}`,
+          '2500 openai_realtime status json',
+          '3500 stop',
+        ],
+      });
+      expect(run.code).toBe(0);
+      expect(sim.connections).toHaveLength(2);
+      for (const c of sim.connections) {
+        const outputs = c.clientEvents
+          .map((r) => r.event as { type: string; item?: { type?: string; output?: string } })
+          .filter((e) => e.type === 'conversation.item.create' && e.item?.type === 'function_call_output')
+          .map((e) => JSON.parse(e.item!.output!) as unknown);
+        expect(outputs).toEqual([{ location: 'London', temperature: 14, scale: 'celsius', conditions: 'light rain' }]);
+        expect(c.responses.map((r) => r.kind)).toEqual(['function_call', 'message']);
+      }
+      const status = JSON.parse(String(run.api().find((a) => String(a.args) === 'status json')!.reply)) as { module: { toolHandlers: { handlers: string[]; calls: number } } };
+      expect(status.module.toolHandlers.handlers.sort()).toEqual(['caller_info', 'get_weather', 'transfer_to_sales']);
+      expect(status.module.toolHandlers.calls).toBe(2);
+      expect(run.logs().filter((l) => String(l.message).startsWith('tool handlers loaded from'))).toHaveLength(2); // one per session worker
+      expect(run.summary()!.liveChannelRecords).toBe(0);
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
