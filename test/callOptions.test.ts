@@ -1,0 +1,47 @@
+// What this proves: the call features a session starts with come from the channel variables over
+// the profile; bad values are not used (and say why), never turned into something else; transfer_call
+// is not offered without a destination to go to.
+import { describe, expect, it } from 'vitest';
+import { readCallOptions } from '../src/call/callOptions.js';
+
+const vars = (v: Record<string, string>) => (name: string): string | null => v[name] ?? null;
+const profile = { tools: ['end_call', 'transfer_call'], allowedTransferDestinations: ['1000', 'sip:support@example.com'] };
+
+describe('readCallOptions', () => {
+  it('defaults: no tools, no destinations, NORMAL_CLEARING, DTMF events only', () => {
+    expect(readCallOptions(vars({}), null)).toEqual({
+      options: { tools: [], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 } },
+      warnings: [],
+    });
+  });
+
+  it('the profile, then channel variables over it; none turns tools off; empty overrides nothing', () => {
+    expect(readCallOptions(vars({}), profile).options).toMatchObject({ tools: ['end_call', 'transfer_call'], transferDestinations: ['1000', 'sip:support@example.com'] });
+    expect(readCallOptions(vars({ OPENAI_REALTIME_TOOLS: ' send_dtmf , end_call,send_dtmf' }), profile).options.tools).toEqual(['send_dtmf', 'end_call']);
+    expect(readCallOptions(vars({ OPENAI_REALTIME_TOOLS: 'NONE' }), profile).options.tools).toEqual([]);
+    expect(readCallOptions(vars({ OPENAI_REALTIME_TOOLS: '  ' }), profile).options.tools).toEqual(['end_call', 'transfer_call']);
+    expect(readCallOptions(vars({ OPENAI_REALTIME_TRANSFER_DESTINATIONS: '2000,2001' }), profile).options.transferDestinations).toEqual(['2000', '2001']);
+  });
+
+  it('unknown tools and bad values are left out with a warning', () => {
+    const r = readCallOptions(
+      vars({ OPENAI_REALTIME_TOOLS: 'end_call,format_disk', OPENAI_REALTIME_HANGUP_CAUSE: 'normal clearing', OPENAI_REALTIME_DTMF_BATCH_MS: '99999', OPENAI_REALTIME_DTMF: 'maybe' }),
+      null,
+    );
+    expect(r.options).toEqual({ tools: ['end_call'], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 } });
+    expect(r.warnings).toHaveLength(4);
+    expect(r.warnings.join('\n')).toContain('"format_disk"');
+  });
+
+  it('transfer_call without destinations is not offered', () => {
+    const r = readCallOptions(vars({ OPENAI_REALTIME_TOOLS: 'transfer_call,end_call' }), null);
+    expect(r.options.tools).toEqual(['end_call']);
+    expect(r.warnings[0]).toContain('transfer_call is not offered');
+  });
+
+  it('DTMF forwarding, its response switch and batch window; a hang-up cause', () => {
+    const r = readCallOptions(vars({ OPENAI_REALTIME_DTMF: 'Forward', OPENAI_REALTIME_DTMF_RESPONSE: 'false', OPENAI_REALTIME_DTMF_BATCH_MS: '0', OPENAI_REALTIME_HANGUP_CAUSE: 'USER_BUSY' }), null);
+    expect(r.options).toMatchObject({ hangupCause: 'USER_BUSY', dtmf: { forward: true, respond: false, batchMs: 0 } });
+    expect(r.warnings).toEqual([]);
+  });
+});
