@@ -21,6 +21,7 @@ const { values } = parseArgs({
     deflate: { type: 'boolean', default: false },
     'audio-files': { type: 'boolean', default: false },
     'no-realtime': { type: 'boolean', default: false },
+    'node-option': { type: 'string', multiple: true, default: [] },
   },
 });
 const sim = spawn(process.execPath, [join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'), '--voice-dir', join(repoRoot, 'assets/voice')], {
@@ -41,6 +42,7 @@ try {
     deflate: values.deflate,
     audioFiles: values['audio-files'],
     realtime: !values['no-realtime'],
+    extraArgs: values['node-option'].flatMap((o) => ['--node-option', o]),
   });
   console.log(JSON.stringify(r, null, 1));
 } finally {

@@ -166,8 +166,9 @@ function reportSeries(s: SeriesResult): void {
   table.row('capacity', `${l}: RSS per call ${tag}`, `${f(at.rss.perCallKb, 0)} kB`, `${f(at.rss.baselineMb, 0)} → ${f(at.rss.steadyMb, 0)} MB for the process`);
   table.row('capacity', `${l}: JS threads busy (cores) ${tag}`, at.jsThreadCores.map((u) => f(u, 2)).join(' / '), `frames late > 5 ms: ${at.summary.lateTicks} of ${at.summary.ticks}, max ${f(at.summary.maxLateMs, 1)} ms`);
   table.row('latency', `${l}: uplink capture → socket p50 / p99 ${tag}`, `${f(at.latency.uplinkP50, 2)} / ${f(at.latency.uplinkP99, 2)} ms`, `to ws.send p99 ${f(at.latency.uplinkSendP99, 2)} ms; wake-up p99 ${f(at.latency.uplinkWakeP99, 2)} ms`);
-  table.row('latency', `${l}: downlink delta → ring p50 / p99 ${tag}`, `${f(at.latency.downlinkP50, 2)} / ${f(at.latency.downlinkP99, 2)} ms`, `${at.latency.downlinkCount} answer starts; + ≤ 1 ptime to the media thread`);
-  table.row('gc', `${l}: GC pauses p99 / max ${tag}`, `${f(at.gc.p99, 2)} / ${f(at.gc.max, 2)} ms`, `${f(at.gc.perSecond, 1)} per second, ${at.gc.major} major`);
+  table.row('latency', `${l}: downlink delta → ring p50 / p99 ${tag}`, `${f(at.latency.downlinkP50, 2)} / ${f(at.latency.downlinkP99, 2)} ms`, `${at.latency.downlinkCount} answer starts (+ ${at.latency.downlinkBehind} behind a previous answer); + ≤ 1 ptime to the media thread`);
+  table.row('latency', `${l}: JS event-loop delay p99 / max ${tag}`, `${f(at.loopDelay.p99, 1)} / ${f(at.loopDelay.max, 1)} ms`, 'the longest stall the rings had to outlast (playback ring 80 ms ahead)');
+  table.row('gc', `${l}: GC pauses p99 / max ${tag}`, `${f(at.gc.p99, 2)} / ${f(at.gc.max, 2)} ms`, `${f(at.gc.perSecond, 1)} per second per thread, ${at.gc.major} major; ${f(at.gc.share * 100, 1)} % of JS time`);
 }
 
 async function capacity(): Promise<void> {

@@ -39,6 +39,8 @@ export interface CapacityOptions {
   realtime: boolean;
   /** No streams: the host simulator alone, to see how late frames are on this machine without the module. */
   idle?: boolean;
+  /** More host-simulator arguments (e.g. --node-option V8 flags while investigating). */
+  extraArgs?: string[];
 }
 
 export interface CapacityResult {
@@ -65,11 +67,16 @@ export interface CapacityResult {
     downlinkP99: number;
     downlinkMax: number;
     downlinkCount: number;
+    /** Answer starts that waited behind the previous answer's audio still in the ring. */
+    downlinkBehind: number;
     uplinkCount: number;
   };
-  gc: { p99: number; max: number; count: number; major: number; perSecond: number };
+  /** GC pauses while calls ran; `share` is the fraction of a JS thread's time spent in them. */
+  gc: { p99: number; max: number; count: number; major: number; perSecond: number; share: number };
   /** CPU of each JS thread over the window, in cores (the main runtime thread first when it runs sessions). */
   jsThreadCores: number[];
+  /** Event-loop delay of the JS threads with calls (the longest stall a ring had to outlast), ms. */
+  loopDelay: { p99: number; max: number };
   pass: boolean;
   why: string;
 }
@@ -111,7 +118,8 @@ export async function runCapacity(o: CapacityOptions): Promise<CapacityResult> {
   try {
     return await runIn(dir, o);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.OAIR_BENCH_KEEP) console.error(`[bench] kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -133,6 +141,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
     // The seed's inverted name: true turns deflate off.
     ...(o.deflate ? [] : ['--var', 'STREAM_MESSAGE_DEFLATE=true']),
     ...(o.audioFiles ? [] : ['--var', 'STREAM_DISABLE_AUDIOFILES=true']),
+    ...(o.extraArgs ?? []),
   ];
   // Media threads at SCHED_FIFO 10, as FreeSWITCH runs them with -rp (the runtime's own threads stay
   // SCHED_OTHER: runtime.cc creates the Node thread with an explicit policy). Without chrt, or
@@ -243,16 +252,21 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
   const sendCall = new MergedHistogram();
   const downlink = new MergedHistogram();
   const gc = new MergedHistogram();
+  let behind = 0;
   let major = 0;
-  let probeSeconds = 0;
+  let gcSeconds = 0;
+  let gcMs = 0;
   for (const p of probes) {
     uplink.add(p.uplink);
+    if (p.channels === 0 && o.workers !== 1) continue; // the routing main thread: no audio waits on it
     wake.add(p.uplinkWake);
     sendCall.add(p.uplinkSend);
     downlink.add(p.downlink);
+    behind += p.downlinkBehind?.total ?? 0;
     gc.add(p.gc);
     major += p.gcMajor;
-    probeSeconds = Math.max(probeSeconds, p.seconds);
+    gcSeconds += p.gcSeconds;
+    gcMs += p.gcMs;
   }
 
   const result: CapacityResult = {
@@ -277,10 +291,22 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
       downlinkP99: downlink.quantileMs(0.99),
       downlinkMax: downlink.maxMs,
       downlinkCount: downlink.total,
+      downlinkBehind: behind,
       uplinkCount: uplink.total,
     },
-    gc: { p99: gc.quantileMs(0.99), max: gc.maxMs, count: gc.total, major, perSecond: probeSeconds > 0 ? gc.total / probeSeconds : NaN },
+    gc: {
+      p99: gc.quantileMs(0.99),
+      max: gc.maxMs,
+      count: gc.total,
+      major,
+      perSecond: gcSeconds > 0 ? gc.total / gcSeconds : NaN,
+      share: gcSeconds > 0 ? gcMs / 1000 / gcSeconds : NaN,
+    },
     jsThreadCores: threadCores,
+    loopDelay: {
+      p99: Math.max(...probes.filter((p) => p.channels > 0).map((p) => p.loopDelayP99Ms)),
+      max: Math.max(...probes.filter((p) => p.channels > 0).map((p) => p.loopDelayMaxMs)),
+    },
     pass: false,
     why: '',
   };
@@ -314,10 +340,15 @@ interface ProbeFile {
   seconds: number;
   eventLoopUtilization: number;
   gcMajor: number;
+  gcSeconds: number;
+  gcMs: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
   uplink: ProbeHistogram;
   uplinkWake: ProbeHistogram;
   uplinkSend: ProbeHistogram;
   downlink: ProbeHistogram;
+  downlinkBehind: ProbeHistogram;
   gc: ProbeHistogram;
 }
 

@@ -15,7 +15,8 @@
  *    → its first sample written to the playback ring, for deltas that found the session's queue
  *    empty: the start of each answer, which is what a caller waits for. Later deltas of an answer
  *    wait behind audio that is still playing (the server sends faster than real time): that is the
- *    playout schedule, not latency the module adds. The media thread takes the sample at its next
+ *    playout schedule, not latency the module adds; so is an answer start that finds the ring still
+ *    full of the previous answer (`downlinkBehind`). The media thread takes the sample at its next
  *    tick (≤ one ptime), as with any playout.
  * Every series is a histogram of 10 µs buckets (0–200 ms), so recording allocates nothing and
  * threads' results add up.
@@ -26,7 +27,7 @@
  */
 import { readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PerformanceObserver, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { isMainThread, threadId } from 'node:worker_threads';
 import * as ws from 'ws';
 import type { AttachedChannel, NativeBridge } from '../bridge.js';
@@ -95,6 +96,7 @@ export function benchProbeDirectory(): string | null {
 export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe {
   const channels = new Map<number, ChannelRecord>();
   const downlink = new Histogram();
+  const downlinkBehind = new Histogram();
   const gc = new Histogram();
   let gcMajor = 0;
   let current: ChannelRecord | undefined;
@@ -115,6 +117,7 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
   const attach = bridge.attach.bind(bridge);
   bridge.attach = (...args: Parameters<NativeBridge['attach']>): AttachedChannel => {
     const a = attach(...args);
+    if (gcFrom === Infinity) gcFrom = performance.now();
     channels.set(a.id, {
       ptimeMs: (a.frameSamples * 1000) / a.sampleRate,
       frameSamples: a.frameSamples * a.captureChannels,
@@ -149,7 +152,9 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
   bridge.write = (id: number, samples: Int16Array, length?: number): number => {
     const n = write(id, samples, length);
     if (writeFrom >= 0 && n > 0) {
-      downlink.add(performance.now() - writeFrom);
+      // Written while its message is handled: the module's own latency. Written later: the ring
+      // was still full of the previous answer, which plays first (playout, not added latency).
+      (messageAt >= 0 ? downlink : downlinkBehind).add(performance.now() - writeFrom);
       writeFrom = -1;
     }
     return n;
@@ -252,14 +257,24 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
     clear.call(this);
   };
 
+  // GC pauses while calls run: the collections of start-up (compiling the bundle) are not the
+  // cost of a call, so counting starts with the first attached channel.
+  let gcFrom = Infinity;
+  let gcMs = 0;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
+      if (entry.startTime < gcFrom) continue;
       gc.add(entry.duration);
+      gcMs += entry.duration;
       // NODE_PERFORMANCE_GC_MAJOR = 4 (detail.kind in Node 16+).
       if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === 4) gcMajor++;
     }
   });
   observer.observe({ entryTypes: ['gc'] });
+
+  // How long the loop was kept from running (by work, GC, or the OS): the stalls rings must outlast.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
 
   let flushed = false;
   return {
@@ -267,6 +282,7 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
       if (flushed) return;
       flushed = true;
       observer.disconnect();
+      loopDelay.disable();
       const uplinkWake = new Histogram();
       const uplinkSend = new Histogram();
       const uplink = new Histogram();
@@ -291,11 +307,17 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
         channels: channels.size,
         eventLoopUtilization: elu.utilization,
         gcMajor,
+        gcSeconds: gcFrom === Infinity ? 0 : (performance.now() - gcFrom) / 1000,
+        gcMs,
         uplinkWake: uplinkWake.toJSON(),
         uplinkSend: uplinkSend.toJSON(),
         uplink: uplink.toJSON(),
         downlink: downlink.toJSON(),
+        downlinkBehind: downlinkBehind.toJSON(),
         gc: gc.toJSON(),
+        // ns → ms; the 10 ms sampling timer itself is subtracted by Node.
+        loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+        loopDelayMaxMs: loopDelay.max / 1e6,
       };
       try {
         writeFileSync(join(dir, `probe-${process.pid}-${threadId}.json`), JSON.stringify(result));

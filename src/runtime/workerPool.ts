@@ -41,6 +41,8 @@ interface Slot {
   inflight: Set<number>;
   /** Commands that arrived while the slot was waiting to restart. */
   backlog: ToWorker[];
+  /** The main thread's queries posted to it and not answered yet. */
+  queries: Set<number>;
   restartTimer: NodeJS.Timeout | null;
   /** Consecutive deaths within YOUNG_MS of starting. */
   youngDeaths: number;
@@ -72,6 +74,7 @@ export class WorkerPool {
         startedAt: 0,
         inflight: new Set(),
         backlog: [],
+        queries: new Set(),
         restartTimer: null,
         youngDeaths: 0,
       });
@@ -118,9 +121,11 @@ export class WorkerPool {
       const timer = setTimeout(() => settle(null), timeoutMs);
       const settle = (text: string | null): void => {
         if (!this.#queries.delete(id)) return;
+        slot.queries.delete(id);
         clearTimeout(timer);
         resolve(text);
       };
+      slot.queries.add(id);
       this.#queries.set(id, settle);
       this.#post(slot, { type: 'command', id, api, args });
     });
@@ -145,7 +150,14 @@ export class WorkerPool {
       if (slot.restartTimer) clearTimeout(slot.restartTimer);
       slot.restartTimer = null;
       const worker = slot.worker;
-      if (!worker) continue;
+      if (!worker) {
+        // Waiting to restart, and now it never will: answer what was waiting for it.
+        for (const m of slot.backlog.splice(0)) {
+          if (m.type === 'command' && m.id >= 0) this.#bridge.reply(m.id, '-ERR runtime stopping\n');
+          else if (m.type === 'command') this.#queries.get(m.id)?.(null);
+        }
+        continue;
+      }
       exits.push(
         new Promise<void>((resolve) => {
           worker.once('exit', () => resolve());
@@ -217,6 +229,9 @@ export class WorkerPool {
     for (const m of slot.backlog.splice(0)) {
       if (m.type === 'command' && m.id >= 0) this.#bridge.reply(m.id, '-ERR worker stopped\n');
     }
+    // The main thread's own queries to it (status) get no answer: settle them now.
+    for (const id of slot.queries) this.#queries.get(id)?.(null);
+    slot.queries.clear();
     if (this.#stopping) return;
     const young = Date.now() - slot.startedAt < YOUNG_MS;
     slot.youngDeaths = young ? slot.youngDeaths + 1 : 0;
