@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "../bridge/bridge.h"
+#include "event_scrub.h"
 #include "wav_io.h"
 
 namespace oair_sim {
@@ -144,13 +145,25 @@ void SimHost::op_log(void* ctx, int level, const char* uuid, const char* msg) {
 
 int SimHost::op_fire(void* ctx, const char* uuid, const char* subclass, const char* body, const char* const* headers) {
   auto* h = static_cast<SimHost*>(ctx);
-  SimChannel* c = h->find(uuid);
-  // The channel headers FreeSWITCH would add (a subset), then the caller's extra headers.
-  std::string hs = "{\"Event-Subclass\":" + json_escape(subclass);
+  uint32_t call = 0;
+  SimChannel* c = h->find(uuid, &call);
+  // The channel headers FreeSWITCH would add (a subset; with --verbose-events every channel
+  // variable too), then the caller's extra headers; then FreeSWITCH's glue scrubs them.
+  Headers list;
   if (c) {
-    hs += ",\"Unique-ID\":" + json_escape(uuid) + ",\"Channel-Name\":" + json_escape("sim/" + std::to_string(c->index));
+    list.emplace_back("Unique-ID", uuid);
+    list.emplace_back("Channel-Name", "sim/" + std::to_string(c->index));
+    if (h->opts_.verbose_events) {
+      std::lock_guard<std::mutex> lock(c->mu);
+      if (c->call_live.load() && c->call.load() == call) {
+        for (const auto& kv : c->vars) list.emplace_back("variable_" + kv.first, kv.second);
+      }
+    }
   }
-  for (const char* const* p = headers; p && p[0] && p[1]; p += 2) hs += "," + json_escape(p[0]) + ":" + json_escape(p[1]);
+  for (const char* const* p = headers; p && p[0] && p[1]; p += 2) list.emplace_back(p[0], p[1]);
+  scrub_secret_headers(list);
+  std::string hs = "{\"Event-Subclass\":" + json_escape(subclass);
+  for (const auto& kv : list) hs += "," + json_escape(kv.first) + ":" + json_escape(kv.second);
   hs += "}";
   h->jsonl_.write(h->now_ms(), "event",
                   {{"uuid", uuid ? json_escape(uuid) : "null"}, {"subclass", json_escape(subclass)}, {"headers", hs},

@@ -14,6 +14,7 @@ const char* usage_text() {
          "               [--command-timeout-ms 5000] [--max-seconds 600] [--node-option OPT ...] [--enable-test-hooks]\n"
          "               [--caller-offset-ms 0]  (channel i starts i x this far into the caller WAV, wrapping)\n"
          "               [--calls N]  (calls per channel, one after another: each a new uuid running the whole script)\n"
+         "               [--verbose-events]  (events carry the channel variables as variable_* headers, scrubbed as FreeSWITCH's glue does)\n"
          "               [--hangup-at MIN[:MAX] [--seed S]]  (each call hangs up at a random moment in MIN..MAX ms)\n"
          "Script lines: '<ms> <args after the uuid>' (uuid_openai_audio_stream), '<ms> <api> <args>' for\n"
          "uuid_raw_audio_stream | uuid_openai_s2s (uuid added) or openai_realtime (no uuid), '<ms> hangup',\n"
@@ -42,6 +43,10 @@ bool parse_options(int argc, char** argv, Options& o, std::string& err) {
     const char* v = nullptr;
     if (a == "--enable-test-hooks") {
       o.test_hooks = true;
+      continue;
+    }
+    if (a == "--verbose-events") {
+      o.verbose_events = true;
       continue;
     }
     if (!(v = next(a.c_str()))) return false;

@@ -27,6 +27,7 @@ struct Options {
   uint64_t seed = 1;              // --seed: the random hangup moments
   double speed = 1.0;
   bool test_hooks = false;
+  bool verbose_events = false;  // events carry variable_* headers, scrubbed as FreeSWITCH's glue does (event_scrub.h)
   std::vector<std::pair<std::string, std::string>> vars;
   std::vector<std::string> node_options;
   std::vector<ScriptLine> script;  // parsed from script_path, or the default start line
