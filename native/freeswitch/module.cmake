@@ -2,7 +2,8 @@
 # `pkg-config freeswitch` finds FreeSWITCH (FREESWITCH_* variables from pkg_check_modules).
 #
 #   cmake --install <build dir>            module     → $(pkg-config --variable=modulesdir freeswitch)
-#                                          bundle     → OAIR_BUNDLE_DIR (dist/, package.json, node_modules/{ws,node-gyp-build})
+#                                          bundle     → OAIR_BUNDLE_DIR (dist/, package.json, node_modules/{ws,node-gyp-build},
+#                                                         examples/tool-handlers.mjs)
 #                                          config     → <confdir>/autoload_configs/openai_realtime.conf.xml, only if absent
 #
 # Linking rules (reference-embedding-libnode.md §6, DESIGN.md §4): hidden visibility everywhere and a
@@ -64,6 +65,8 @@ install(TARGETS mod_openai_realtime LIBRARY DESTINATION ${OAIR_FS_MODULESDIR}
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/dist/ DESTINATION ${OAIR_BUNDLE_DIR}/dist
         FILES_MATCHING PATTERN "*.js" PATTERN "*.json")
 install(FILES ${CMAKE_SOURCE_DIR}/package.json DESTINATION ${OAIR_BUNDLE_DIR})
+# The example tool handlers (module setting tool-handlers), ready to point at or copy.
+install(FILES ${CMAKE_SOURCE_DIR}/examples/tool-handlers.mjs DESTINATION ${OAIR_BUNDLE_DIR}/examples)
 # Production dependencies only (package.json "dependencies"); ws runs without its optional native
 # helpers (the runtime forbids addons).
 foreach(_dep ws node-gyp-build)
