@@ -22,11 +22,14 @@ const { values } = parseArgs({
     'audio-files': { type: 'boolean', default: false },
     'no-realtime': { type: 'boolean', default: false },
     'node-option': { type: 'string', multiple: true, default: [] },
+    nice: { type: 'string' },
   },
 });
-const sim = spawn(process.execPath, [join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'), '--voice-dir', join(repoRoot, 'assets/voice')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const simArgs = [join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'), '--voice-dir', join(repoRoot, 'assets/voice')];
+const sim =
+  values.nice !== undefined
+    ? spawn('nice', ['-n', values.nice, process.execPath, ...simArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, simArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
 const line = await new Promise<string>((ok) => createInterface({ input: sim.stdout! }).once('line', ok));
 const { url, pids } = JSON.parse(line) as { url: string; pids: number[] };
 try {
@@ -43,6 +46,7 @@ try {
     audioFiles: values['audio-files'],
     realtime: !values['no-realtime'],
     extraArgs: values['node-option'].flatMap((o) => ['--node-option', o]),
+    ...(values.nice !== undefined ? { nice: Number(values.nice) } : {}),
   });
   console.log(JSON.stringify(r, null, 1));
 } finally {

@@ -5,6 +5,7 @@
  *   npm run bench -- --quick         shorter calls, fewer rounds (a smoke run, not for the README)
  *   npm run bench -- --only micro    resamplers and codecs only (~1 min)
  *   npm run bench -- --only capacity
+ *   npm run bench -- --nice=-10      on a shared machine (needs root): the simulators at nice −10
  *
  * Capacity runs need build-native/oair-sim (npm run build:native); the speexdsp reference needs cc
  * and libspeexdsp-dev (scripts/setup.sh). Missing pieces are skipped and said so in the table.
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'sim-processes': { type: 'string', default: '1' },
+    // On a shared machine: run the host and realtime simulators at this nice level (e.g. -10).
+    nice: { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -39,6 +42,8 @@ const doCapacity = values.only === undefined || values.only === 'capacity';
 const cores = availableParallelism();
 /** Media threads at SCHED_FIFO like FreeSWITCH -rp, when chrt works here. */
 let realtime = false;
+/** Nice level of the bench's processes when the machine lets us raise it (root), else undefined. */
+let nice: number | undefined;
 
 const table = new Table(['section', 'measure', 'value', 'ratio / note']);
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), cores, loadBefore: machineLoad().load1 };
@@ -103,11 +108,11 @@ interface SeriesResult {
 }
 
 async function startRealtimeSim(processes: number): Promise<{ url: string; pids: number[]; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [join(outDir, 'bench', 'capacity', 'realtimeSimServer.js'), '--processes', String(processes), '--voice-dir', join(repoRoot, 'assets', 'voice')],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const simArgs = [join(outDir, 'bench', 'capacity', 'realtimeSimServer.js'), '--processes', String(processes), '--voice-dir', join(repoRoot, 'assets', 'voice')];
+  const child =
+    nice !== undefined
+      ? spawn('nice', ['-n', String(nice), process.execPath, ...simArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn(process.execPath, simArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((ok) => createInterface({ input: child.stdout! }).once('line', ok));
   const { url, pids } = JSON.parse(line) as { url: string; pids: number[] };
   return { url, pids, child };
@@ -136,6 +141,7 @@ async function search(series: Series, sim: { url: string; pids: number[] }): Pro
         deflate: series.deflate,
         audioFiles: false,
         realtime,
+        ...(nice !== undefined ? { nice } : {}),
       });
       runs.push(r);
       log(`  ${r.pass ? 'pass' : `FAIL: ${r.why}`}; module ${f(r.cpu.process, 2)} ms CPU per call-second, ${f(r.cores.process, 2)} cores; simulator ${f(r.cores.simulator, 2)} cores`);
@@ -182,13 +188,21 @@ async function capacity(): Promise<void> {
   } catch {
     log('chrt -f not available: media threads at normal priority');
   }
+  if (values.nice !== undefined) {
+    try {
+      execFileSync('nice', ['-n', values.nice, 'true']);
+      nice = Number(values.nice);
+    } catch {
+      log(`nice -n ${values.nice} not allowed here: normal priority`);
+    }
+  }
   const sim = await startRealtimeSim(Number(values['sim-processes']));
   try {
     // The machine's own noise: the host simulator's media threads with no stream at all.
     const idleChannels = quick ? 50 : 200;
     const idle = await runCapacity({
       channels: idleChannels, rate: 8000, workers: cores, seconds: 8, simUrl: sim.url, simPids: sim.pids, repoRoot, simulatorBinary,
-      deflate: false, audioFiles: false, realtime, idle: true,
+      deflate: false, audioFiles: false, realtime, idle: true, ...(nice !== undefined ? { nice } : {}),
     });
     table.row('capacity', `idle host simulator, ${idleChannels} channels, no stream`, `${idle.summary.lateTicks} of ${idle.summary.ticks} frames late > 5 ms, max ${f(idle.summary.maxLateMs, 1)} ms`, `the machine's own noise; media threads ${realtime ? 'SCHED_FIFO 10 (as FreeSWITCH -rp)' : 'SCHED_OTHER'}`);
     const all: Series[] = [
@@ -206,7 +220,12 @@ async function capacity(): Promise<void> {
     if (multi && single) {
       table.row('workers', `${cores} workers vs 1: largest N`, `${multi.channels} vs ${single.channels}`, `×${f(multi.channels / single.channels, 2)}`);
     }
-    table.row('capacity', 'setup', 'host simulator (embedded Node 18) + realtime simulator on loopback', 'calls staggered; speech turn every 8 s; audio files off; log-level info');
+    table.row(
+      'capacity',
+      'setup',
+      'host simulator (embedded Node 18) + realtime simulator on loopback',
+      `calls staggered; speech turn every 8 s; audio files off; log-level info${nice !== undefined ? `; both simulators at nice ${nice}` : ''}`,
+    );
   } finally {
     sim.child.kill('SIGTERM');
   }

@@ -37,6 +37,8 @@ export interface CapacityOptions {
   audioFiles: boolean;
   /** Run the simulator's media threads at SCHED_FIFO (chrt), as FreeSWITCH -rp does. */
   realtime: boolean;
+  /** Nice level of the host simulator (e.g. −10), or undefined to leave it. */
+  nice?: number;
   /** No streams: the host simulator alone, to see how late frames are on this machine without the module. */
   idle?: boolean;
   /** More host-simulator arguments (e.g. --node-option V8 flags while investigating). */
@@ -114,7 +116,10 @@ function configXml(workers: number): string {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function runCapacity(o: CapacityOptions): Promise<CapacityResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'oair-bench-'));
+  // In RAM when the machine has /dev/shm: the host simulator writes its JSONL record (a line per
+  // event, flushed) on the JS threads, and a disk busy writing back other people's files throttled
+  // those writes for hundreds of ms — a stall FreeSWITCH's in-memory event queue never has.
+  const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'oair-bench-'));
   try {
     return await runIn(dir, o);
   } finally {
@@ -146,8 +151,11 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
   // Media threads at SCHED_FIFO 10, as FreeSWITCH runs them with -rp (the runtime's own threads stay
   // SCHED_OTHER: runtime.cc creates the Node thread with an explicit policy). Without chrt, or
   // without the right to use it, the simulator runs at normal priority (o.realtime says which).
-  const command = o.realtime ? 'chrt' : o.simulatorBinary;
-  const commandArgs = o.realtime ? ['-f', '10', o.simulatorBinary, ...args] : args;
+  // With o.nice, the whole host simulator also runs at that nice level (the runtime's threads
+  // inherit it): on a shared machine other people's work then does not decide the figures.
+  const base = o.realtime ? ['chrt', '-f', '10', o.simulatorBinary, ...args] : [o.simulatorBinary, ...args];
+  const full = o.nice !== undefined ? ['nice', '-n', String(o.nice), ...base] : base;
+  const [command, ...commandArgs] = full as [string, ...string[]];
   const child = spawn(command, commandArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, OAIR_BENCH_PROBE: join(probeDir, '') },
