@@ -93,6 +93,22 @@ export function closeCodeOfWsError(err: Error): number {
   return 1002;
 }
 
+/**
+ * How long after its TCP socket closed a WebSocket may take to report the close before we let it
+ * go. ws reports a close only once its frame reader is done, and a reader can wait forever: when a
+ * compressed frame inflates past maxPayload, ws stops reading the inflater's output, whose
+ * backpressure then keeps the flush callback from ever running (seen on Node 18 in the soak). The
+ * session would never end (a stop that never answers).
+ */
+const SOCKET_CLOSE_GRACE_MS = 1000;
+/**
+ * ws runs at most this many inflate/deflate operations at once per thread (its default, 10, is
+ * shared by every connection of the thread). An inflate stuck as above never frees its slot, so
+ * ten bad frames over a worker's life would stop the downlink of every call on it. The libuv
+ * thread pool bounds real zlib concurrency anyway.
+ */
+const ZLIB_CONCURRENCY = 100_000;
+
 const HANDSHAKE_BODY_LIMIT = 2048;
 /** A connection open at least this long counts as healthy: its drop starts a fresh outage. */
 export const STABLE_CONNECTION_MS = 5000;
@@ -107,6 +123,7 @@ export class RealtimeConnection {
   #retryTimer: NodeJS.Timeout | null = null;
   #closeTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
+  #graceTimer: NodeJS.Timeout | null = null;
   #awaitingPong = false;
   /** Set when we end an open socket ourselves (ping timeout): reported instead of ws's 1006. */
   #localClose: { code: number; reason: string } | null = null;
@@ -217,6 +234,7 @@ export class RealtimeConnection {
     if (next === 'open') this.#openedAt = Date.now();
     if (next === 'closed') {
       this.#clearRetry();
+      this.#clearGrace();
       this.#stopHeartbeat();
       if (this.#closeTimer) clearTimeout(this.#closeTimer);
       this.#closeTimer = null;
@@ -232,7 +250,7 @@ export class RealtimeConnection {
     try {
       ws = new WebSocket(o.url, {
         headers: o.headers,
-        perMessageDeflate: o.perMessageDeflate,
+        perMessageDeflate: o.perMessageDeflate ? { concurrencyLimit: ZLIB_CONCURRENCY } : false,
         handshakeTimeout: o.handshakeTimeoutMs,
         followRedirects: false,
         ...(o.maxFrameBytes ? { maxPayload: o.maxFrameBytes } : {}),
@@ -252,6 +270,14 @@ export class RealtimeConnection {
       settled = true;
       this.#attemptFailed(ws, error, httpStatus);
     };
+    ws.on('upgrade', (res: IncomingMessage) => {
+      // The TCP socket closed: ws must report the close soon, or the connection is let go (see SOCKET_CLOSE_GRACE_MS).
+      res.socket.once('close', () => {
+        if (this.#ws !== ws) return;
+        this.#clearGrace();
+        this.#graceTimer = setTimeout(() => this.#abandon(ws), SOCKET_CLOSE_GRACE_MS);
+      });
+    });
     ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
       this.#describeRefusal(req, res, (text) => fail(text, res.statusCode ?? 0));
     });
@@ -349,7 +375,21 @@ export class RealtimeConnection {
     this.#retryTimer = setTimeout(() => this.#attempt(), wait);
   }
 
+  /** ws never reported the close of a socket that is gone: forget it and carry on as if it had (1006). */
+  #abandon(ws: WebSocket): void {
+    this.#graceTimer = null;
+    if (this.#ws !== ws) return;
+    this.#discardSocket(ws);
+    this.#onSocketClosed(1006, 'the socket closed but the WebSocket never reported it');
+  }
+
+  #clearGrace(): void {
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.#graceTimer = null;
+  }
+
   #onSocketClosed(code: number, reason: string): void {
+    this.#clearGrace();
     const local = this.#localClose;
     this.#localClose = null;
     this.#stopHeartbeat();
