@@ -1,6 +1,7 @@
 // oair-sim — the host simulator: embeds the same runtime FreeSWITCH loads and drives simulated
 // channels exactly as FreeSWITCH's media bug would. See sim_host.h and `oair-sim --help`.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -73,6 +74,16 @@ int main(int argc, char** argv) {
   host.join_calls();
   // Give JS a moment to finish the sessions (close frames, last events) and release its records.
   for (int i = 0; i < 300 && oair::live_channels() > 0; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!opts.final_command.empty()) {
+    // What the runtime still holds after every call ended (soak leak checks: sessions, hooks).
+    size_t sp = opts.final_command.find(' ');
+    std::string api = opts.final_command.substr(0, sp);
+    std::string args = sp == std::string::npos ? "" : opts.final_command.substr(sp + 1);
+    char* reply = oair_runtime_command(api.c_str(), args.c_str(), opts.command_timeout_ms);
+    host.jsonl().write(host.now_ms(), "final", {{"api", json_escape(api)}, {"args", json_escape(args)},
+                                               {"reply", json_escape(reply ? reply : "")}});
+    std::free(reply);
+  }
   oair_runtime_stop(5000);
   host.summary();
   host.jsonl().close();

@@ -61,7 +61,8 @@ SimHost::SimHost(const Options& opts, const std::vector<int16_t>& caller) : opts
     }
     c->frame = frame;
     c->total_samples = total;
-    c->reply.assign(total * opts.calls, 0);
+    c->record_samples = opts.record_ms < 0 ? total : std::min<size_t>(total, (static_cast<size_t>(opts.record_ms) * opts.rate / 1000 + frame - 1) / frame * frame);
+    c->reply.assign(c->record_samples * opts.calls, 0);
     channels_.push_back(std::move(c));
   }
 }
@@ -317,7 +318,7 @@ void SimHost::media_loop(SimChannel* c) {
     }
     begin_call(c, call, call == 0 ? t0_ns_ : base + k * period);
     const size_t end = hangup_samples(c, call);
-    int16_t* reply = c->reply.data() + static_cast<size_t>(call) * c->total_samples;
+    int16_t* reply = c->reply.data() + static_cast<size_t>(call) * c->record_samples;
     std::fill(last_out.begin(), last_out.end(), 0);
     size_t pos = 0;
     for (;; k++) {
@@ -329,8 +330,10 @@ void SimHost::media_loop(SimChannel* c) {
       c->ticks.fetch_add(1, std::memory_order_relaxed);
       if (c->hangup_requested.load() || abort_.load() || pos >= end) break;
       if (c->detach_requested.load()) {
-        finish_hook(c);
+        // Cleared before the hook is: op_attach checks both, and a start that finds the hook gone
+        // must not find the flag still set ("already attached" right after a stop).
         c->detach_requested.store(false);
+        finish_hook(c);
       }
       oair_channel* ch = c->hook.load(std::memory_order_acquire);
       // DTMF the script pressed.
@@ -361,7 +364,7 @@ void SimHost::media_loop(SimChannel* c) {
         got = oair_channel_playback(ch, out.data(), frame);
       }
       if (got) {
-        std::memcpy(reply + pos, out.data(), frame * sizeof(int16_t));
+        if (pos + frame <= c->record_samples) std::memcpy(reply + pos, out.data(), frame * sizeof(int16_t));
         std::memcpy(last_out.data(), out.data(), frame * sizeof(int16_t));
       } else {
         std::fill(last_out.begin(), last_out.end(), 0);

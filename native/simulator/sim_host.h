@@ -32,6 +32,7 @@ struct SimChannel {
   std::vector<std::string> uuids;  // one per call, fixed before the runtime starts
   uint32_t frame = 160;       // samples per frame
   size_t total_samples = 0;   // call length: caller audio + tail
+  size_t record_samples = 0;  // reply audio kept per call (--record-ms)
   std::vector<int16_t> reply; // what the caller hears, call after call; written by the media thread only
   std::atomic<oair_channel*> hook{nullptr};
   std::atomic<int> mix{OAIR_MIX_MONO};

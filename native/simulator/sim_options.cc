@@ -14,6 +14,8 @@ const char* usage_text() {
          "               [--command-timeout-ms 5000] [--max-seconds 600] [--node-option OPT ...] [--enable-test-hooks]\n"
          "               [--caller-offset-ms 0]  (channel i starts i x this far into the caller WAV, wrapping)\n"
          "               [--calls N]  (calls per channel, one after another: each a new uuid running the whole script)\n"
+         "               [--record-ms N]  (reply audio kept per call; default all of it)\n"
+         "               [--final-command '<api> <args>']  (run once every call has ended and its hooks are gone)\n"
          "               [--verbose-events]  (events carry the channel variables as variable_* headers, scrubbed as FreeSWITCH's glue does)\n"
          "               [--hangup-at MIN[:MAX] [--seed S]]  (each call hangs up at a random moment in MIN..MAX ms)\n"
          "Script lines: '<ms> <args after the uuid>' (uuid_openai_audio_stream), '<ms> <api> <args>' for\n"
@@ -59,6 +61,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& err) {
     else if (a == "--config") o.config_path = v;
     else if (a == "--uuid") o.uuid = v;
     else if (a == "--node-option") o.node_options.push_back(v);
+    else if (a == "--final-command") o.final_command = v;
     else if (a == "--hangup-at") {
       const char* colon = std::strchr(v, ':');
       std::string lo = colon ? std::string(v, colon) : std::string(v);
@@ -102,6 +105,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& err) {
       else if (a == "--max-seconds") o.max_seconds = n;
       else if (a == "--caller-offset-ms") o.caller_offset_ms = n;
       else if (a == "--calls") o.calls = n;
+      else if (a == "--record-ms") o.record_ms = n;
       else {
         err = "unknown option " + a;
         return false;

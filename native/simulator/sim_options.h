@@ -22,12 +22,14 @@ struct Options {
   uint32_t command_timeout_ms = 5000;
   uint32_t max_seconds = 600;
   uint32_t caller_offset_ms = 0;  // channel i hears the caller WAV from i × this (wrapping): calls not in lockstep
-  uint32_t calls = 1;             // calls per channel, one after another, each with its own uuid and the whole script
+  uint32_t calls = 1;
+  int64_t record_ms = -1;         // --record-ms: reply audio kept per call (-1 = all of it; long soak calls need none)             // calls per channel, one after another, each with its own uuid and the whole script
   uint32_t hangup_min_ms = 0, hangup_max_ms = 0;  // --hangup-at MIN[:MAX]: each call hangs up at a seeded random moment
   uint64_t seed = 1;              // --seed: the random hangup moments
   double speed = 1.0;
   bool test_hooks = false;
-  bool verbose_events = false;  // events carry variable_* headers, scrubbed as FreeSWITCH's glue does (event_scrub.h)
+  bool verbose_events = false;
+  std::string final_command;  // --final-command "<api> <args>": run once every call has ended (leak checks)  // events carry variable_* headers, scrubbed as FreeSWITCH's glue does (event_scrub.h)
   std::vector<std::pair<std::string, std::string>> vars;
   std::vector<std::string> node_options;
   std::vector<ScriptLine> script;  // parsed from script_path, or the default start line

@@ -5,7 +5,8 @@
  */
 export interface CallRecordLine {
   t: number;
-  kind: 'event' | 'api' | 'log' | 'control' | 'channel' | 'summary' | 'error';
+  /** 'final': the host simulator's --final-command, run once every call has ended. */
+  kind: 'event' | 'api' | 'log' | 'control' | 'channel' | 'summary' | 'error' | 'final';
   uuid?: string | null;
   subclass?: string;
   headers?: Record<string, string>;

@@ -28,8 +28,8 @@ export interface SimRunOptions {
   timeoutMs?: number;
   /** Extra environment of the simulator process (e.g. TMPDIR, where the debug WAV files go). */
   env?: Record<string, string>;
-  /** Called every 20 ms while the simulator runs (e.g. to look at files that exist only during the call). */
-  whileRunning?: () => void;
+  /** Called every 20 ms while the simulator runs (e.g. to look at files that exist only during the call), with its pid. */
+  whileRunning?: (pid: number) => void;
 }
 
 export interface SimRun {
@@ -71,7 +71,8 @@ export async function runHostSimulator(o: SimRunOptions): Promise<SimRun> {
   args.push(...(o.extraArgs ?? []));
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
     const child = spawn(simulatorBinary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } });
-    const poll = o.whileRunning ? setInterval(o.whileRunning, 20) : undefined;
+    const watch = o.whileRunning;
+    const poll = watch ? setInterval(() => watch(child.pid ?? 0), 20) : undefined;
     let err = '';
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
