@@ -74,5 +74,5 @@ describe('server-event handler', () => {
       expect(reply).toBe('+OK Success');
       await waitFor(() => target.texts().filter((t) => t.includes('"response.done"')).length > done, `${target.name} answers`);
     }
-  });
+  }, 60_000 + RUNS * 100);
 });
