@@ -26,10 +26,8 @@ const { values } = parseArgs({
   },
 });
 const simArgs = [join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'), '--voice-dir', join(repoRoot, 'assets/voice')];
-const sim =
-  values.nice !== undefined
-    ? spawn('nice', ['-n', values.nice, process.execPath, ...simArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
-    : spawn(process.execPath, simArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+const command = ['setsid', '--wait', ...(values.nice !== undefined ? ['nice', '-n', values.nice] : []), process.execPath, ...simArgs];
+const sim = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
 const line = await new Promise<string>((ok) => createInterface({ input: sim.stdout! }).once('line', ok));
 const { url, pids } = JSON.parse(line) as { url: string; pids: number[] };
 try {

@@ -109,10 +109,9 @@ interface SeriesResult {
 
 async function startRealtimeSim(processes: number): Promise<{ url: string; pids: number[]; child: ChildProcess }> {
   const simArgs = [join(outDir, 'bench', 'capacity', 'realtimeSimServer.js'), '--processes', String(processes), '--voice-dir', join(repoRoot, 'assets', 'voice')];
-  const child =
-    nice !== undefined
-      ? spawn('nice', ['-n', String(nice), process.execPath, ...simArgs], { stdio: ['ignore', 'pipe', 'inherit'] })
-      : spawn(process.execPath, simArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its own session (own scheduling autogroup), like the host simulator: see capacityRun.ts.
+  const command = [...(existsSync('/usr/bin/setsid') ? ['setsid', '--wait'] : []), ...(nice !== undefined ? ['nice', '-n', String(nice)] : []), process.execPath, ...simArgs];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((ok) => createInterface({ input: child.stdout! }).once('line', ok));
   const { url, pids } = JSON.parse(line) as { url: string; pids: number[] };
   return { url, pids, child };
@@ -170,7 +169,12 @@ function reportSeries(s: SeriesResult): void {
   table.row('capacity', `${l}: module CPU per call-second ${tag}`, `${f(at.cpu.process, 2)} ms (JS threads ${f(at.cpu.jsThreads, 2)} ms)`, `→ ${f(1000 / at.cpu.process, 0)} calls per core (JS alone ${f(1000 / at.cpu.jsThreads, 0)})`);
   table.row('capacity', `${l}: realtime simulator CPU per call-second`, `${f(at.cpu.simulator, 2)} ms`, `its own process; ${f(at.cores.simulator, 2)} cores at N (not the module)`);
   table.row('capacity', `${l}: RSS per call ${tag}`, `${f(at.rss.perCallKb, 0)} kB`, `${f(at.rss.baselineMb, 0)} → ${f(at.rss.steadyMb, 0)} MB for the process`);
-  table.row('capacity', `${l}: JS threads busy (cores) ${tag}`, at.jsThreadCores.map((u) => f(u, 2)).join(' / '), `frames late > 5 ms: ${at.summary.lateTicks} of ${at.summary.ticks}, max ${f(at.summary.maxLateMs, 1)} ms`);
+  table.row(
+    'capacity',
+    `${l}: JS threads busy / waiting for a CPU ${tag}`,
+    at.jsThreadCores.map((u, i) => `${f(u * 100, 0)} % / ${f((at.jsThreadWaits[i] ?? NaN) * 100, 1)} %`).join(', '),
+    `frames late > 5 ms: ${at.summary.lateTicks} of ${at.summary.ticks}, max ${f(at.summary.maxLateMs, 1)} ms`,
+  );
   table.row('latency', `${l}: uplink capture → socket p50 / p99 ${tag}`, `${f(at.latency.uplinkP50, 2)} / ${f(at.latency.uplinkP99, 2)} ms`, `to ws.send p99 ${f(at.latency.uplinkSendP99, 2)} ms; wake-up p99 ${f(at.latency.uplinkWakeP99, 2)} ms`);
   table.row('latency', `${l}: downlink delta → ring p50 / p99 ${tag}`, `${f(at.latency.downlinkP50, 2)} / ${f(at.latency.downlinkP99, 2)} ms`, `${at.latency.downlinkCount} answer starts (+ ${at.latency.downlinkBehind} behind a previous answer); + ≤ 1 ptime to the media thread`);
   table.row('latency', `${l}: JS event-loop delay p99 / max ${tag}`, `${f(at.loopDelay.p99, 1)} / ${f(at.loopDelay.max, 1)} ms`, 'the longest stall the rings had to outlast (playback ring 80 ms ahead)');

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav } from '../../src/audio/wav.js';
 import { MergedHistogram, type ProbeHistogram } from '../lib/histogram.js';
-import { processCpuMs, rssKb, threadCpuMs } from '../lib/procStats.js';
+import { processCpuMs, rssKb, threadCpuMs, threadRunDelayMs } from '../lib/procStats.js';
 
 export interface CapacityOptions {
   channels: number;
@@ -77,6 +77,8 @@ export interface CapacityResult {
   gc: { p99: number; max: number; count: number; major: number; perSecond: number; share: number };
   /** CPU of each JS thread over the window, in cores (the main runtime thread first when it runs sessions). */
   jsThreadCores: number[];
+  /** Share of the window each of those threads spent runnable but waiting for a CPU (starved). */
+  jsThreadWaits: number[];
   /** Event-loop delay of the JS threads with calls (the longest stall a ring had to outlast), ms. */
   loopDelay: { p99: number; max: number };
   pass: boolean;
@@ -154,7 +156,11 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
   // With o.nice, the whole host simulator also runs at that nice level (the runtime's threads
   // inherit it): on a shared machine other people's work then does not decide the figures.
   const base = o.realtime ? ['chrt', '-f', '10', o.simulatorBinary, ...args] : [o.simulatorBinary, ...args];
-  const full = o.nice !== undefined ? ['nice', '-n', String(o.nice), ...base] : base;
+  const niced = o.nice !== undefined ? ['nice', '-n', String(o.nice), ...base] : base;
+  // Its own session, so its own scheduling autogroup on kernels that have them (Debian's do), as
+  // FreeSWITCH started as a daemon has: the CPU is shared per group, not per thread, so inside the
+  // bench's group it would be competing with the bench and the realtime simulator as one.
+  const full = existsSync('/usr/bin/setsid') ? ['setsid', '--wait', ...niced] : niced;
   const [command, ...commandArgs] = full as [string, ...string[]];
   const child = spawn(command, commandArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -177,7 +183,12 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
   let startedAt = 0;
   const rssSamples: number[] = [];
   const simCpu = (): number => o.simPids.map(processCpuMs).reduce((a, b) => a + b, 0);
-  const snapshot = (): CpuSnapshot => ({ proc: processCpuMs(pid), threads: threadCpuMs(pid), sim: simCpu(), at: Date.now() });
+  const snapshot = (): CpuSnapshot => {
+    const threads = threadCpuMs(pid);
+    const waits = new Map<number, number>();
+    for (const tid of threads.keys()) waits.set(tid, threadRunDelayMs(pid, tid));
+    return { proc: processCpuMs(pid), threads, waits, sim: simCpu(), at: Date.now() };
+  };
   const window: { start: CpuSnapshot | null; end: CpuSnapshot | null } = { start: null, end: null };
   while (!done) {
     await sleep(200);
@@ -230,6 +241,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
   let cores = { process: NaN, simulator: NaN };
   const probes = readProbes(probeDir);
   const threadCores: number[] = [];
+  const threadWaits: number[] = [];
   const cpu0 = window.start;
   const cpu1 = window.end;
   if (cpu0 && cpu1) {
@@ -241,7 +253,10 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
       const b = cpu1.threads.get(p.tid);
       if (a !== undefined && b !== undefined) {
         js += b - a;
-        if (p.channels > 0 || o.workers === 1) threadCores.push((b - a) / 1000 / seconds);
+        if (p.channels > 0 || o.workers === 1) {
+          threadCores.push((b - a) / 1000 / seconds);
+          threadWaits.push(((cpu1.waits.get(p.tid) ?? NaN) - (cpu0.waits.get(p.tid) ?? NaN)) / 1000 / seconds);
+        }
       }
     }
     cpu = {
@@ -311,6 +326,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
       share: gcSeconds > 0 ? gcMs / 1000 / gcSeconds : NaN,
     },
     jsThreadCores: threadCores,
+    jsThreadWaits: threadWaits,
     loopDelay: {
       p99: Math.max(...probes.filter((p) => p.channels > 0).map((p) => p.loopDelayP99Ms)),
       max: Math.max(...probes.filter((p) => p.channels > 0).map((p) => p.loopDelayMaxMs)),
@@ -338,6 +354,8 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
 interface CpuSnapshot {
   proc: number;
   threads: Map<number, number>;
+  /** Time runnable but waiting for a CPU, per thread, ms. */
+  waits: Map<number, number>;
   sim: number;
   at: number;
 }

@@ -57,6 +57,18 @@ export function threadCpuMs(pid: number): Map<number, number> {
   return out;
 }
 
+/**
+ * Time a thread has spent runnable but waiting for a CPU, ms (/proc/.../schedstat, second field);
+ * NaN where the kernel does not keep it. Tells a starved thread from a blocked one.
+ */
+export function threadRunDelayMs(pid: number, tid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Resident set size, kB; NaN if the process is gone. */
 export function rssKb(pid: number): number {
   try {

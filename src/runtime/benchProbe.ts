@@ -105,6 +105,9 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
   let writeFrom = -1;
   const pendingByQueue = new WeakMap<PlaybackQueue, number>();
   const elu0: EventLoopUtilization = performance.eventLoopUtilization();
+  // How long the loop was kept from running (by work, GC, or the OS): the stalls rings must outlast.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const startedAt = performance.now();
 
   let tid = 0;
@@ -117,7 +120,12 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
   const attach = bridge.attach.bind(bridge);
   bridge.attach = (...args: Parameters<NativeBridge['attach']>): AttachedChannel => {
     const a = attach(...args);
-    if (gcFrom === Infinity) gcFrom = performance.now();
+    if (gcFrom === Infinity) {
+      gcFrom = performance.now();
+      // The event-loop delay of the steady state: the burst of session starts is not a stall the
+      // rings have to outlast (nothing plays yet).
+      setTimeout(() => loopDelay.reset(), 3000).unref();
+    }
     channels.set(a.id, {
       ptimeMs: (a.frameSamples * 1000) / a.sampleRate,
       frameSamples: a.frameSamples * a.captureChannels,
@@ -271,10 +279,6 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
     }
   });
   observer.observe({ entryTypes: ['gc'] });
-
-  // How long the loop was kept from running (by work, GC, or the OS): the stalls rings must outlast.
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
 
   let flushed = false;
   return {
