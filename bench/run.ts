@@ -221,8 +221,24 @@ async function capacity(): Promise<void> {
     for (const s of done) reportSeries(s);
     const multi = done[0]!.best;
     const single = done[1]!.best;
-    if (multi && single) {
-      table.row('workers', `${cores} workers vs 1: largest N`, `${multi.channels} vs ${single.channels}`, `×${f(multi.channels / single.channels, 2)}`);
+    table.row(
+      'workers',
+      `${cores} workers vs 1: largest N passing`,
+      `${multi?.channels ?? 0} vs ${single?.channels ?? 0}`,
+      multi && single ? `×${f(multi.channels / single.channels, 2)}` : 'one of them passed no step',
+    );
+    // Per-call JS cost at the largest N both ran: sharding must not make a call dearer.
+    const common = done[0]!.runs.map((r) => r.channels).filter((n) => done[1]!.runs.some((q) => q.channels === n));
+    if (common.length > 0) {
+      const n = Math.max(...common);
+      const a = done[0]!.runs.find((r) => r.channels === n)!;
+      const b = done[1]!.runs.find((r) => r.channels === n)!;
+      table.row(
+        'workers',
+        `JS CPU per call-second at ${n} calls, ${cores} workers vs 1`,
+        `${f(a.cpu.jsThreads, 2)} vs ${f(b.cpu.jsThreads, 2)} ms`,
+        `one JS thread uses at most one core: ${cores} workers can use ×${cores} the CPU`,
+      );
     }
     table.row(
       'capacity',
