@@ -86,7 +86,8 @@ async function stream(uuid: string): Promise<SimulatedConnection> {
   expect(await h.command(API, `${uuid} start ${sim.url} mono`)).toBe('+OK Success');
   h.host.startMedia(uuid);
   const c = await waitFor(() => connectionOf(uuid), 'connection');
-  await waitFor(() => c.serverEventTypes().includes('session.created'), 'session.created');
+  // Wait for the module's side too: the server records session.created before the client has read it.
+  await waitFor(() => h.events(uuid).some((e) => e.body.includes('"session.created"')), 'session.created seen by the module');
   const tools = FUNCTIONS.map((name) => ({ type: 'function', name, description: name, parameters: { type: 'object', properties: {} } }));
   expect(await sendJson(uuid, { type: 'session.update', session: { type: 'realtime', tools } })).toBe('+OK Success');
   await waitFor(() => c.session.tools.length === FUNCTIONS.length, 'tools');
