@@ -219,6 +219,27 @@ async function capacity(): Promise<void> {
     for (const s of all) done.push(await search(s, sim));
     results.capacity = done;
     for (const s of done) reportSeries(s);
+    // The cost of a call at scale, whether or not this machine passes the run: when the search stops
+    // early (a shared machine starving the JS threads), this is the figure to size a server from.
+    const loadN = quick ? 100 : 300;
+    log(`load point: ${loadN} calls, 8 kHz, ${cores} workers (load ${f(machineLoad().load1, 2)})`);
+    const point = await runCapacity({
+      channels: loadN, rate: 8000, workers: cores, seconds: quick ? 10 : 14, simUrl: sim.url, simPids: sim.pids, repoRoot, simulatorBinary,
+      deflate: false, audioFiles: false, realtime, ...(nice !== undefined ? { nice } : {}),
+    });
+    results.loadPoint = point;
+    table.row(
+      'capacity',
+      `load point, ${loadN} calls at 8 kHz, ${cores} workers (${point.pass ? 'pass' : 'fails'})`,
+      `${f(point.cpu.process, 2)} ms CPU per call-second (JS threads ${f(point.cpu.jsThreads, 2)} ms)`,
+      `→ ${f(1000 / point.cpu.process, 0)} calls per core (JS alone ${f(1000 / point.cpu.jsThreads, 0)})${point.pass ? '' : `; ${point.why}`}`,
+    );
+    table.row(
+      'capacity',
+      `load point: JS threads busy / waiting for a CPU; RSS per call`,
+      `${point.jsThreadCores.map((u, i) => `${f(u * 100, 0)} % / ${f((point.jsThreadWaits[i] ?? NaN) * 100, 1)} %`).join(', ')}; ${f(point.rss.perCallKb, 0)} kB`,
+      `uplink p50/p99 ${f(point.latency.uplinkP50, 2)}/${f(point.latency.uplinkP99, 2)} ms, downlink ${f(point.latency.downlinkP50, 2)}/${f(point.latency.downlinkP99, 2)} ms, GC p99 ${f(point.gc.p99, 1)} ms`,
+    );
     const multi = done[0]!.best;
     const single = done[1]!.best;
     table.row(
