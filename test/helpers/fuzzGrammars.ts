@@ -19,7 +19,7 @@ import {
 import { parseS2sCommand, type S2sCommand, type S2sGrammarError } from '../../src/commands/s2sGrammar.js';
 
 /** The error a failed property threw, first: the report that follows can be long. */
-export function errorOf(details: fc.RunDetails<unknown>): string {
+export function errorOf<T>(details: fc.RunDetails<T>): string {
   const error = (details as { errorInstance?: unknown }).errorInstance;
   return error instanceof Error ? error.message : String(error);
 }

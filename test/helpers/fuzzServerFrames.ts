@@ -125,7 +125,14 @@ export async function fuzzServerFrames(targets: FrameFuzzTarget[], numRuns: numb
       while (!target.texts().some((t) => t.includes(marker))) {
         const status = target.status();
         if (!status) throw new Error(`${target.name}: the session ended`);
-        if (Date.now() > until) throw new Error(`${target.name}: the sentinel never reached the app (state ${String(status.state)})`);
+        if (Date.now() > until) {
+          const c = target.connection;
+          const seen = target.texts().length;
+          throw new Error(
+            `${target.name}: the sentinel never reached the app (state ${String(status.state)}, ${seen} texts forwarded, ` +
+              `simulator side closed ${JSON.stringify(c.closed)}, server events sent ${c.serverEvents.length}, buffered ${String(status.socketBufferedBytes)})`,
+          );
+        }
         await sleep(2);
       }
       const status = target.status();

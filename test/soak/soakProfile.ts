@@ -25,9 +25,9 @@ export interface SoakProfile {
 export const FULL: SoakProfile = {
   name: 'full',
   cycleChannels: 20,
-  cyclesPerChannel: 500,
+  cyclesPerChannel: 520,
   hangupChannels: 24,
-  hangupCallsPerChannel: 55,
+  hangupCallsPerChannel: 60,
   corpusRepeats: 5,
   grammarRuns: 3000,
   commandRuns: 1000,
