@@ -29,7 +29,11 @@ function channel(prefix: string, vars: Record<string, string> = {}): string {
  */
 async function ensureLive(kind: 'stream' | 's2s'): Promise<void> {
   const family = kind === 'stream' ? 'audio_stream' : 's2s';
-  if (live[kind] && h.app.registry.get(live[kind], family)) return;
+  const existing = live[kind] ? h.app.registry.get(live[kind], family) : undefined;
+  if (existing && existing.status().state === 'open') return;
+  // A session the server just closed is still ending (registered, not open): wait until it is gone,
+  // or a case meant for a live session would meet a channel that is already free again.
+  if (existing) await waitFor(() => !h.app.registry.get(live[kind], family), `old ${kind} gone`);
   live[kind] = channel(`bad-live-${kind}`);
   const uuid = live[kind];
   if (kind === 'stream') expect(await h.command('uuid_openai_audio_stream', `${uuid} start ${sim.url} mono`)).toBe('+OK Success');
