@@ -49,4 +49,5 @@ try {
   console.log(JSON.stringify(r, null, 1));
 } finally {
   sim.kill('SIGTERM');
+  setTimeout(() => sim.kill('SIGKILL'), 2000).unref();
 }

@@ -268,7 +268,9 @@ async function capacity(): Promise<void> {
       `calls staggered; speech turn every 8 s; audio files off; log-level info${nice !== undefined ? `; both simulators at nice ${nice}` : ''}`,
     );
   } finally {
+    // SIGTERM closes it cleanly; a connection left half-open must not keep it alive after the bench.
     sim.child.kill('SIGTERM');
+    setTimeout(() => sim.child.kill('SIGKILL'), 2000).unref();
   }
 }
 
