@@ -27,7 +27,7 @@ export const FULL: SoakProfile = {
   cycleChannels: 20,
   cyclesPerChannel: 520,
   hangupChannels: 24,
-  hangupCallsPerChannel: 60,
+  hangupCallsPerChannel: 110,
   corpusRepeats: 5,
   grammarRuns: 3000,
   commandRuns: 1000,
