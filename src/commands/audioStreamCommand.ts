@@ -12,10 +12,9 @@
  */
 import { registerPlugin, type App } from '../app.js';
 import { log } from '../runtime/logger.js';
-import { registerSecret } from '../runtime/secrets.js';
+import { resolveChannelConnection } from './channelConnection.js';
 import { capacityRefusal } from '../runtime/sessionCapacity.js';
 import { engineLimits } from '../session/engineLimits.js';
-import { PROFILE_VARIABLE, resolveConnection } from '../config/resolveConnection.js';
 import { loadTlsFiles } from '../config/tlsFiles.js';
 import { AUDIO_STREAM_FAMILY, AudioStreamSession } from '../session/audioStreamSession.js';
 import { readAudioVariables } from '../session/streamVariables.js';
@@ -51,15 +50,10 @@ export function createAudioStreamCommand(
   const start = async (cmd: Extract<AudioStreamCommand, { kind: 'start' }>): Promise<string> => {
     const key = cmd.uuid.toLowerCase();
     if (sessionOf(cmd.uuid) || starting.has(key)) return '-ERR stream already running on this channel';
-    const get = (name: string): string | null | undefined => app.bridge.getVar(cmd.uuid, name);
-    if (get(PROFILE_VARIABLE) === undefined) return '-ERR no such channel';
-    // Profile, URL, key, headers, TLS and policy: API argument > channel variable > profile > default.
-    const resolved = resolveConnection({ target: cmd.url, variables: get }, app.configStore.current);
-    if (!resolved.ok) return `-ERR ${resolved.error}`;
-    // Before anything is logged: keys from channel variables and the URL are redacted from here on.
-    for (const secret of resolved.secrets) registerSecret(secret);
-    const audio = readAudioVariables(get);
-    const channelLog = log.forChannel(cmd.uuid);
+    const channel = resolveChannelConnection(app, cmd.uuid, cmd.url);
+    if (!channel.ok) return channel.reply;
+    const { connection, channelLog, warnings } = channel;
+    const audio = readAudioVariables(channel.variables);
     const raw = api === RAW_AUDIO_STREAM_API || audio.rawAudioVariable;
     if (audio.rawAudioVariable) {
       channelLog.warning(
@@ -71,8 +65,6 @@ export function createAudioStreamCommand(
     if (raw) {
       channelLog.info(`Raw audio mode enabled via ${api === RAW_AUDIO_STREAM_API ? 'API' : 'deprecated channel variable'}, bypassing JSON+base64 encoding.`);
     }
-    const connection = resolved.connection;
-    if (connection.profile) channelLog.info(`profile "${connection.profile.name}" (chosen by ${connection.profileSelectedBy})`);
     starting.add(key);
     try {
       const tls = await loadTlsFiles(connection.tls);
@@ -93,7 +85,7 @@ export function createAudioStreamCommand(
           audio,
           connection,
           tls,
-          warnings: resolved.warnings,
+          warnings,
           limits: engineLimits(settings),
         },
         { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },

@@ -19,7 +19,8 @@
 import { Buffer } from 'node:buffer';
 import { registerPlugin, type App } from '../app.js';
 import { toGaClientEvent } from '../compat/betaClientEvents.js';
-import { PROFILE_PREFIX, PROFILE_VARIABLE, resolveConnection, type ConnectionOverrides } from '../config/resolveConnection.js';
+import { PROFILE_PREFIX, type ConnectionOverrides } from '../config/resolveConnection.js';
+import { resolveChannelConnection } from './channelConnection.js';
 import { loadTlsFiles } from '../config/tlsFiles.js';
 import { parseJsonObject } from '../runtime/jsonText.js';
 import { log } from '../runtime/logger.js';
@@ -56,8 +57,6 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
   const create = async (cmd: Extract<S2sCommand, { kind: 'create' }>): Promise<string> => {
     const key = cmd.uuid.toLowerCase();
     if (sessionOf(cmd.uuid) || starting.has(key)) return '-ERR an openai session is already in progress for this channel';
-    const get = (name: string): string | null | undefined => app.bridge.getVar(cmd.uuid, name);
-    if (get(PROFILE_VARIABLE) === undefined) return '-ERR no such channel';
     const overrides: ConnectionOverrides = {};
     let target: string;
     if ('profile' in cmd) {
@@ -67,15 +66,12 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
       overrides.auth = cmd.auth === 'query' ? 'api-key-query' : 'bearer';
       if (cmd.apiKey !== null) overrides.apiKey = cmd.apiKey;
     }
-    const resolved = resolveConnection({ target, variables: get, overrides }, app.configStore.current);
-    if (!resolved.ok) return `-ERR ${resolved.error}`;
-    for (const secret of resolved.secrets) registerSecret(secret);
-    const connection = resolved.connection;
-    const channelLog = log.forChannel(cmd.uuid);
+    const channel = resolveChannelConnection(app, cmd.uuid, target, overrides);
+    if (!channel.ok) return channel.reply;
+    const { connection, channelLog, warnings } = channel;
     if (new URL(connection.url).protocol === 'ws:' && connection.keyOrigin !== 'none') {
       channelLog.warning(`the key goes to ${new URL(connection.url).host} over plain ws:// (unencrypted)`);
     }
-    if (connection.profile) channelLog.info(`profile "${connection.profile.name}" (chosen by ${connection.profileSelectedBy})`);
     starting.add(key);
     try {
       const tls = await loadTlsFiles(connection.tls);
@@ -92,7 +88,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
           // The seed made one attempt; a profile's max-connect-attempts applies when one is in use.
           connectAttempts: connection.profile && connection.reconnect ? connection.maxConnectAttempts : 1,
           initialSession: connection.profileSelectedBy === 'api-argument' ? (connection.sessionUpdate ?? null) : null,
-          warnings: resolved.warnings,
+          warnings,
           limits: engineLimits(settings),
         },
         { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
