@@ -25,7 +25,13 @@ export const Mix = { mono: 0, mixed: 1, stereo: 2 } as const;
 export type MixValue = (typeof Mix)[keyof typeof Mix];
 
 /** Bits returned by {@link NativeBridge.poll}. */
-export const PollBits = { closed: 1, dtmf: 2, capture: 4 } as const;
+export const PollBits = {
+  closed: 1,
+  dtmf: 2,
+  capture: 4,
+  /** The playback ring is running low while audio is expected: top it up. */
+  room: 8,
+} as const;
 
 export interface AttachedChannel {
   /** Bridge channel id: the handle every other call takes. */
@@ -98,6 +104,11 @@ export interface NativeBridge {
   setExpectAudio(id: number, expect: boolean): void;
   /** Bit mask of {@link PollBits}; -1 for an unknown id. */
   poll(id: number): number;
+  /**
+   * The channels whose media thread queued news for this JS thread since the last drain, as pairs
+   * `[id, PollBits]` written into `out`; returns the number of pairs. Call again while it fills `out`.
+   */
+  drainReady(out: Int32Array): number;
   readDtmf(id: number): DtmfDigit[];
   stats(id: number): ChannelStats | undefined;
   /** Call control; throws with the host's reason. */

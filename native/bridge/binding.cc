@@ -31,6 +31,8 @@ struct EnvState {
   napi_async_context async_context = nullptr;
   bool serving_commands = false;
   bool cleaned_up = false;
+  // Records taken off the waker's ready list but not yet handed to JS (drainReady's out was full).
+  std::vector<Channel*> ready_backlog;
 };
 
 struct TableEntry {
@@ -135,6 +137,20 @@ void ensure_waker(const Napi::Env& env, EnvState* s) {
 // Releases what this JS thread holds: its channel references (detaching their media hooks, so the
 // host stops feeding a ring nobody reads), its waker, and the command service. Runs from
 // bridge.shutdown() and, at the latest, from the environment cleanup hook. Idempotent.
+// Gives back the ready list's references (runtime stopping: nobody will service these records).
+void drop_ready(EnvState* s) {
+  for (Channel* c = waker_take_ready(s->waker); c != nullptr;) {
+    Channel* next = c->ready_next;
+    s->ready_backlog.push_back(c);
+    c = next;
+  }
+  for (Channel* c : s->ready_backlog) {
+    c->ready_queued.store(false, std::memory_order_seq_cst);
+    oair_channel_release(static_cast<oair_channel*>(c));
+  }
+  s->ready_backlog.clear();
+}
+
 void release_env(EnvState* s, bool from_cleanup) {
   if (s->cleaned_up) return;
   s->cleaned_up = true;
@@ -157,11 +173,14 @@ void release_env(EnvState* s, bool from_cleanup) {
   }
   for (Channel* ch : owned) {
     auto* c = static_cast<oair_channel*>(ch);
+    ch->waker.store(-1, std::memory_order_release);  // media threads stop queueing it on our list
     if (!ch->closed.load()) host_ops()->detach(host_ops()->ctx, c);
     oair_channel_release(c);
   }
+  drop_ready(s);
   if (s->waker >= 0) {
     waker_disarm(s->waker);
+    drop_ready(s);  // anything a media thread queued while we were detaching
     s->waker = -1;
   }
   if (s->async) {
@@ -264,6 +283,7 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
     if (g_next_channel_id == 0) g_next_channel_id = 1;
     g_table.emplace(id, TableEntry{ch, s});
   }
+  ch->js_id.store(id, std::memory_order_relaxed);  // published by the waker store below
   if (s && s->waker >= 0) ch->waker.store(s->waker, std::memory_order_release);
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", id);
@@ -291,7 +311,7 @@ Napi::Value Adopt(const Napi::CallbackInfo& info) {
   if (!ch) return Napi::Boolean::New(info.Env(), false);
   if (s && s->waker >= 0) {
     ch->waker.store(s->waker, std::memory_order_release);
-    waker_poke_media(s->waker);  // anything captured before the hand-over gets read
+    waker_signal(ch);  // anything captured before the hand-over gets read
   }
   return Napi::Boolean::New(info.Env(), true);
 }
@@ -376,7 +396,8 @@ Napi::Value SetExpectAudio(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// poll(id) → bit mask: 1 closed, 2 DTMF waiting, 4 captured audio waiting; -1 unknown id.
+// poll(id) → bit mask: 1 closed, 2 DTMF waiting, 4 captured audio waiting, 8 playback running low
+// while audio is expected; -1 unknown id.
 Napi::Value Poll(const Napi::CallbackInfo& info) {
   Channel* ch = lookup(id_arg(info));
   if (!ch) return Napi::Number::New(info.Env(), -1);
@@ -384,7 +405,41 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   if (ch->closed.load(std::memory_order_acquire)) bits |= 1;
   if (ch->dtmf_head.load(std::memory_order_acquire) != ch->dtmf_tail.load(std::memory_order_relaxed)) bits |= 2;
   if (ch->capture.available() > 0) bits |= 4;
+  if (ch->expect_audio.load(std::memory_order_relaxed) && ch->playback.available() < 2 * ch->frame_samples) bits |= 8;
   return Napi::Number::New(info.Env(), bits);
+}
+
+// drainReady(Int32Array) → n: the channels that changed since the last drain, as n pairs
+// [id, poll bits] (bits as poll()). Call again while n fills the array. Replaces polling every
+// channel on every wake-up: the cost of a wake is the channels with news, not all of them.
+Napi::Value DrainReady(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* s = state_of(env);
+  if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(env, "Expected an Int32Array");
+  Napi::Int32Array out = info[0].As<Napi::Int32Array>();
+  const size_t capacity = out.ElementLength() / 2;
+  if (!s || s->waker < 0) return Napi::Number::New(env, 0);
+  if (s->ready_backlog.empty()) {
+    // The list is newest first; the backlog is consumed from its back, so oldest first.
+    for (Channel* c = waker_take_ready(s->waker); c != nullptr; c = c->ready_next) s->ready_backlog.push_back(c);
+  }
+  size_t n = 0;
+  while (n < capacity && !s->ready_backlog.empty()) {
+    Channel* ch = s->ready_backlog.back();
+    s->ready_backlog.pop_back();
+    // Cleared before reading the state: whatever a media thread adds from now on queues it again.
+    ch->ready_queued.store(false, std::memory_order_seq_cst);
+    int bits = 0;
+    if (ch->closed.load(std::memory_order_acquire)) bits |= 1;
+    if (ch->dtmf_head.load(std::memory_order_acquire) != ch->dtmf_tail.load(std::memory_order_relaxed)) bits |= 2;
+    if (ch->capture.available() > 0) bits |= 4;
+    if (ch->expect_audio.load(std::memory_order_relaxed) && ch->playback.available() < 2 * ch->frame_samples) bits |= 8;
+    out[2 * n] = static_cast<int32_t>(ch->js_id.load(std::memory_order_relaxed));
+    out[2 * n + 1] = bits;
+    n++;
+    oair_channel_release(static_cast<oair_channel*>(ch));  // the list's reference
+  }
+  return Napi::Number::New(env, static_cast<double>(n));
 }
 
 Napi::Value ReadDtmf(const Napi::CallbackInfo& info) {
@@ -522,6 +577,7 @@ napi_value bridge_init(napi_env raw_env, napi_value raw_exports) {
   exports.Set("flushPlayback", Napi::Function::New(env, FlushPlayback, "flushPlayback"));
   exports.Set("setExpectAudio", Napi::Function::New(env, SetExpectAudio, "setExpectAudio"));
   exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
+  exports.Set("drainReady", Napi::Function::New(env, DrainReady, "drainReady"));
   exports.Set("readDtmf", Napi::Function::New(env, ReadDtmf, "readDtmf"));
   exports.Set("stats", Napi::Function::New(env, Stats, "stats"));
   exports.Set("control", Napi::Function::New(env, Control, "control"));

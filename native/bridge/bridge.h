@@ -43,6 +43,11 @@ struct Channel {
   std::atomic<bool> expect_audio{false};
   std::atomic<bool> closed{false};
   std::atomic<int> waker{-1};  // which JS thread to wake; -1 until a JS thread adopts the channel
+  // The ready list (see waker_signal): set while this record sits in its waker's list, so a media
+  // thread queues it at most once per JS drain; the list holds a reference of its own.
+  std::atomic<bool> ready_queued{false};
+  Channel* ready_next = nullptr;   // written only by the thread that queues it (the flag was clear)
+  std::atomic<uint32_t> js_id{0};  // the id JS addresses this record by (0 until attached)
   ChannelCounters counters;
   // DTMF digits (media → JS), packed as digit | duration_ms << 8.
   std::atomic<uint32_t> dtmf_head{0};
@@ -66,6 +71,12 @@ constexpr int kMaxWakers = 64;
 // for that JS thread. Lock-free, allocation-free, async-signal-safe underneath (uv_async_send).
 void waker_poke_media(int waker);
 void waker_poke_commands(int waker);
+// Media-thread side, per channel: queues the record on its JS thread's ready list (once until that
+// thread drains it) and pokes the waker, so a wake-up costs JS the channels that changed, not all.
+void waker_signal(Channel* ch);
+// JS-thread side: takes the whole ready list of `waker` (oldest last); each record carries a list
+// reference that the caller releases with oair_channel_release after clearing ready_queued.
+Channel* waker_take_ready(int waker);
 
 // ---- process-wide host state set by the runtime (or the test addon) ----
 void set_host_ops(const oair_host_ops* ops);

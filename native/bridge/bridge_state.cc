@@ -78,6 +78,9 @@ struct Waker {
   std::atomic<int> inflight{0};
   std::atomic<bool> media_pending{false};
   std::atomic<bool> command_pending{false};
+  // Channels with news for this JS thread: a lock-free LIFO that media threads push onto (CAS) and
+  // JS takes whole (exchange), so there is no ABA and no node is ever popped singly.
+  std::atomic<Channel*> ready_head{nullptr};
   bool in_use = false;  // guarded by g_wakers_mu
 };
 
@@ -90,6 +93,13 @@ int waker_acquire(uv_async_t* async) {
     if (!g_wakers[i].in_use) {
       Waker& w = g_wakers[i];
       w.in_use = true;
+      // Records a media thread queued on this slot after its previous owner went away.
+      for (Channel* c = w.ready_head.exchange(nullptr); c != nullptr;) {
+        Channel* next = c->ready_next;
+        c->ready_queued.store(false);
+        oair_channel_release(static_cast<oair_channel*>(c));
+        c = next;
+      }
       w.media_pending.store(false);
       w.command_pending.store(false);
       w.async.store(async, std::memory_order_seq_cst);
@@ -122,6 +132,27 @@ void waker_poke_media(int idx) {
   Waker& w = g_wakers[idx];
   if (w.media_pending.exchange(true, std::memory_order_seq_cst)) return;  // one wake-up already pending
   waker_send(w);
+}
+
+void waker_signal(Channel* ch) {
+  int idx = ch->waker.load(std::memory_order_acquire);
+  if (idx < 0 || idx >= kMaxWakers) return;  // not adopted yet: Adopt pokes once it is
+  Waker& w = g_wakers[idx];
+  if (!ch->ready_queued.exchange(true, std::memory_order_seq_cst)) {
+    // The caller holds a reference (host or JS), so the count is ≥ 1 and this cannot revive a dead
+    // record; the list's reference keeps it alive until JS has drained it.
+    ch->refs.fetch_add(1, std::memory_order_relaxed);
+    Channel* head = w.ready_head.load(std::memory_order_relaxed);
+    do {
+      ch->ready_next = head;
+    } while (!w.ready_head.compare_exchange_weak(head, ch, std::memory_order_release, std::memory_order_relaxed));
+  }
+  waker_poke_media(idx);
+}
+
+Channel* waker_take_ready(int idx) {
+  if (idx < 0 || idx >= kMaxWakers) return nullptr;
+  return g_wakers[idx].ready_head.exchange(nullptr, std::memory_order_acquire);
 }
 
 void waker_poke_commands(int idx) {

@@ -1,7 +1,7 @@
 // channel.cc — channel records and their media-thread entry points (the C API of host.h).
 //
 // Everything here that a media thread calls is lock-free and allocation-free: ring pushes/pops,
-// relaxed counter increments, and one coalesced wake-up per batch through waker_poke_media().
+// relaxed counter increments, and one coalesced wake-up per batch through waker_signal().
 #include <new>
 
 #include "bridge.h"
@@ -69,7 +69,7 @@ void oair_channel_capture(oair_channel* ch, const int16_t* samples, uint32_t cou
   } else {
     ch->counters.capture_overruns.fetch_add(1, std::memory_order_relaxed);
   }
-  oair::waker_poke_media(ch->waker.load(std::memory_order_acquire));
+  oair::waker_signal(ch);
 }
 
 uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
@@ -89,7 +89,7 @@ uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
   ch->counters.samples_played.fetch_add(n, std::memory_order_relaxed);
   // Room freed in the playback ring: JS may want to top it up.
   if (ch->playback.available() < 2 * count && ch->expect_audio.load(std::memory_order_relaxed)) {
-    oair::waker_poke_media(ch->waker.load(std::memory_order_acquire));
+    oair::waker_signal(ch);
   }
   return n;
 }
@@ -132,13 +132,13 @@ void oair_channel_dtmf(oair_channel* ch, char digit, uint32_t duration_ms) {
   if (duration_ms > 0xFFFFFF) duration_ms = 0xFFFFFF;
   ch->dtmf[head & (oair::kDtmfRingSize - 1)] = static_cast<uint8_t>(digit) | (duration_ms << 8);
   ch->dtmf_head.store(head + 1, std::memory_order_release);
-  oair::waker_poke_media(ch->waker.load(std::memory_order_acquire));
+  oair::waker_signal(ch);
 }
 
 void oair_channel_close(oair_channel* ch) {
   if (!ch) return;
   if (!ch->closed.exchange(true, std::memory_order_acq_rel)) {
-    oair::waker_poke_media(ch->waker.load(std::memory_order_acquire));
+    oair::waker_signal(ch);
   }
 }
 

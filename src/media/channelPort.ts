@@ -14,6 +14,10 @@ export class ChannelPort {
   readonly #bridge: NativeBridge;
   readonly #info = new Float64Array(4);
   #released = false;
+  /** Inside one pump turn the playback figures are read once: only JS writes the ring, and the media
+   *  thread only drains it, so a value read at the start of the turn errs on the side of "fuller". */
+  #inTurn = false;
+  #cached = false;
 
   constructor(bridge: NativeBridge, uuid: string, attached: AttachedChannel) {
     this.#bridge = bridge;
@@ -27,7 +31,14 @@ export class ChannelPort {
 
   /** Queues samples for the caller; returns how many fit in the ring. */
   write(samples: Int16Array, length = samples.length): number {
-    return this.#released ? 0 : this.#bridge.write(this.id, samples, length);
+    if (this.#released) return 0;
+    const written = this.#bridge.write(this.id, samples, length);
+    if (this.#cached) {
+      this.#info[0]! += written;
+      this.#info[1]! -= written;
+      this.#info[3]! += written;
+    }
+    return written;
   }
 
   /** Samples queued in the playback ring, not yet played. */
@@ -52,7 +63,20 @@ export class ChannelPort {
 
   /** Drops all queued playback at once; returns the played position at the moment of the flush. */
   flush(): number {
+    this.#cached = false;
     return this.#released ? 0 : this.#bridge.flushPlayback(this.id);
+  }
+
+  /** @internal The pump opens a turn around a session's top-up so its reads share one native call. */
+  beginTurn(): void {
+    this.#inTurn = true;
+    this.#cached = false;
+  }
+
+  /** @internal Outside a turn every read asks the bridge (the media thread moves on meanwhile). */
+  endTurn(): void {
+    this.#inTurn = false;
+    this.#cached = false;
   }
 
   /** Tells the media thread that an empty ring is now an underrun (audio is flowing) or silence. */
@@ -79,6 +103,10 @@ export class ChannelPort {
   }
 
   #refresh(): boolean {
-    return !this.#released && this.#bridge.playbackInfo(this.id, this.#info);
+    if (this.#released) return false;
+    if (this.#cached) return true;
+    const ok = this.#bridge.playbackInfo(this.id, this.#info);
+    this.#cached = ok && this.#inTurn;
+    return ok;
   }
 }

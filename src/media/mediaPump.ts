@@ -1,14 +1,16 @@
 /**
  * Moves audio between the bridge's rings and the sessions. The media threads wake this JS thread at
- * most once per batch (one pending flag per thread for all channels); each wake drains every
- * channel's capture ring, delivers DTMF, lets the sessions whose channel ticked top up their playback
- * ring, and finishes channels whose hook went away. One session's exception ends that session only.
+ * most once per batch (one pending flag per thread for all channels) and queue each channel that
+ * has news on a ready list; a wake drains that list, reads those channels' captured audio, delivers
+ * DTMF, lets their sessions top up their playback ring, and finishes channels whose hook went away.
+ * One session's exception ends that session only.
  *
- * Why not every session on every wake: with calls on their own ptime phases a wake usually finds one
- * or two channels with a new frame, so topping up all N sessions per wake made the cost of a frame
- * grow with the number of calls (bench/, issue 7). A channel's media thread consumes playback when
- * it captures, so a captured frame is the moment to top up; a session is still topped up at least
- * every ROOM_INTERVAL_MS, for hosts whose playback runs on another clock than capture.
+ * Why a ready list and not a look at every channel per wake: calls run on their own ptime phases, so
+ * a wake usually finds one or two channels with a new frame; polling all N per wake made the cost of
+ * a frame grow with the number of calls (bench/, issue 7: 9 % of the CPU at 200 calls). A channel's
+ * media thread consumes playback when it captures, so a captured frame is the moment to top up; a
+ * channel that has not ticked for one and a half frames is still offered room (and polled) by a
+ * sweep, for hosts whose playback runs on another clock than capture.
  */
 import { PollBits, type DtmfDigit, type MixValue, type NativeBridge } from '../bridge.js';
 import { log } from '../runtime/logger.js';
@@ -33,10 +35,14 @@ interface Entry {
   buffer: Int16Array;
   /** When onPlaybackRoom last ran (performance.now() of that wake). */
   roomAt: number;
+  /** A channel that has not ticked for this long is swept: polled and offered room. */
+  staleAfterMs: number;
 }
 
-/** A session whose channel did not tick is still offered room this often (the ring is ~80 ms ahead). */
-const ROOM_INTERVAL_MS = 10;
+/** How often the sweep looks for channels that stopped ticking, and its floor for short ptimes. */
+const SWEEP_INTERVAL_MS = 10;
+/** Pairs taken from the ready list per native call (more are fetched in further calls). */
+const READY_BATCH = 256;
 
 export interface AttachOptions {
   uuid: string;
@@ -49,6 +55,8 @@ export interface AttachOptions {
 export class MediaPump {
   readonly #bridge: NativeBridge;
   readonly #entries = new Map<number, Entry>();
+  readonly #ready = new Int32Array(READY_BATCH * 2);
+  #sweptAt = -Infinity;
   #wakes = 0;
 
   constructor(bridge: NativeBridge) {
@@ -68,7 +76,14 @@ export class MediaPump {
       port.markReleased();
       throw err;
     }
-    this.#entries.set(attached.id, { port, handler: h, buffer: new Int16Array(attached.captureCapacity), roomAt: -Infinity });
+    const ptimeMs = (1000 * attached.frameSamples) / attached.sampleRate;
+    this.#entries.set(attached.id, {
+      port,
+      handler: h,
+      buffer: new Int16Array(attached.captureCapacity),
+      roomAt: -Infinity,
+      staleAfterMs: Math.max(SWEEP_INTERVAL_MS, 1.5 * ptimeMs),
+    });
     this.#bridge.adopt(attached.id);
     return port;
   }
@@ -85,30 +100,52 @@ export class MediaPump {
   onWake(): void {
     this.#wakes++;
     const now = performance.now();
-    for (const entry of this.#entries.values()) this.#service(entry, now);
+    const ready = this.#ready;
+    for (;;) {
+      const n = this.#bridge.drainReady(ready);
+      for (let i = 0; i < n; i++) {
+        // An id we do not know is a channel released (or handed to another thread) meanwhile.
+        const entry = this.#entries.get(ready[2 * i]!);
+        if (entry) this.#service(entry, now, ready[2 * i + 1]!);
+      }
+      if (n < READY_BATCH) break;
+    }
+    if (now - this.#sweptAt >= SWEEP_INTERVAL_MS) {
+      this.#sweptAt = now;
+      for (const entry of this.#entries.values()) {
+        if (now - entry.roomAt >= entry.staleAfterMs) this.#service(entry, now, this.#bridge.poll(entry.port.id));
+      }
+    }
   }
 
-  #service(entry: Entry, now: number): void {
+  #service(entry: Entry, now: number, bits: number): void {
     const { port, handler, buffer } = entry;
-    const bits = this.#bridge.poll(port.id);
     if (bits < 0) {
       this.#finish(entry);
       return;
     }
     try {
       if (bits & PollBits.capture) {
+        // The buffer holds the whole ring, so one read takes everything queued; a second read is
+        // only worth its call when the first filled the buffer.
         for (let guard = 0; guard < 64; guard++) {
           const n = this.#bridge.read(port.id, buffer);
           if (n <= 0) break;
           handler.onCapture(buffer, n);
+          if (n < buffer.length) break;
         }
       }
       if (bits & PollBits.dtmf) {
         for (const d of this.#bridge.readDtmf(port.id)) handler.onDtmf(d);
       }
-      if (!(bits & PollBits.closed) && ((bits & (PollBits.capture | PollBits.dtmf)) !== 0 || now - entry.roomAt >= ROOM_INTERVAL_MS)) {
+      if (!(bits & PollBits.closed) && ((bits & (PollBits.capture | PollBits.dtmf | PollBits.room)) !== 0 || now - entry.roomAt >= SWEEP_INTERVAL_MS)) {
         entry.roomAt = now;
-        handler.onPlaybackRoom();
+        port.beginTurn();
+        try {
+          handler.onPlaybackRoom();
+        } finally {
+          port.endTurn();
+        }
       }
     } catch (err) {
       log.forChannel(port.uuid).error(`session failed, ending it: ${describe(err)}`);
