@@ -1,5 +1,5 @@
 // What this proves, for every STREAM_* channel variable, on real sockets: permessage-deflate is
-// offered unless STREAM_MESSAGE_DEFLATE disables it (the simulator's recorded handshake); extra
+// off unless STREAM_MESSAGE_DEFLATE=false asks for it (the simulator's recorded handshake); extra
 // headers are merged with the key's Authorization, and an Azure api-key header authenticates;
 // STREAM_HEART_BEAT pings on time and a missing pong closes with 1011 "Ping timeout" and
 // reconnects; STREAM_BUFFER_SIZE sets the append size (ptime multiples too, a warning otherwise);
@@ -57,15 +57,18 @@ async function start(uuid: string, url = sim.url): Promise<SimulatedConnection> 
 const stop = async (uuid: string) => expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
 
 describe('handshake variables', () => {
-  it('permessage-deflate is offered by default and STREAM_MESSAGE_DEFLATE=true disables it', async () => {
-    const on = channel('deflate-on', {});
+  it('permessage-deflate is off by default (as the seed really was), STREAM_MESSAGE_DEFLATE=false asks for it, =true keeps it off', async () => {
+    const plain = channel('deflate-default', {});
+    const on = channel('deflate-on', { STREAM_MESSAGE_DEFLATE: 'false' });
     const off = channel('deflate-off', { STREAM_MESSAGE_DEFLATE: 'true' });
-    const [a, b] = await Promise.all([start(on), start(off)]);
+    const [d, a, b] = await Promise.all([start(plain), start(on), start(off)]);
+    expect(d.handshake.requestedExtensions).toBeNull();
+    expect(d.handshake.deflate).toBe(false);
     expect(a.handshake.requestedExtensions).toContain('permessage-deflate');
     expect(a.handshake.deflate).toBe(true);
     expect(b.handshake.requestedExtensions).toBeNull();
     expect(b.handshake.deflate).toBe(false);
-    await Promise.all([stop(on), stop(off)]);
+    await Promise.all([stop(plain), stop(on), stop(off)]);
   });
 
   it('STREAM_EXTRA_HEADERS is merged with the key; an Azure api-key header authenticates by itself', async () => {

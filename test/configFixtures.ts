@@ -65,7 +65,7 @@ export function fullExample(t: TempDir): string {
       <param name="tls-cert-file" value=""/> <param name="tls-key-file" value=""/>
       <param name="tls-disable-hostname-validation" value="false"/>
       <param name="reconnect" value="true"/> <param name="max-connect-attempts" value="10"/>
-      <param name="heartbeat-s" value="0"/> <param name="deflate" value="true"/>
+      <param name="heartbeat-s" value="0"/> <param name="deflate" value="false"/>
       <param name="allowed-transfer-destinations" value="1000,sip:support@example.com"/>  <!-- call control (later) -->
       <param name="tools" value="end_call,transfer_call,send_dtmf"/>                      <!-- ready-made tools (later) -->
       <session><![CDATA[ {"type":"realtime","instructions":"You are a helpful phone assistant.","audio":{"input":{"format":{"type":"audio/pcmu"}},"output":{"format":{"type":"audio/pcmu"},"voice":"marin"}}} ]]></session>
@@ -77,7 +77,7 @@ export function fullExample(t: TempDir): string {
       <param name="tls-ca-file" value="${ca}"/>
       <param name="reconnect" value="no"/>
       <param name="heartbeat-s" value="15"/>
-      <param name="deflate" value="off"/>
+      <param name="deflate" value="on"/>
     </profile>
     <profile name="azure-query">
       <param name="url" value="wss://myres.openai.azure.com/openai/v1/realtime?model=my-deployment"/>

@@ -53,7 +53,7 @@ describe('loadModuleConfig: the full example', () => {
       reconnect: true,
       maxConnectAttempts: 10,
       heartbeatS: 0,
-      deflate: true,
+      deflate: false,
       allowedTransferDestinations: ['1000', 'sip:support@example.com'],
       tools: ['end_call', 'transfer_call', 'send_dtmf'],
     });
@@ -69,7 +69,7 @@ describe('loadModuleConfig: the full example', () => {
       tls: { ca: t.path('ca.pem') },
       reconnect: false,
       heartbeatS: 15,
-      deflate: false,
+      deflate: true,
     });
     expect(c.profiles.get('azure')!.key!.reveal()).toBe(KEYS.env);
     expect(c.profiles.get('azure-query')!.key!.reveal()).toBe(KEYS.inline);

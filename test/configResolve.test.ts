@@ -75,7 +75,7 @@ describe('resolveConnection: choosing the profile', () => {
       reconnect: true,
       maxConnectAttempts: 10,
       heartbeatS: 0,
-      deflate: true,
+      deflate: false,
       tools: ['end_call', 'transfer_call', 'send_dtmf'],
       allowedTransferDestinations: ['1000', 'sip:support@example.com'],
     });
@@ -272,8 +272,8 @@ describe('resolveConnection: override order for every other field', () => {
     expect(ok('profile:lab', { STREAM_HEART_BEAT: '30' }, lab, { heartbeatS: 5 }).heartbeatS).toBe(5);
   });
 
-  it('deflate: API argument > STREAM_MESSAGE_DEFLATE (true DISABLES it) > profile > true', () => {
-    expect(ok('profile:openai').deflate).toBe(true);
+  it('deflate: API argument > STREAM_MESSAGE_DEFLATE (true DISABLES it) > profile > false', () => {
+    expect(ok('profile:openai').deflate).toBe(false);
     expect(ok('profile:openai', { STREAM_MESSAGE_DEFLATE: 'true' }).deflate).toBe(false);
     expect(ok('profile:openai', { STREAM_MESSAGE_DEFLATE: 'false' }).deflate).toBe(true);
     expect(ok('profile:lab', {}, lab).deflate).toBe(false);

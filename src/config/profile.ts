@@ -59,7 +59,10 @@ export const PROFILE_DEFAULTS = {
   reconnect: true,
   maxConnectAttempts: 10,
   heartbeatS: 0,
-  deflate: true,
+  // Off, as the seed module really behaved (its IXWebSocket never offered deflate, whatever its
+  // README said): compressing base64 audio frames costs about 50 % more CPU and 600 kB per call
+  // (bench/, issue 7) and saves little on audio. `deflate` true or STREAM_MESSAGE_DEFLATE=false asks for it.
+  deflate: false,
 };
 
 /** The longest heartbeat: beyond it setInterval would overflow (2^31 ms) long before it mattered. */
