@@ -17,6 +17,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { Backoff, shouldReconnectAfterClose } from './reconnectPolicy.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
+import { maskGeneratorFor } from './frameMask.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed';
 
@@ -247,12 +248,14 @@ export class RealtimeConnection {
     this.#setState('connecting');
     const o = this.#options;
     let ws: WebSocket;
+    const maskGenerator = maskGeneratorFor(o.url);
     try {
       ws = new WebSocket(o.url, {
         headers: o.headers,
         perMessageDeflate: o.perMessageDeflate ? { concurrencyLimit: ZLIB_CONCURRENCY } : false,
         handshakeTimeout: o.handshakeTimeoutMs,
         followRedirects: false,
+        ...(maskGenerator ? { generateMask: maskGenerator } : {}),
         ...(o.maxFrameBytes ? { maxPayload: o.maxFrameBytes } : {}),
         ...o.tls,
       });
