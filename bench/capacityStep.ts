@@ -2,14 +2,17 @@
  * One capacity step on its own, printed as JSON: for looking into one N without the whole search.
  *
  *   node build/bench/bench/capacityStep.js --channels 200 [--rate 8000] [--workers 2] [--seconds 14]
- *        [--deflate] [--audio-files] [--no-realtime]
+ *        [--deflate] [--audio-files] [--no-realtime] [--tls] [--cpus 0 --sim-cpus 1]
+ *
+ * --tls: the simulator serves wss:// (as the real API), so the module's TLS cost is in the figures.
+ * --cpus / --sim-cpus: pin the host simulator and the realtime simulator (taskset): with one worker
+ * on one core, the largest N passing is the number of calls per core.
  */
-import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { runCapacity } from './capacity/capacityRun.js';
+import { launchRealtimeSim } from './capacity/simLauncher.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const { values } = parseArgs({
@@ -23,21 +26,28 @@ const { values } = parseArgs({
     'no-realtime': { type: 'boolean', default: false },
     'node-option': { type: 'string', multiple: true, default: [] },
     nice: { type: 'string' },
+    tls: { type: 'boolean', default: false },
+    cpus: { type: 'string' },
+    'sim-cpus': { type: 'string' },
   },
 });
-const simArgs = [join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'), '--voice-dir', join(repoRoot, 'assets/voice')];
-const command = ['setsid', '--wait', ...(values.nice !== undefined ? ['nice', '-n', values.nice] : []), process.execPath, ...simArgs];
-const sim = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-const line = await new Promise<string>((ok) => createInterface({ input: sim.stdout! }).once('line', ok));
-const { url, pids } = JSON.parse(line) as { url: string; pids: number[] };
+const sim = await launchRealtimeSim({
+  script: join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'),
+  voiceDir: join(repoRoot, 'assets/voice'),
+  tls: values.tls,
+  ...(values['sim-cpus'] !== undefined ? { cpus: values['sim-cpus'] } : {}),
+  ...(values.nice !== undefined ? { nice: Number(values.nice) } : {}),
+});
 try {
   const r = await runCapacity({
     channels: Number(values.channels),
     rate: Number(values.rate),
     workers: Number(values.workers),
     seconds: Number(values.seconds),
-    simUrl: url,
-    simPids: pids,
+    simUrl: sim.url,
+    simPids: sim.pids,
+    ...(sim.caFile ? { tlsCaFile: sim.caFile } : {}),
+    ...(values.cpus !== undefined ? { cpus: values.cpus } : {}),
     repoRoot,
     simulatorBinary: join(repoRoot, 'build-native/oair-sim'),
     deflate: values.deflate,
@@ -48,6 +58,5 @@ try {
   });
   console.log(JSON.stringify(r, null, 1));
 } finally {
-  sim.kill('SIGTERM');
-  setTimeout(() => sim.kill('SIGKILL'), 2000).unref();
+  sim.stop();
 }

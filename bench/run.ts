@@ -11,13 +11,13 @@
  * and libspeexdsp-dev (scripts/setup.sh). Missing pieces are skipped and said so in the table.
  * Benchmarks print figures; no test asserts any of them.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { runCapacity, type CapacityResult } from './capacity/capacityRun.js';
+import { launchRealtimeSim, type LaunchedSim } from './capacity/simLauncher.js';
 import { machineLoad } from './lib/procStats.js';
 import { Table } from './lib/table.js';
 import { benchCodecs } from './micro/codecBench.js';
@@ -98,6 +98,10 @@ interface Series {
   rate: number;
   workers: number;
   deflate: boolean;
+  /** Host simulator pinned to these CPUs (taskset): one worker on one core gives calls per core. */
+  cpus?: string;
+  /** Call counts to try, in order, up to the first failure (default: the general ladder). */
+  steps?: number[];
 }
 
 interface SeriesResult {
@@ -107,18 +111,18 @@ interface SeriesResult {
   failed: CapacityResult | null;
 }
 
-async function startRealtimeSim(processes: number): Promise<{ url: string; pids: number[]; child: ChildProcess }> {
-  const simArgs = [join(outDir, 'bench', 'capacity', 'realtimeSimServer.js'), '--processes', String(processes), '--voice-dir', join(repoRoot, 'assets', 'voice')];
-  // Its own session (own scheduling autogroup), like the host simulator: see capacityRun.ts.
-  const command = [...(existsSync('/usr/bin/setsid') ? ['setsid', '--wait'] : []), ...(nice !== undefined ? ['nice', '-n', String(nice)] : []), process.execPath, ...simArgs];
-  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((ok) => createInterface({ input: child.stdout! }).once('line', ok));
-  const { url, pids } = JSON.parse(line) as { url: string; pids: number[] };
-  return { url, pids, child };
+function startRealtimeSim(processes: number, more: { tls?: boolean; cpus?: string } = {}): Promise<LaunchedSim> {
+  return launchRealtimeSim({
+    script: join(outDir, 'bench', 'capacity', 'realtimeSimServer.js'),
+    voiceDir: join(repoRoot, 'assets', 'voice'),
+    processes,
+    ...more,
+    ...(nice !== undefined ? { nice } : {}),
+  });
 }
 
-async function search(series: Series, sim: { url: string; pids: number[] }): Promise<SeriesResult> {
-  const steps = quick ? [25, 100, 200] : [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000];
+async function search(series: Series, sim: LaunchedSim): Promise<SeriesResult> {
+  const steps = series.steps ?? (quick ? [25, 100, 200] : [25, 50, 100, 150, 200, 300, 400, 600, 800, 1000]);
   const seconds = quick ? 10 : 14;
   const runs: CapacityResult[] = [];
   let best: CapacityResult | null = null;
@@ -140,6 +144,8 @@ async function search(series: Series, sim: { url: string; pids: number[] }): Pro
         deflate: series.deflate,
         audioFiles: false,
         realtime,
+        ...(sim.caFile ? { tlsCaFile: sim.caFile } : {}),
+        ...(series.cpus !== undefined ? { cpus: series.cpus } : {}),
         ...(nice !== undefined ? { nice } : {}),
       });
       runs.push(r);
@@ -261,6 +267,22 @@ async function capacity(): Promise<void> {
         `one JS thread uses at most one core: ${cores} workers can use ×${cores} the CPU`,
       );
     }
+    // Calls per core, as the issue counts them: the host simulator (simulated FreeSWITCH media
+    // threads and the module's JS alike) pinned to one core with one worker, the realtime simulator
+    // pinned to the others, over wss:// as against the real API (TLS and all).
+    if (cores >= 2) {
+      const pinnedSim = await startRealtimeSim(1, { tls: true, cpus: `1-${cores - 1}` });
+      try {
+        const oneCore = await search(
+          { label: '8 kHz, 1 worker on 1 core, wss://', rate: 8000, workers: 1, deflate: false, cpus: '0', steps: quick ? [100, 200] : [100, 200, 250, 300, 350, 400, 500, 600] },
+          pinnedSim,
+        );
+        results.oneCore = oneCore;
+        reportSeries(oneCore);
+      } finally {
+        pinnedSim.stop();
+      }
+    }
     table.row(
       'capacity',
       'setup',
@@ -268,9 +290,7 @@ async function capacity(): Promise<void> {
       `calls staggered; speech turn every 8 s; audio files off; log-level info${nice !== undefined ? `; both simulators at nice ${nice}` : ''}`,
     );
   } finally {
-    // SIGTERM closes it cleanly; a connection left half-open must not keep it alive after the bench.
-    sim.child.kill('SIGTERM');
-    setTimeout(() => sim.child.kill('SIGKILL'), 2000).unref();
+    sim.stop();
   }
 }
 

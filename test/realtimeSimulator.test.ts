@@ -3,7 +3,10 @@
 // session.update, responses, cancel, truncate, items, frame validation, function calls, session
 // limit), over real sockets with a real `ws` client. VAD and faults have their own files.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { alawToLinear, decodeAlaw, decodeMulaw, linearToAlaw, linearToMulaw, mulawToLinear } from '../src/audio/g711.js';
 import { readWav } from '../src/audio/wav.js';
 import * as simulatorG711 from '../src/simulator/g711Codec.js';
@@ -199,6 +202,26 @@ describe('handshake and auth', () => {
     expect((await RealtimeProbeClient.refusal(`ws://127.0.0.1:${sim.port}/v1/realtime`)).status).toBe(400);
     await connect(sim, {}, `ws://127.0.0.1:${sim.port}/v1/realtime?call_id=rtc_abc`);
     expect(sim.connections[0]!.handshake.query.call_id).toBe('rtc_abc');
+  });
+});
+
+describe('wss://', () => {
+  it('serves the protocol over TLS with the given certificate, as the real API does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oair-sim-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'pipe' });
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      const sim = await startSim({ tls: { key: readFileSync(join(dir, 'key.pem')), cert } });
+      expect(sim.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/v1\/realtime\?model=/);
+      const client = await connect(sim, { ca: cert });
+      client.send({ type: 'session.update', session: { type: 'realtime', instructions: 'over TLS' } });
+      const updated = await client.waitFor('session.updated');
+      expect((updated.session as { instructions: string }).instructions).toBe('over TLS');
+      // Without the CA the certificate is refused: it really is TLS.
+      await expect(RealtimeProbeClient.connect(sim.url)).rejects.toThrow(/self-signed|certificate/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -31,8 +31,12 @@ export interface CapacityOptions {
   simPids: number[];
   repoRoot: string;
   simulatorBinary: string;
-  /** permessage-deflate on the socket (the profile default); false sets STREAM_MESSAGE_DEFLATE=true. */
+  /** permessage-deflate on the socket (off by default; true sets STREAM_MESSAGE_DEFLATE=false). */
   deflate: boolean;
+  /** The CA file that verifies a wss:// simulator's certificate (STREAM_TLS_CA_FILE). */
+  tlsCaFile?: string;
+  /** Pin the host simulator (media threads and JS threads alike) to these CPUs (taskset list). */
+  cpus?: string;
   /** The seed's debug WAV files and ::play events (on by default); a PBX at capacity turns them off. */
   audioFiles: boolean;
   /** Run the simulator's media threads at SCHED_FIFO (chrt), as FreeSWITCH -rp does. */
@@ -145,8 +149,9 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
     '--rate', String(o.rate), '--channels', String(o.channels), '--script', script, '--url', o.simUrl,
     '--config', config, '--tail-ms', '300', '--caller-offset-ms', String(Math.floor((o.seconds * 1000) / o.channels)),
     '--max-seconds', String(o.seconds + 60), '--command-timeout-ms', '10000',
-    // The seed's inverted name: true turns deflate off.
-    ...(o.deflate ? [] : ['--var', 'STREAM_MESSAGE_DEFLATE=true']),
+    // The seed's inverted name: false asks for deflate, which is off by default.
+    ...(o.deflate ? ['--var', 'STREAM_MESSAGE_DEFLATE=false'] : []),
+    ...(o.tlsCaFile ? ['--var', `STREAM_TLS_CA_FILE=${o.tlsCaFile}`] : []),
     ...(o.audioFiles ? [] : ['--var', 'STREAM_DISABLE_AUDIOFILES=true']),
     ...(o.extraArgs ?? []),
   ];
@@ -156,7 +161,8 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
   // With o.nice, the whole host simulator also runs at that nice level (the runtime's threads
   // inherit it): on a shared machine other people's work then does not decide the figures.
   const base = o.realtime ? ['chrt', '-f', '10', o.simulatorBinary, ...args] : [o.simulatorBinary, ...args];
-  const niced = o.nice !== undefined ? ['nice', '-n', String(o.nice), ...base] : base;
+  const pinned = o.cpus !== undefined ? ['taskset', '-c', o.cpus, ...base] : base;
+  const niced = o.nice !== undefined ? ['nice', '-n', String(o.nice), ...pinned] : pinned;
   // Its own session, so its own scheduling autogroup on kernels that have them (Debian's do), as
   // FreeSWITCH started as a daemon has: the CPU is shared per group, not per thread, so inside the
   // bench's group it would be competing with the bench and the realtime simulator as one.

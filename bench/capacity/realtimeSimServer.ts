@@ -6,8 +6,10 @@
  * until SIGTERM.
  *
  *   node build/bench/bench/capacity/realtimeSimServer.js --processes 1 --chunk-ms 100 --interval-ms 10 --voice-dir assets/voice
+ *        [--tls-key key.pem --tls-cert cert.pem]   (wss://, as the real API: the module's TLS cost is measured too)
  */
 import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { RealtimeSimulator } from '../../src/simulator/index.js';
@@ -19,8 +21,11 @@ const { values } = parseArgs({
     'interval-ms': { type: 'string', default: '10' },
     'voice-dir': { type: 'string' },
     port: { type: 'string', default: '0' },
+    'tls-key': { type: 'string' },
+    'tls-cert': { type: 'string' },
   },
 });
+const tls = values['tls-key'] && values['tls-cert'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']) } : undefined;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,6 +47,7 @@ async function serve(port: number): Promise<RealtimeSimulator> {
     deltaIntervalMs: Number(values['interval-ms']),
     // Thousands of appends per second: keeping them would grow without bound.
     recordAudio: false,
+    ...(tls ? { tls } : {}),
   });
 }
 
@@ -60,7 +66,7 @@ if (cluster.isPrimary) {
       pids.push(w.process.pid!);
       w.on('message', (m: unknown) => {
         if (m === 'listening' && ++listening === processes) {
-          console.log(JSON.stringify({ url: `ws://127.0.0.1:${port}/v1/realtime?model=gpt-realtime`, pids: [process.pid, ...pids] }));
+          console.log(JSON.stringify({ url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/v1/realtime?model=gpt-realtime`, pids: [process.pid, ...pids] }));
         }
       });
     }

@@ -3,16 +3,18 @@
  * Run the OpenAI Realtime simulator on its own, for a client on this machine to talk to:
  *
  *   node dist/cli/realtimeSim.js --port 8765 [--api-key K] [--voice tone|speech] [--verbose]
+ *                                [--tls-key key.pem --tls-cert cert.pem]   (wss://)
  *
  * It prints the URL to connect to and runs until SIGINT/SIGTERM. This process is a standalone
  * tool, not the embedded runtime, so it may own its signals.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RealtimeSimulator } from '../simulator/index.js';
 
 const USAGE = `usage: realtime-sim [--port N] [--host H] [--api-key KEY] [--voice tone|speech]
                     [--tone-hz HZ] [--tone-ms MS] [--delta-interval-ms MS] [--chunk-ms MS]
-                    [--session-limit-ms MS] [--verbose]`;
+                    [--session-limit-ms MS] [--tls-key PEM --tls-cert PEM] [--verbose]`;
 
 function numberOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
       'delta-interval-ms': { type: 'string' },
       'chunk-ms': { type: 'string' },
       'session-limit-ms': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-cert': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -42,6 +46,8 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if ((values['tls-key'] === undefined) !== (values['tls-cert'] === undefined)) throw new Error('--tls-key and --tls-cert go together');
+  const tls = values['tls-key'] && values['tls-cert'] ? { key: readFileSync(values['tls-key']), cert: readFileSync(values['tls-cert']) } : undefined;
   const voice = values.voice;
   if (voice !== 'tone' && voice !== 'speech') throw new Error(`--voice expects tone or speech, got "${voice}"`);
 
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
     sessionLimitMs: numberOption(values['session-limit-ms'], 'session-limit-ms'),
     // A long call would otherwise keep every audio payload in memory.
     recordAudio: false,
+    ...(tls ? { tls } : {}),
   });
 
   sim.on('connection', (c) => console.log(`[sim] #${c.index} connected from ${c.handshake.remoteAddress} (auth: ${c.handshake.auth}, deflate: ${c.handshake.deflate})`));

@@ -13,6 +13,8 @@ export interface ProbeConnectOptions {
   perMessageDeflate?: boolean;
   /** Client-side limit on incoming frames (ws default 100 MiB). */
   maxPayload?: number;
+  /** The CA (PEM) that verifies a wss:// simulator's certificate. */
+  ca?: string | Buffer;
 }
 
 export interface ProbeClose {
@@ -62,7 +64,12 @@ export class RealtimeProbeClient {
 
   /** Connect and resolve once open (rejects if the upgrade is refused). */
   static connect(url: string, options: ProbeConnectOptions = {}): Promise<RealtimeProbeClient> {
-    const ws = new WebSocket(url, { headers: options.headers, perMessageDeflate: options.perMessageDeflate ?? true, maxPayload: options.maxPayload });
+    const ws = new WebSocket(url, {
+      headers: options.headers,
+      perMessageDeflate: options.perMessageDeflate ?? true,
+      maxPayload: options.maxPayload,
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
+    });
     const client = new RealtimeProbeClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));

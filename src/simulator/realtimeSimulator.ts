@@ -10,7 +10,8 @@
  *   await sim.close();
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -60,6 +61,8 @@ export interface RealtimeSimulatorOptions {
   maxPayloadBytes?: number;
   /** Keep audio payloads in recorded events. Default true; the CLI turns it off for long calls. */
   recordAudio?: boolean;
+  /** Serve wss:// with this key and certificate (PEM), as the real API does; plain ws:// without. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** A refused upgrade, as recorded in `sim.refusedHandshakes`. */
@@ -127,11 +130,12 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
       const line = headers.find((h) => h.toLowerCase().startsWith('sec-websocket-extensions:'));
       if (line) this.#negotiated.set(request, line.slice(line.indexOf(':') + 1).trim());
     });
-    this.#server = createServer((_req, res) => {
+    const plainRequest = (_req: IncomingMessage, res: ServerResponse): void => {
       // Plain HTTP (no upgrade) is not part of the simulator; answer like an API gateway would.
       res.writeHead(426, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: 'Upgrade Required: connect with a WebSocket.', type: 'invalid_request_error', param: null, code: null } }));
-    });
+    };
+    this.#server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, plainRequest) : createServer(plainRequest);
     this.#server.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head));
   }
 
@@ -156,10 +160,10 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
     return this.options.host ?? '127.0.0.1';
   }
 
-  /** `ws://<host>:<port>/v1/realtime?model=<model>`: what a client connects to. */
+  /** `ws://<host>:<port>/v1/realtime?model=<model>` (wss:// with `tls`): what a client connects to. */
   get url(): string {
     const host = this.host.includes(':') ? `[${this.host}]` : this.host;
-    return `ws://${host}:${this.#port}/v1/realtime?model=${encodeURIComponent(this.#settings.model)}`;
+    return `${this.options.tls ? 'wss' : 'ws'}://${host}:${this.#port}/v1/realtime?model=${encodeURIComponent(this.#settings.model)}`;
   }
 
   /** Faults for every connection accepted from now on (replaces the previous set). */
