@@ -4,16 +4,15 @@
  * process: for profiling the JS path with Node's own tools, which the embedded runtime does not offer
  * (no inspector; V8's tick profiler needs SIGPROF, which the runtime thread blocks).
  *
- *   node --cpu-prof --cpu-prof-dir=/tmp/prof build/bench/bench/profileInProcess.js --channels 200 [--seconds 12] [--rate 8000] [--deflate]
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof build/bench/bench/profileInProcess.js --channels 200 [--seconds 12] [--rate 8000] [--deflate] [--tls]
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startApp } from '../src/app.js';
+import { launchRealtimeSim } from './capacity/simLauncher.js';
 import type { NativeBridge, TestHost } from '../src/bridge.js';
 import '../src/features.js';
 
@@ -24,17 +23,15 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '8000' },
     seconds: { type: 'string', default: '12' },
     deflate: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
   },
 });
 const channels = Number(values.channels);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 
-const sim = spawn(process.execPath, [join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'), '--voice-dir', join(repoRoot, 'assets/voice')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const line = await new Promise<string>((ok) => createInterface({ input: sim.stdout! }).once('line', ok));
-const { url } = JSON.parse(line) as { url: string };
+const sim = await launchRealtimeSim({ script: join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'), voiceDir: join(repoRoot, 'assets/voice'), tls: values.tls });
+const url = sim.url;
 
 const config = join(tmpdir(), 'oair-profile.conf.xml');
 writeFileSync(config, '<configuration name="openai_realtime.conf"><settings><param name="log-level" value="info"/></settings></configuration>\n');
@@ -51,7 +48,8 @@ for (let c = 0; c < 2; c++) {
   for (let i = 0; i < rate * 1.2; i++) speech[start + i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / rate));
 }
 const vars: Record<string, string> = { STREAM_OPENAI_API_KEY: 'x', STREAM_DISABLE_AUDIOFILES: 'true' };
-if (!values.deflate) vars.STREAM_MESSAGE_DEFLATE = 'true';
+if (values.deflate) vars.STREAM_MESSAGE_DEFLATE = 'false';
+if (sim.caFile) vars.STREAM_TLS_CA_FILE = sim.caFile;
 for (let i = 0; i < channels; i++) {
   const offset = Math.floor((i * length) / channels);
   const source = new Int16Array(length);
@@ -69,5 +67,5 @@ const used = process.cpuUsage(t0);
 console.log(`${channels} calls: ${((used.user + used.system) / 1000 / channels / seconds).toFixed(2)} ms CPU per call-second (this process)`);
 await all((i) => `ch-${i} stop`);
 for (let i = 0; i < channels; i++) addon.testHost.stopMedia(`ch-${i}`);
-sim.kill('SIGKILL'); // nothing to close cleanly: the profile is what this run is for
+sim.stop();
 setTimeout(() => process.exit(0), 300);
