@@ -13,9 +13,8 @@
 import { registerPlugin, type App } from '../app.js';
 import { log } from '../runtime/logger.js';
 import { resolveChannelConnection } from './channelConnection.js';
-import { capacityRefusal } from '../runtime/sessionCapacity.js';
+import { launchSession } from './sessionLaunch.js';
 import { engineLimits } from '../session/engineLimits.js';
-import { loadTlsFiles } from '../config/tlsFiles.js';
 import { AUDIO_STREAM_FAMILY, AudioStreamSession } from '../session/audioStreamSession.js';
 import { readAudioVariables } from '../session/streamVariables.js';
 import {
@@ -48,8 +47,7 @@ export function createAudioStreamCommand(
     app.bridge.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no stream on this channel';
 
   const start = async (cmd: Extract<AudioStreamCommand, { kind: 'start' }>): Promise<string> => {
-    const key = cmd.uuid.toLowerCase();
-    if (sessionOf(cmd.uuid) || starting.has(key)) return '-ERR stream already running on this channel';
+    if (sessionOf(cmd.uuid) || starting.has(cmd.uuid.toLowerCase())) return '-ERR stream already running on this channel';
     const channel = resolveChannelConnection(app, cmd.uuid, cmd.url);
     if (!channel.ok) return channel.reply;
     const { connection, channelLog, warnings } = channel;
@@ -65,39 +63,31 @@ export function createAudioStreamCommand(
     if (raw) {
       channelLog.info(`Raw audio mode enabled via ${api === RAW_AUDIO_STREAM_API ? 'API' : 'deprecated channel variable'}, bypassing JSON+base64 encoding.`);
     }
-    starting.add(key);
-    try {
-      const tls = await loadTlsFiles(connection.tls);
-      if ('error' in tls) return `-ERR ${tls.error}`;
-      if (sessionOf(cmd.uuid)) return '-ERR stream already running on this channel';
-      const settings = app.configStore.settings;
-      const full = capacityRefusal(app.bridge, settings.maxSessions);
-      if (full) return full;
-      AudioStreamSession.start(
-        {
-          uuid: cmd.uuid,
-          api,
-          mix: cmd.mix,
-          sendRate: cmd.sendRate,
-          playbackRate: cmd.playbackRate,
-          muteUser: cmd.muteUser,
-          raw,
-          audio,
-          connection,
-          tls,
-          warnings,
-          limits: engineLimits(settings),
-        },
-        { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
-      );
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      if (/already attached/i.test(reason)) return '-ERR a media hook is already attached to this channel';
-      return `-ERR ${reason}`;
-    } finally {
-      starting.delete(key);
-    }
-    return OK;
+    return launchSession(app, {
+      uuid: cmd.uuid,
+      connection,
+      starting,
+      exists: () => sessionOf(cmd.uuid) !== undefined,
+      busyReply: '-ERR stream already running on this channel',
+      launch: (tls, settings) =>
+        AudioStreamSession.start(
+          {
+            uuid: cmd.uuid,
+            api,
+            mix: cmd.mix,
+            sendRate: cmd.sendRate,
+            playbackRate: cmd.playbackRate,
+            muteUser: cmd.muteUser,
+            raw,
+            audio,
+            connection,
+            tls,
+            warnings,
+            limits: engineLimits(settings),
+          },
+          { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
+        ),
+    });
   };
 
   return async (args: string): Promise<string> => {

@@ -21,11 +21,10 @@ import { registerPlugin, type App } from '../app.js';
 import { toGaClientEvent } from '../compat/betaClientEvents.js';
 import { PROFILE_PREFIX, type ConnectionOverrides } from '../config/resolveConnection.js';
 import { resolveChannelConnection } from './channelConnection.js';
-import { loadTlsFiles } from '../config/tlsFiles.js';
+import { launchSession } from './sessionLaunch.js';
 import { parseJsonObject } from '../runtime/jsonText.js';
 import { log } from '../runtime/logger.js';
 import { registerSecret } from '../runtime/secrets.js';
-import { capacityRefusal } from '../runtime/sessionCapacity.js';
 import { engineLimits } from '../session/engineLimits.js';
 import { S2S_FAMILY, S2sSession } from '../session/s2sSession.js';
 import { parseS2sCommand, S2S_API, type S2sCommand } from './s2sGrammar.js';
@@ -55,8 +54,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     app.bridge.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no s2s session on this channel';
 
   const create = async (cmd: Extract<S2sCommand, { kind: 'create' }>): Promise<string> => {
-    const key = cmd.uuid.toLowerCase();
-    if (sessionOf(cmd.uuid) || starting.has(key)) return '-ERR an openai session is already in progress for this channel';
+    if (sessionOf(cmd.uuid) || starting.has(cmd.uuid.toLowerCase())) return '-ERR an openai session is already in progress for this channel';
     const overrides: ConnectionOverrides = {};
     let target: string;
     if ('profile' in cmd) {
@@ -72,35 +70,27 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     if (new URL(connection.url).protocol === 'ws:' && connection.keyOrigin !== 'none') {
       channelLog.warning(`the key goes to ${new URL(connection.url).host} over plain ws:// (unencrypted)`);
     }
-    starting.add(key);
-    try {
-      const tls = await loadTlsFiles(connection.tls);
-      if ('error' in tls) return `-ERR ${tls.error}`;
-      if (sessionOf(cmd.uuid)) return '-ERR an openai session is already in progress for this channel';
-      const settings = app.configStore.settings;
-      const full = capacityRefusal(app.bridge, settings.maxSessions);
-      if (full) return full;
-      S2sSession.start(
-        {
-          uuid: cmd.uuid,
-          connection,
-          tls,
-          // The seed made one attempt; a profile's max-connect-attempts applies when one is in use.
-          connectAttempts: connection.profile && connection.reconnect ? connection.maxConnectAttempts : 1,
-          initialSession: connection.profileSelectedBy === 'api-argument' ? (connection.sessionUpdate ?? null) : null,
-          warnings,
-          limits: engineLimits(settings),
-        },
-        { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
-      );
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      if (/already attached/i.test(reason)) return '-ERR a media hook is already attached to this channel';
-      return `-ERR ${reason}`;
-    } finally {
-      starting.delete(key);
-    }
-    return OK;
+    return launchSession(app, {
+      uuid: cmd.uuid,
+      connection,
+      starting,
+      exists: () => sessionOf(cmd.uuid) !== undefined,
+      busyReply: '-ERR an openai session is already in progress for this channel',
+      launch: (tls, settings) =>
+        S2sSession.start(
+          {
+            uuid: cmd.uuid,
+            connection,
+            tls,
+            // The seed made one attempt; a profile's max-connect-attempts applies when one is in use.
+            connectAttempts: connection.profile && connection.reconnect ? connection.maxConnectAttempts : 1,
+            initialSession: connection.profileSelectedBy === 'api-argument' ? (connection.sessionUpdate ?? null) : null,
+            warnings,
+            limits: engineLimits(settings),
+          },
+          { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
+        ),
+    });
   };
 
   const clientEvent = (session: S2sSession, json: string): string => {

@@ -1,0 +1,50 @@
+/**
+ * The second step of `start` (uuid_openai_audio_stream) and `session.create` (uuid_openai_s2s),
+ * after resolveChannelConnection: while the TLS files are read (the one await) the channel is marked
+ * as starting, so a second start is refused rather than racing; after it, a session that appeared
+ * meanwhile wins; the session cap applies; the host's refusal to attach becomes a clear -ERR. One
+ * place, so both APIs answer the same way.
+ */
+import type { App } from '../app.js';
+import type { ModuleSettings } from '../config/moduleSettings.js';
+import type { ResolvedConnection } from '../config/resolveConnection.js';
+import { loadTlsFiles } from '../config/tlsFiles.js';
+import type { TlsConnectOptions } from '../config/tlsFiles.js';
+import { capacityRefusal } from '../runtime/sessionCapacity.js';
+
+const OK = '+OK Success';
+
+export interface SessionLaunch {
+  uuid: string;
+  connection: ResolvedConnection;
+  /** Channels between their checks and their session's registration (shared by an API's names). */
+  starting: Set<string>;
+  /** Whether the channel already has a session of this API. */
+  exists: () => boolean;
+  /** The answer when it does. */
+  busyReply: string;
+  /** Creates and registers the session; throws with the host's reason when the hook cannot attach. */
+  launch: (tls: TlsConnectOptions, settings: ModuleSettings) => void;
+}
+
+export async function launchSession(app: App, o: SessionLaunch): Promise<string> {
+  const key = o.uuid.toLowerCase();
+  if (o.exists() || o.starting.has(key)) return o.busyReply;
+  o.starting.add(key);
+  try {
+    const tls = await loadTlsFiles(o.connection.tls);
+    if ('error' in tls) return `-ERR ${tls.error}`;
+    if (o.exists()) return o.busyReply;
+    const settings = app.configStore.settings;
+    const full = capacityRefusal(app.bridge, settings.maxSessions);
+    if (full) return full;
+    o.launch(tls, settings);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (/already attached/i.test(reason)) return '-ERR a media hook is already attached to this channel';
+    return `-ERR ${reason}`;
+  } finally {
+    o.starting.delete(key);
+  }
+  return OK;
+}
