@@ -188,15 +188,15 @@ export class S2sSession implements ActiveSession {
     return this.#engine.ending;
   }
 
-  /**
-   * `client.event`, already in the GA shape: one text frame of its own. False (nothing sent) when
-   * the socket is not open.
-   */
   /** Why a client event would not be sent now ('not connected', send buffer full), or null. */
   sendRefusal(): string | null {
     return this.#engine.sendRefusal();
   }
 
+  /**
+   * `client.event`, already in the GA shape: one text frame of its own. False (nothing sent) when
+   * the socket is not open.
+   */
   sendClientEvent(text: string, event: Record<string, unknown>, translated: boolean): boolean {
     // A session.update gets the call's ready-made tools merged in (call/sessionTools.ts).
     const merged = this.#features.clientEvent(text, event);
