@@ -2,11 +2,12 @@
  * One capacity step on its own, printed as JSON: for looking into one N without the whole search.
  *
  *   node build/bench/bench/capacityStep.js --channels 200 [--rate 8000] [--workers 2] [--seconds 14]
- *        [--deflate] [--audio-files] [--no-realtime] [--tls] [--cpus 0 --sim-cpus 1]
+ *        [--deflate] [--audio-files] [--no-realtime] [--tls] [--cpus 0 --sim-cpus 1] [--idle]
  *
  * --tls: the simulator serves wss:// (as the real API), so the module's TLS cost is in the figures.
  * --cpus / --sim-cpus: pin the host simulator and the realtime simulator (taskset): with one worker
  * on one core, the largest N passing is the number of calls per core.
+ * --idle: the channels without any stream: what the simulated host costs by itself.
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     tls: { type: 'boolean', default: false },
     cpus: { type: 'string' },
     'sim-cpus': { type: 'string' },
+    idle: { type: 'boolean', default: false },
   },
 });
 const sim = await launchRealtimeSim({
@@ -53,6 +55,7 @@ try {
     deflate: values.deflate,
     audioFiles: values['audio-files'],
     realtime: !values['no-realtime'],
+    idle: values.idle,
     extraArgs: values['node-option'].flatMap((o) => ['--node-option', o]),
     ...(values.nice !== undefined ? { nice: Number(values.nice) } : {}),
   });

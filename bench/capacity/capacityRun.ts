@@ -182,6 +182,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
     done = true;
   });
   const pid = child.pid!;
+  const spawnedAt = Date.now();
 
   // Follow the call: the first API reply marks call time ≈ 1.5 s.
   let lastRss = NaN;
@@ -202,7 +203,8 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
     const now = Date.now();
     const rss = rssKb(pid);
     if (startedAt === 0) {
-      if (existsSync(events) && readFileSync(events, 'utf8').includes('"kind":"api"')) {
+      // Idle runs send no command: their call time starts with the process (+1.5 s, as a call's would).
+      if (o.idle ? now - spawnedAt >= 1500 : existsSync(events) && readFileSync(events, 'utf8').includes('"kind":"api"')) {
         startedAt = now;
         baselineKb = lastRss;
       }
