@@ -28,9 +28,10 @@
  * unboxed doubles; `packedDoubles()` makes sure V8 picks that element kind, and nothing ever stores
  * a non-number into them.
  *
- * Backends: these TypeScript loops are the reference and the fallback. By default the same tables
+ * Backends: these TypeScript loops are the reference and the fallback. By default the same filters
  * run on a WebAssembly SIMD kernel (wasmResampler.ts: float32, four lanes, 3–6× faster, within ±1 LSB
- * of this code) unless the runtime lacks WebAssembly SIMD or OAIR_NO_WASM_RESAMPLER is set.
+ * of this code; it also folds 16k ↔ 24k) unless the runtime lacks WebAssembly SIMD or
+ * OAIR_NO_WASM_RESAMPLER is set.
  */
 
 import { createWasmStream, type WasmResamplerStream } from './wasmResampler.js';
@@ -125,6 +126,8 @@ interface PolyphaseTable {
   readonly interpolation: InterpolationPlan | null;
   /** Group delay in output samples. */
   readonly delay: number;
+  /** Index of the prototype's centre tap; the prototype spans 0 .. 2·centre. */
+  readonly centre: number;
   /** The scaled prototype tap i (0 outside the filter), for the WebAssembly kernel's own layouts. */
   readonly prototypeAt: (i: number) => number;
 }
@@ -217,7 +220,7 @@ function designTable(up: number, down: number, quality: number): PolyphaseTable 
   const at = (i: number): number => (i >= 0 && i < protoLength ? prototype[i]! * gain : 0);
 
   if (down === 1 && up > 1) {
-    return { taps, coefficients: [], folded: null, interpolation: planInterpolation(up, centre, at), delay: centre, prototypeAt: at };
+    return { taps, coefficients: [], folded: null, interpolation: planInterpolation(up, centre, at), delay: centre, centre, prototypeAt: at };
   }
 
   const coefficients = packedDoubles(taps * up);
@@ -235,7 +238,7 @@ function designTable(up: number, down: number, quality: number): PolyphaseTable 
     folded = packedDoubles(centre + 1);
     for (let d = 0; d <= centre; d++) folded[d] = at(centre - d);
   }
-  return { taps, coefficients, folded, interpolation: null, delay: centre / down, prototypeAt: at };
+  return { taps, coefficients, folded, interpolation: null, delay: centre / down, centre, prototypeAt: at };
 }
 
 /**
@@ -488,6 +491,8 @@ export class Resampler {
                 stepFrac: this.#stepFrac,
                 branches: () => branchCoefficients(table, up),
                 folded: table.folded,
+                centre: table.centre,
+                prototypeAt: table.prototypeAt,
               },
               backend === 'wasm',
             );

@@ -33,6 +33,10 @@ export interface WasmTableSpec {
   branches: () => ArrayLike<number>;
   /** Pure decimation: the symmetric branch from the centre out; else null. */
   folded: readonly number[] | null;
+  /** Index of the prototype's centre tap (the prototype spans 0 .. 2·centre). */
+  centre: number;
+  /** The scaled prototype tap i (0 outside the filter). */
+  prototypeAt: (i: number) => number;
 }
 
 /**
@@ -55,23 +59,27 @@ interface KernelExports {
   poly(coefs: number, taps: number, up: number, stepWhole: number, stepFrac: number, state: number, x: number, input: number, n: number, out: number): number;
   interpolate(coefs: number, taps: number, up: number, x: number, input: number, n: number, out: number): number;
   decimate(folded: number, half: number, taps: number, down: number, state: number, x: number, rev: number, input: number, n: number, out: number): number;
+  fold2(coefs: number, half: number, len4: number, taps: number, down: number, state: number, x: number, rev: number, input: number, n: number, out: number): number;
+  up32(coefs: number, half: number, len4: number, taps: number, state: number, x: number, rev: number, input: number, n: number, out: number): number;
 }
 
-type KernelKind = 'poly' | 'interpolate' | 'decimate';
+type KernelKind = 'poly' | 'interpolate' | 'decimate' | 'fold2' | 'up32';
 
 interface RegisteredTable {
   kind: KernelKind;
   /** Byte offset of the coefficients in kernel memory. */
   coefs: number;
-  /** Decimation: taps on each side of the centre. */
+  /** decimate, fold2, up32: taps on each side of the centre (in input samples). */
   half: number;
+  /** fold2, up32: length of each folded coefficient run, a multiple of 4. */
+  len4: number;
 }
 
 /** Input samples per kernel call; longer inputs are cut into chunks (the kernel is stateful across them). */
 const CHUNK = 4096;
 /** Output samples one call may write. */
 const OUT_CAPACITY = 16384;
-/** Floats of slack after each float buffer: the folded loop reads up to 3 samples past its window. */
+/** Floats of slack after each float buffer: the folded loops read up to 4 samples past their window (at zero coefficients). */
 const SLACK = 8;
 
 /** The per-thread kernel instance: its memory, a bump allocator and the shared scratch area. */
@@ -109,16 +117,52 @@ class Kernel {
       const length = 1 + align(half, 4);
       const at = this.alloc(length * 4);
       for (let i = 0; i < length; i++) this.f32[at / 4 + i] = i <= half ? spec.folded[i]! : 0;
-      t = { kind: 'decimate', coefs: at, half };
+      t = { kind: 'decimate', coefs: at, half, len4: 0 };
+    } else if (spec.up === 2 && spec.down % 2 === 1 && spec.centre % 2 === 0) {
+      t = this.#foldedTable(spec, 2);
+    } else if (spec.up === 3 && spec.down === 2 && spec.centre % 3 === 0) {
+      t = this.#foldedTable(spec, 3);
     } else {
       const branches = spec.branches();
       const at = this.alloc(branches.length * 4);
       for (let i = 0; i < branches.length; i++) this.f32[at / 4 + i] = branches[i]!;
       const kind: KernelKind = spec.down === 1 && spec.up >= 2 && spec.up <= 4 ? 'interpolate' : 'poly';
-      t = { kind, coefs: at, half: 0 };
+      t = { kind, coefs: at, half: 0, len4: 0 };
     }
     this.#tables.set(spec.key, t);
     return t;
+  }
+
+  /**
+   * The folded layouts of fold2 (up = 2: f[0], f[1..len4], g[1..len4]) and up32 (up = 3, down = 2:
+   * f[0], f[1..len4], e[1..len4], o[1..len4], a_0, a_−half); see the kernel for the formulas. Needs the prototype centred on a multiple of `up`.
+   */
+  #foldedTable(spec: WasmTableSpec, up: 2 | 3): RegisteredTable {
+    const h = spec.prototypeAt;
+    const c = spec.centre;
+    const half = c / up;
+    const len4 = align(half, 4);
+    const runs = up === 2 ? 2 : 3;
+    const length = 1 + runs * len4 + (up === 3 ? 2 : 0);
+    const at = this.alloc(length * 4);
+    const f32 = this.f32;
+    const base = at / 4;
+    for (let i = 0; i < length; i++) f32[base + i] = 0;
+    f32[base] = h(c);
+    for (let d = 1; d <= half; d++) f32[base + d] = h(c - up * d);
+    if (up === 2) {
+      for (let r = 1; r <= half; r++) f32[base + len4 + r] = h(c + 1 - 2 * r);
+      return { kind: 'fold2', coefs: at, half, len4 };
+    }
+    for (let r = 1; r < half; r++) {
+      const a = h(c - 1 - 3 * r);
+      const b = h(c - 1 + 3 * r);
+      f32[base + len4 + r] = (a + b) / 2;
+      f32[base + 2 * len4 + r] = (a - b) / 2;
+    }
+    f32[base + 1 + 3 * len4] = h(c - 1);
+    f32[base + 2 + 3 * len4] = h(c - 1 + 3 * half);
+    return { kind: 'up32', coefs: at, half, len4 };
   }
 
   /** Makes the scratch area hold a window of `taps` plus a chunk. */
@@ -233,6 +277,8 @@ export class WasmResamplerStream {
   #outViewGeneration = -1;
   #phase = 0;
   #need = 1;
+  /** up32: the unfinished output a call left for the next one (float32 bits). */
+  #carry = 0;
 
   constructor(k: Kernel, spec: WasmTableSpec) {
     this.#k = k;
@@ -266,16 +312,22 @@ export class WasmResamplerStream {
       const stateAt = k.state / 4;
       i32[stateAt] = this.#phase;
       i32[stateAt + 1] = this.#need;
+      i32[stateAt + 2] = this.#carry;
       let m: number;
       if (table.kind === 'interpolate') {
         m = k.exports.interpolate(table.coefs, taps, this.#up, k.x, k.input, n, k.output);
       } else if (table.kind === 'decimate') {
         m = k.exports.decimate(table.coefs, table.half, taps, this.#down, k.state, k.x, k.rev, k.input, n, k.output);
+      } else if (table.kind === 'fold2') {
+        m = k.exports.fold2(table.coefs, table.half, table.len4, taps, this.#down, k.state, k.x, k.rev, k.input, n, k.output);
+      } else if (table.kind === 'up32') {
+        m = k.exports.up32(table.coefs, table.half, table.len4, taps, k.state, k.x, k.rev, k.input, n, k.output);
       } else {
         m = k.exports.poly(table.coefs, taps, this.#up, this.#stepWhole, this.#stepFrac, k.state, k.x, k.input, n, k.output);
       }
       this.#phase = i32[stateAt]!;
       this.#need = i32[stateAt + 1]!;
+      this.#carry = i32[stateAt + 2]!;
       // The next history is the window's last taps − 1 floats: move them to its start, copy them out.
       const xAt = k.x / 4;
       k.f32.copyWithin(xAt, xAt + n, xAt + n + taps - 1);
@@ -298,5 +350,6 @@ export class WasmResamplerStream {
     this.#history.fill(0);
     this.#phase = 0;
     this.#need = 1;
+    this.#carry = 0;
   }
 }

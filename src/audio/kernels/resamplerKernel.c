@@ -13,7 +13,11 @@
  *    to int16 as one vector (i16x8.narrow saturates: the clip to int16 is free);
  *  - pure decimation uses the symmetric filter folded, f[d]·(x[c−d] + x[c+d]): half the multiplies,
  *    and its four outputs share each coefficient load;
- *  - pure interpolation computes all `up` outputs of an input sample from one load of its window;
+ *  - the ratios 2/down (24k → 16k, 24k → 48k, fold2) and 3/2 (16k → 24k, up32) fold the filter
+ *    too (the prototype is symmetric and centred on a multiple of `up`, so every branch is
+ *    symmetric or the mirror image of another): fewer multiplies and coefficient loads per output,
+ *    shared between two outputs at a time;
+ *  - other pure interpolations compute all `up` outputs of an input sample from one load of its window;
  *  - int16 → float32 uses the exponent trick (add 0x4B400000, subtract 2^23 + 2^22) because clang 14
  *    turns i16 → f32 vector conversions into per-lane scalar code.
  *
@@ -193,4 +197,190 @@ __attribute__((export_name("decimate"))) int decimate(const float *folded, int h
   }
   state[1] = count > 0 ? first + count * down - n + 1 : need - n;
   return count;
+}
+
+/* One value rounded and clipped exactly as store4 does, stored as one int16. */
+static inline void store1(int16_t *out, float v) {
+  v128_t r = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_floor(wasm_f32x4_add(wasm_f32x4_splat(v), wasm_f32x4_splat(0.5f))));
+  wasm_v128_store16_lane(out, wasm_i16x8_narrow_i32x4(r, r), 0);
+}
+
+/* x[0 .. len) reversed into rev, so that reading downwards from x[c] is a forward read of rev. */
+static void reverse(const float *x, float *rev, int len) {
+  for (int k = 0; k < len; k++) rev[len - 1 - k] = x[k];
+}
+
+/* One folded output: Σ coef[d]·(h[d] + l[d]) over len4, plus cc·cx; summed as in a group of four. */
+static inline float folded1(const float *coef, const float *h, const float *l, int len4, float cc, float cx) {
+  v128_t a = wasm_f32x4_splat(0.0f);
+  for (int d = 0; d < len4; d += 4)
+    a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(coef + d), wasm_f32x4_add(wasm_v128_load(h + d), wasm_v128_load(l + d))));
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  return wasm_f32x4_extract_lane(reduce4(a, zero, zero, zero), 0) + cc * cx;
+}
+
+/*
+ * Resampling by 2/down, down odd: 24k → 16k (2/3) and 24k → 48k (2/1), with both branches folded.
+ * The prototype is centred on c = 2·half, so
+ *   branch 0 is symmetric about a sample:        y = f[0]·x[C] + Σ_{d≥1} f[d]·(x[C + d] + x[C − d])
+ *   branch 1 is symmetric about a half sample:   y = Σ_{r≥1} g[r]·(x[C + r] + x[C + 1 − r])
+ * with C = the window's newest sample − half: half the multiplies of the plain dot product.
+ * Outputs come in periods of `down` inputs: branch 0 on some input, branch 1 s = (down − 1)/2 inputs
+ * later. Two whole periods are computed together (their centres are C, C + s, C + down,
+ * C + down + s, and the two branches' coefficients are loaded once for two outputs); the ends of
+ * a call one output at a time with the same arithmetic, so the cut never changes a sample.
+ *   coefs   f[0], f[1..len4], g[1..len4] (zero-padded; len4 a multiple of 4 ≥ half)
+ *   x/rev   as for decimate()
+ *   state   {phase, need} as for poly(), with up = 2
+ */
+__attribute__((export_name("fold2"))) int fold2(const float *coefs, int half, int len4, int taps, int down,
+                                                int32_t *state, float *x, float *rev, const int16_t *in, int n,
+                                                int16_t *out) {
+  widen(in, x + taps - 1, n);
+  const int len = taps - 1 + n;
+  reverse(x, rev, len);
+  const int s = down >> 1;
+  const float *f = coefs + 1, *g = coefs + 1 + len4;
+  const float f0 = coefs[0];
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  int phase = state[0], next = state[1] - 1, produced = 0;
+  /* C of the output due at input i. */
+  const int shift = taps - 1 - half;
+  if (phase == 1 && next < n) {
+    const int cb = shift + next;
+    store1(out + produced++, folded1(g, x + cb + 1, rev + (len - cb - 1), len4, 0.0f, x[cb]));
+    next += s + 1;
+    phase = 0;
+  }
+  if (phase == 0) {
+    for (; next + down + s < n; next += 2 * down) {
+      const int ca = shift + next;
+      const float *h = x + ca + 1, *l = rev + (len - ca);
+      v128_t a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+      for (int d = 0; d < len4; d += 4) {
+        v128_t fv = wasm_v128_load(f + d), gv = wasm_v128_load(g + d);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(fv, wasm_f32x4_add(wasm_v128_load(h + d), wasm_v128_load(l + d))));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(gv, wasm_f32x4_add(wasm_v128_load(h + s + d), wasm_v128_load(l - s - 1 + d))));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(fv, wasm_f32x4_add(wasm_v128_load(h + down + d), wasm_v128_load(l - down + d))));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(gv, wasm_f32x4_add(wasm_v128_load(h + down + s + d), wasm_v128_load(l - down - s - 1 + d))));
+      }
+      v128_t centres = wasm_f32x4_mul(wasm_f32x4_make(f0, 0.0f, f0, 0.0f),
+                                      wasm_f32x4_make(x[ca], x[ca + s], x[ca + down], x[ca + down + s]));
+      store4(out + produced, wasm_f32x4_add(reduce4(a0, a1, a2, a3), centres));
+      produced += 4;
+    }
+  }
+  while (next < n) {
+    const int cb = shift + next;
+    if (phase == 0) {
+      store1(out + produced++, folded1(f, x + cb + 1, rev + (len - cb), len4, f0, x[cb]));
+      next += s;
+      phase = 1;
+    } else {
+      store1(out + produced++, folded1(g, x + cb + 1, rev + (len - cb - 1), len4, 0.0f, x[cb]));
+      next += s + 1;
+      phase = 0;
+    }
+  }
+  state[0] = phase;
+  state[1] = next - n + 1;
+  return produced;
+}
+
+/*
+ * Upsampling by 3/2 (16k → 24k). Every two inputs (the first at an even position in the stream)
+ * give three outputs: y0 on the first input's window (prototype phase 0), y− on the same window
+ * (phase 2) and y+ on the next one (phase 1). With the prototype centred on c = 3·half:
+ *   y0 is symmetric about x[C0], C0 = newest − half:  y0 = f[0]·x[C0] + Σ f[d]·(x[C0 + d] + x[C0 − d])
+ *   y− and y+ mirror each other about z0 = x[C0 + 1]: with a_r their taps on z_r = x[C0 + 1 + r],
+ *   s_r = z_r + z_−r, d_r = z_r − z_−r, e_r = (a_r + a_−r)/2, o_r = (a_r − a_−r)/2:
+ *     y− = a_0·z_0 + Σ e_r·s_r + Σ o_r·d_r + a_−half·z_−half
+ *     y+ = a_0·z_0 + Σ e_r·s_r − Σ o_r·d_r + a_−half·z_half        (r = 1 .. half − 1)
+ * so the pair costs what one plain dot product costs, and y0 half of one. z_half is the input
+ * after the first one: when a call ends between the two, y+ is kept in state[2] without its last
+ * term and finished by the next call, so the result never depends on how the input is cut.
+ *   coefs   f[0], f[1..len4], e[1..len4], o[1..len4], a_0, a_−half (zero-padded, len4 ≥ half)
+ *   state   {position (0: the next input starts a pair of inputs, 1: it ends one), unused, y+ carry}
+ */
+static inline void pair_sums(const float *f, const float *e, const float *o, int len4, const float *h0, const float *l0,
+                             const float *hp, const float *lp, v128_t *fs, v128_t *es, v128_t *os) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  v128_t af = zero, ae = zero, ao = zero;
+  for (int d = 0; d < len4; d += 4) {
+    v128_t zp = wasm_v128_load(hp + d), zm = wasm_v128_load(lp + d);
+    af = wasm_f32x4_add(af, wasm_f32x4_mul(wasm_v128_load(f + d), wasm_f32x4_add(wasm_v128_load(h0 + d), wasm_v128_load(l0 + d))));
+    ae = wasm_f32x4_add(ae, wasm_f32x4_mul(wasm_v128_load(e + d), wasm_f32x4_add(zp, zm)));
+    ao = wasm_f32x4_add(ao, wasm_f32x4_mul(wasm_v128_load(o + d), wasm_f32x4_sub(zp, zm)));
+  }
+  *fs = af;
+  *es = ae;
+  *os = ao;
+}
+
+__attribute__((export_name("up32"))) int up32(const float *coefs, int half, int len4, int taps, int32_t *state, float *x,
+                                              float *rev, const int16_t *in, int n, int16_t *out) {
+  widen(in, x + taps - 1, n);
+  const int len = taps - 1 + n;
+  reverse(x, rev, len);
+  const float *f = coefs + 1, *e = f + len4, *o = e + len4;
+  const float f0 = coefs[0], a0 = o[len4], at = o[len4 + 1];
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  union {
+    int32_t i;
+    float f;
+  } carry = {.i = state[2]};
+  int produced = 0, i = 0;
+  if (state[0] == 1) {
+    store1(out, carry.f + at * x[taps - 1]);
+    produced = 1;
+    i = 1;
+  }
+  /* Two pairs of inputs at a time: six outputs, each coefficient vector loaded once for two. */
+  for (; i + 3 < n; i += 4) {
+    const int c0 = taps - 1 + i - half, c1 = c0 + 2;
+    v128_t fa = zero, ea = zero, oa = zero, fb = zero, eb = zero, ob = zero;
+    const float *h0a = x + c0 + 1, *l0a = rev + (len - c0), *hpa = x + c0 + 2, *lpa = rev + (len - c0 - 1);
+    const float *h0b = h0a + 2, *l0b = l0a - 2, *hpb = hpa + 2, *lpb = lpa - 2;
+    for (int d = 0; d < len4; d += 4) {
+      v128_t fv = wasm_v128_load(f + d), ev = wasm_v128_load(e + d), ov = wasm_v128_load(o + d);
+      v128_t zpa = wasm_v128_load(hpa + d), zma = wasm_v128_load(lpa + d);
+      v128_t zpb = wasm_v128_load(hpb + d), zmb = wasm_v128_load(lpb + d);
+      fa = wasm_f32x4_add(fa, wasm_f32x4_mul(fv, wasm_f32x4_add(wasm_v128_load(h0a + d), wasm_v128_load(l0a + d))));
+      ea = wasm_f32x4_add(ea, wasm_f32x4_mul(ev, wasm_f32x4_add(zpa, zma)));
+      oa = wasm_f32x4_add(oa, wasm_f32x4_mul(ov, wasm_f32x4_sub(zpa, zma)));
+      fb = wasm_f32x4_add(fb, wasm_f32x4_mul(fv, wasm_f32x4_add(wasm_v128_load(h0b + d), wasm_v128_load(l0b + d))));
+      eb = wasm_f32x4_add(eb, wasm_f32x4_mul(ev, wasm_f32x4_add(zpb, zmb)));
+      ob = wasm_f32x4_add(ob, wasm_f32x4_mul(ov, wasm_f32x4_sub(zpb, zmb)));
+    }
+    v128_t s1 = reduce4(fa, ea, oa, fb), s2 = reduce4(eb, ob, zero, zero);
+    const float ba = a0 * x[c0 + 1] + wasm_f32x4_extract_lane(s1, 1), oA = wasm_f32x4_extract_lane(s1, 2);
+    const float bb = a0 * x[c1 + 1] + wasm_f32x4_extract_lane(s2, 0), oB = wasm_f32x4_extract_lane(s2, 1);
+    v128_t v1 = wasm_f32x4_make(wasm_f32x4_extract_lane(s1, 0) + f0 * x[c0], (ba + oA) + at * x[c0 + 1 - half],
+                                (ba - oA) + at * x[c0 + 1 + half], wasm_f32x4_extract_lane(s1, 3) + f0 * x[c1]);
+    v128_t v2 = wasm_f32x4_make((bb + oB) + at * x[c1 + 1 - half], (bb - oB) + at * x[c1 + 1 + half], 0.0f, 0.0f);
+    store4(out + produced, v1);
+    store4(out + produced + 4, v2);
+    produced += 6;
+  }
+  /* The rest one pair at a time; a last lone input leaves y+ to the next call. */
+  for (; i < n; i += 2) {
+    const int c0 = taps - 1 + i - half;
+    v128_t fs, es, os;
+    pair_sums(f, e, o, len4, x + c0 + 1, rev + (len - c0), x + c0 + 2, rev + (len - c0 - 1), &fs, &es, &os);
+    v128_t s = reduce4(fs, es, os, zero);
+    const float b = a0 * x[c0 + 1] + wasm_f32x4_extract_lane(s, 1), od = wasm_f32x4_extract_lane(s, 2);
+    const float partial = b - od;
+    v128_t v = wasm_f32x4_make(wasm_f32x4_extract_lane(s, 0) + f0 * x[c0], (b + od) + at * x[c0 + 1 - half],
+                               i + 1 < n ? partial + at * x[c0 + 1 + half] : 0.0f, 0.0f);
+    store4(out + produced, v);
+    if (i + 1 < n) {
+      produced += 3;
+    } else {
+      produced += 2;
+      carry.f = partial;
+    }
+  }
+  state[0] = i > n ? 1 : 0;
+  state[2] = carry.i;
+  return produced;
 }
