@@ -97,7 +97,7 @@ describe('WebAssembly resampler backend', () => {
     });
   });
 
-  // The folded kernels (fold2: 24k -> 16k, 24k -> 48k; up32: 16k -> 24k) take
+  // The folded kernels (fold2: 24k -> 16k, 24k -> 48k; up3: 8k -> 24k; up32: 16k -> 24k) take
   // outputs in groups and leave the cut ones to single-output code, and up32 carries a half-finished
   // output from one call to the next: one sample per call must still give the same samples.
   it.each([

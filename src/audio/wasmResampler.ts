@@ -61,17 +61,18 @@ interface KernelExports {
   decimate(folded: number, half: number, taps: number, down: number, state: number, x: number, rev: number, input: number, n: number, out: number): number;
   fold2(coefs: number, half: number, len4: number, taps: number, down: number, state: number, x: number, rev: number, input: number, n: number, out: number): number;
   up32(coefs: number, half: number, len4: number, taps: number, state: number, x: number, rev: number, input: number, n: number, out: number): number;
+  up3(coefs: number, half: number, len4: number, taps: number, x: number, rev: number, input: number, n: number, out: number): number;
 }
 
-type KernelKind = 'poly' | 'interpolate' | 'decimate' | 'fold2' | 'up32';
+type KernelKind = 'poly' | 'interpolate' | 'decimate' | 'fold2' | 'up32' | 'up3';
 
 interface RegisteredTable {
   kind: KernelKind;
   /** Byte offset of the coefficients in kernel memory. */
   coefs: number;
-  /** decimate, fold2, up32: taps on each side of the centre (in input samples). */
+  /** decimate, fold2, up3, up32: taps on each side of the centre (in input samples). */
   half: number;
-  /** fold2, up32: length of each folded coefficient run, a multiple of 4. */
+  /** fold2, up3, up32: length of each folded coefficient run, a multiple of 4. */
   len4: number;
 }
 
@@ -120,7 +121,7 @@ class Kernel {
       t = { kind: 'decimate', coefs: at, half, len4: 0 };
     } else if (spec.up === 2 && spec.down % 2 === 1 && spec.centre % 2 === 0) {
       t = this.#foldedTable(spec, 2);
-    } else if (spec.up === 3 && spec.down === 2 && spec.centre % 3 === 0) {
+    } else if (spec.up === 3 && (spec.down === 1 || spec.down === 2) && spec.centre % 3 === 0) {
       t = this.#foldedTable(spec, 3);
     } else {
       const branches = spec.branches();
@@ -134,8 +135,9 @@ class Kernel {
   }
 
   /**
-   * The folded layouts of fold2 (up = 2: f[0], f[1..len4], g[1..len4]) and up32 (up = 3, down = 2:
-   * f[0], f[1..len4], e[1..len4], o[1..len4], a_0, a_−half); see the kernel for the formulas. Needs the prototype centred on a multiple of `up`.
+   * The folded layouts of fold2 (up = 2: f[0], f[1..len4], g[1..len4]), up3 (up = 3, down = 1:
+   * f[0], f[1..len4], e[1..len4], o[1..len4]) and up32 (up = 3, down = 2: the same, then a_0,
+   * a_−half); see the kernel for the formulas. Needs the prototype centred on a multiple of `up`.
    */
   #foldedTable(spec: WasmTableSpec, up: 2 | 3): RegisteredTable {
     const h = spec.prototypeAt;
@@ -153,6 +155,15 @@ class Kernel {
     if (up === 2) {
       for (let r = 1; r <= half; r++) f32[base + len4 + r] = h(c + 1 - 2 * r);
       return { kind: 'fold2', coefs: at, half, len4 };
+    }
+    if (spec.down === 1) {
+      for (let r = 1; r <= half; r++) {
+        const a = h(c + 1 - 3 * r);
+        const b = h(c - 2 + 3 * r);
+        f32[base + len4 + r] = (a + b) / 2;
+        f32[base + 2 * len4 + r] = (a - b) / 2;
+      }
+      return { kind: 'up3', coefs: at, half, len4 };
     }
     for (let r = 1; r < half; r++) {
       const a = h(c - 1 - 3 * r);
@@ -320,6 +331,8 @@ export class WasmResamplerStream {
         m = k.exports.decimate(table.coefs, table.half, taps, this.#down, k.state, k.x, k.rev, k.input, n, k.output);
       } else if (table.kind === 'fold2') {
         m = k.exports.fold2(table.coefs, table.half, table.len4, taps, this.#down, k.state, k.x, k.rev, k.input, n, k.output);
+      } else if (table.kind === 'up3') {
+        m = k.exports.up3(table.coefs, table.half, table.len4, taps, k.x, k.rev, k.input, n, k.output);
       } else if (table.kind === 'up32') {
         m = k.exports.up32(table.coefs, table.half, table.len4, taps, k.state, k.x, k.rev, k.input, n, k.output);
       } else {

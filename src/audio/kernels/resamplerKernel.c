@@ -13,10 +13,10 @@
  *    to int16 as one vector (i16x8.narrow saturates: the clip to int16 is free);
  *  - pure decimation uses the symmetric filter folded, f[d]·(x[c−d] + x[c+d]): half the multiplies,
  *    and its four outputs share each coefficient load;
- *  - the ratios 2/down (24k → 16k, 24k → 48k, fold2) and 3/2 (16k → 24k, up32) fold the filter
- *    too (the prototype is symmetric and centred on a multiple of `up`, so every branch is
- *    symmetric or the mirror image of another): fewer multiplies and coefficient loads per output,
- *    shared between two outputs at a time;
+ *  - the ratios the module uses most fold the filter too (the prototype is symmetric and centred on
+ *    a multiple of `up`, so every branch is symmetric or the mirror image of another): 2/down
+ *    (24k → 16k, 24k → 48k, fold2), 3/1 (8k → 24k, up3) and 3/2 (16k → 24k, up32); fewer
+ *    multiplies and coefficient loads per output, shared between two outputs at a time;
  *  - other pure interpolations compute all `up` outputs of an input sample from one load of its window;
  *  - int16 → float32 uses the exponent trick (add 0x4B400000, subtract 2^23 + 2^22) because clang 14
  *    turns i16 → f32 vector conversions into per-lane scalar code.
@@ -383,4 +383,65 @@ __attribute__((export_name("up32"))) int up32(const float *coefs, int half, int 
   state[0] = i > n ? 1 : 0;
   state[2] = carry.i;
   return produced;
+}
+
+/*
+ * Upsampling by 3 (8k → 24k) with the symmetry of the prototype (centred on c = 3·half): for input
+ * i, with C = its window's newest sample − half,
+ *   y0 (phase 0) is symmetric about x[C]:   y0 = f[0]·x[C] + Σ f[d]·(x[C + d] + x[C − d])
+ *   y1 and y2 mirror each other about the half sample after x[C]: with P_r = x[C + r],
+ *   M_r = x[C + 1 − r], b_r / b'_r the taps of y1 on P_r / M_r (y2 has them swapped),
+ *   e_r = (b_r + b'_r)/2, o_r = (b_r − b'_r)/2:
+ *     y1 = Σ e_r·(P_r + M_r) + Σ o_r·(P_r − M_r),  y2 = Σ e_r·(P_r + M_r) − Σ o_r·(P_r − M_r)
+ * so the three outputs cost the multiplies of one and a half plain dot products, and y0 and the
+ * pair share the loads of x[C + d]. Two inputs at a time share each coefficient load.
+ *   coefs   f[0], f[1..len4], e[1..len4], o[1..len4] (zero-padded; len4 a multiple of 4 ≥ half)
+ *   x/rev   as for decimate(); `out` needs room for 2 more
+ */
+__attribute__((export_name("up3"))) int up3(const float *coefs, int half, int len4, int taps, float *x, float *rev,
+                                            const int16_t *in, int n, int16_t *out) {
+  widen(in, x + taps - 1, n);
+  const int len = taps - 1 + n;
+  reverse(x, rev, len);
+  const float *f = coefs + 1, *e = f + len4, *o = e + len4;
+  const float f0 = coefs[0];
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 1 < n; i += 2) {
+    const int ca = taps - 1 + i - half;
+    const float *ha = x + ca + 1, *la = rev + (len - ca);
+    v128_t fa = zero, ea = zero, oa = zero, fb = zero, eb = zero, ob = zero;
+    for (int d = 0; d < len4; d += 4) {
+      v128_t fv = wasm_v128_load(f + d), ev = wasm_v128_load(e + d), ov = wasm_v128_load(o + d);
+      v128_t pa = wasm_v128_load(ha + d), pb = wasm_v128_load(ha + 1 + d);
+      v128_t ma = wasm_v128_load(la - 1 + d), mb = wasm_v128_load(la - 2 + d);
+      fa = wasm_f32x4_add(fa, wasm_f32x4_mul(fv, wasm_f32x4_add(pa, wasm_v128_load(la + d))));
+      ea = wasm_f32x4_add(ea, wasm_f32x4_mul(ev, wasm_f32x4_add(pa, ma)));
+      oa = wasm_f32x4_add(oa, wasm_f32x4_mul(ov, wasm_f32x4_sub(pa, ma)));
+      fb = wasm_f32x4_add(fb, wasm_f32x4_mul(fv, wasm_f32x4_add(pb, ma)));
+      eb = wasm_f32x4_add(eb, wasm_f32x4_mul(ev, wasm_f32x4_add(pb, mb)));
+      ob = wasm_f32x4_add(ob, wasm_f32x4_mul(ov, wasm_f32x4_sub(pb, mb)));
+    }
+    const v128_t s1 = reduce4(fa, ea, oa, fb), s2 = reduce4(eb, ob, zero, zero);
+    const float eA = wasm_f32x4_extract_lane(s1, 1), oA = wasm_f32x4_extract_lane(s1, 2);
+    const float eB = wasm_f32x4_extract_lane(s2, 0), oB = wasm_f32x4_extract_lane(s2, 1);
+    store4(out + 3 * i, wasm_f32x4_make(wasm_f32x4_extract_lane(s1, 0) + f0 * x[ca], eA + oA, eA - oA,
+                                        wasm_f32x4_extract_lane(s1, 3) + f0 * x[ca + 1]));
+    store4(out + 3 * i + 4, wasm_f32x4_make(eB + oB, eB - oB, 0.0f, 0.0f));
+  }
+  if (i < n) {
+    const int ca = taps - 1 + i - half;
+    const float *ha = x + ca + 1, *la = rev + (len - ca);
+    v128_t fa = zero, ea = zero, oa = zero;
+    for (int d = 0; d < len4; d += 4) {
+      v128_t pa = wasm_v128_load(ha + d), ma = wasm_v128_load(la - 1 + d);
+      fa = wasm_f32x4_add(fa, wasm_f32x4_mul(wasm_v128_load(f + d), wasm_f32x4_add(pa, wasm_v128_load(la + d))));
+      ea = wasm_f32x4_add(ea, wasm_f32x4_mul(wasm_v128_load(e + d), wasm_f32x4_add(pa, ma)));
+      oa = wasm_f32x4_add(oa, wasm_f32x4_mul(wasm_v128_load(o + d), wasm_f32x4_sub(pa, ma)));
+    }
+    const v128_t s1 = reduce4(fa, ea, oa, zero);
+    const float eA = wasm_f32x4_extract_lane(s1, 1), oA = wasm_f32x4_extract_lane(s1, 2);
+    store4(out + 3 * i, wasm_f32x4_make(wasm_f32x4_extract_lane(s1, 0) + f0 * x[ca], eA + oA, eA - oA, 0.0f));
+  }
+  return 3 * n;
 }
