@@ -7,6 +7,8 @@
  * --tls: the simulator serves wss:// (as the real API), so the module's TLS cost is in the figures.
  * --cpus / --sim-cpus: pin the host simulator and the realtime simulator (taskset): with one worker
  * on one core, the largest N passing is the number of calls per core.
+ * --session-cpus 0 (with --cpus 1 --sim-cpus 1): the worker JS threads, where sessions run, moved to
+ * a core of their own once they start: the module's session work for N calls on one core.
  * --idle: the channels without any stream: what the simulated host costs by itself.
  */
 import { availableParallelism } from 'node:os';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     tls: { type: 'boolean', default: false },
     cpus: { type: 'string' },
     'sim-cpus': { type: 'string' },
+    'session-cpus': { type: 'string' },
     idle: { type: 'boolean', default: false },
   },
 });
@@ -50,6 +53,7 @@ try {
     simPids: sim.pids,
     ...(sim.caFile ? { tlsCaFile: sim.caFile } : {}),
     ...(values.cpus !== undefined ? { cpus: values.cpus } : {}),
+    ...(values['session-cpus'] !== undefined ? { sessionCpus: values['session-cpus'] } : {}),
     repoRoot,
     simulatorBinary: join(repoRoot, 'build-native/oair-sim'),
     deflate: values.deflate,

@@ -82,7 +82,7 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   };
   router.register('openai_realtime', createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }), toolHandlers }));
   for (const plugin of plugins) plugin(app);
-  bridge.onWake(() => pump.onWake());
+  bridge.onWake(() => pump.onWake(), configStore.settings.mediaBatchMs);
   if (options.serveCommands !== false) bridge.serveCommands((id, api, args) => router.dispatch(id, api, args));
   return app;
 }

@@ -113,7 +113,12 @@ export interface NativeBridge {
   stats(id: number): ChannelStats | undefined;
   /** Call control; throws with the host's reason. */
   control(uuid: string, action: string, args: string[]): void;
-  onWake(callback: () => void): void;
+  /**
+   * Media threads wake this JS thread through `callback`. With `batchMs` > 0 the callback runs at
+   * most once per that many ms: frames that arrive meanwhile wait for the next batch (added uplink
+   * latency ≤ batchMs) and send no wake-ups of their own.
+   */
+  onWake(callback: () => void, batchMs?: number): void;
   serveCommands(callback: (requestId: number, api: string, args: string) => void): void;
   reply(requestId: number, text: string): boolean;
   ready(): void;

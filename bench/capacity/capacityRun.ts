@@ -13,7 +13,7 @@
  * process(es) over the steady part of the call, RSS growth per call, and the bench probe's latency
  * and GC histograms (src/runtime/benchProbe.ts).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,11 @@ export interface CapacityOptions {
   tlsCaFile?: string;
   /** Pin the host simulator (media threads and JS threads alike) to these CPUs (taskset list). */
   cpus?: string;
+  /**
+   * Then move the JS threads that run sessions (the workers) to these CPUs: the module's session
+   * work on a core of its own, the simulated host's media threads and the rest where `cpus` says.
+   */
+  sessionCpus?: string;
   /** The seed's debug WAV files and ::play events (on by default); a PBX at capacity turns them off. */
   audioFiles: boolean;
   /** Run the simulator's media threads at SCHED_FIFO (chrt), as FreeSWITCH -rp does. */
@@ -183,6 +188,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
   });
   const pid = child.pid!;
   const spawnedAt = Date.now();
+  const pinnedThreads = new Set<number>();
 
   // Follow the call: the first API reply marks call time ≈ 1.5 s.
   let lastRss = NaN;
@@ -202,6 +208,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
     if (done) break;
     const now = Date.now();
     const rss = rssKb(pid);
+    if (o.sessionCpus !== undefined) pinSessionThreads(probeDir, o.sessionCpus, pinnedThreads, o.workers === 1);
     if (startedAt === 0) {
       // Idle runs send no command: their call time starts with the process (+1.5 s, as a call's would).
       if (o.idle ? now - spawnedAt >= 1500 : existsSync(events) && readFileSync(events, 'utf8').includes('"kind":"api"')) {
@@ -384,6 +391,24 @@ interface ProbeFile {
   downlink: ProbeHistogram;
   downlinkBehind: ProbeHistogram;
   gc: ProbeHistogram;
+}
+
+/**
+ * Moves each JS thread that runs sessions, as announced in `dir` (src/runtime/benchProbe.ts), to
+ * `cpus`, once: the workers, or the runtime's main thread when there are none (workers = 1).
+ */
+function pinSessionThreads(dir: string, cpus: string, pinned: Set<number>, mainRunsSessions: boolean): void {
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    if (!f.startsWith('thread-')) continue;
+    const { tid, main } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { tid: number; main: boolean };
+    if (main !== mainRunsSessions || pinned.has(tid)) continue;
+    pinned.add(tid);
+    try {
+      execFileSync('taskset', ['-pc', cpus, String(tid)], { stdio: 'ignore' });
+    } catch {
+      // the thread is gone already, or taskset is missing: the run goes on unpinned
+    }
+  }
 }
 
 function readProbes(dir: string): ProbeFile[] {

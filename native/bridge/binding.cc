@@ -31,6 +31,14 @@ struct EnvState {
   napi_async_context async_context = nullptr;
   bool serving_commands = false;
   bool cleaned_up = false;
+  // Media wake-ups are batched in time: JS services the rings at most once per media_batch_ms (when
+  // that is > 0). Between two runs the pending flag stays set, so media threads send no wake-ups;
+  // a timer runs the next batch. Thousands of calls on their own ptime phases would otherwise wake
+  // the loop once per frame each.
+  uv_timer_t* media_timer = nullptr;
+  bool media_timer_armed = false;
+  uint32_t media_batch_ms = 0;
+  uint64_t media_ran_at = 0;
   // Records taken off the waker's ready list but not yet handed to JS (drainReady's out was full).
   std::vector<Channel*> ready_backlog;
 };
@@ -100,15 +108,45 @@ void dispatch_commands(EnvState* s) {
   }
 }
 
+// Clears the pending flag first (a frame queued from here on sends a new wake-up), then runs JS.
+void run_media(EnvState* s) {
+  waker_take_media(s->waker);
+  s->media_ran_at = uv_now(s->media_timer->loop);
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
+  call_js(s, s->media_cb, 0, nullptr);
+  napi_close_handle_scope(s->env, scope);
+}
+
+void on_media_timer(uv_timer_t* timer) {
+  EnvState* s = static_cast<EnvState*>(timer->data);
+  if (!s || s->cleaned_up) return;
+  s->media_timer_armed = false;
+  if (s->media_cb) run_media(s);
+}
+
 void on_async(uv_async_t* handle) {
   EnvState* s = static_cast<EnvState*>(handle->data);
   if (!s || s->cleaned_up) return;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
-  if (waker_take_commands(s->waker) && s->serving_commands) dispatch_commands(s);
-  if (waker_take_media(s->waker) && s->media_cb) call_js(s, s->media_cb, 0, nullptr);
-  napi_close_handle_scope(s->env, scope);
+  if (waker_take_commands(s->waker) && s->serving_commands) {
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(s->env, &scope) != napi_ok) return;
+    dispatch_commands(s);
+    napi_close_handle_scope(s->env, scope);
+  }
+  if (!s->media_cb || s->media_timer_armed || !waker_media_pending(s->waker)) return;
+  uint64_t now = uv_now(handle->loop);
+  uint64_t due = s->media_ran_at + s->media_batch_ms;
+  if (s->media_batch_ms == 0 || now >= due) {
+    run_media(s);
+  } else {
+    // The flag stays set until the timer runs the batch: no more wake-ups from media threads.
+    uv_timer_start(s->media_timer, on_media_timer, due - now, 0);
+    s->media_timer_armed = true;
+  }
 }
+
+void on_timer_closed(uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); }
 
 void on_async_closed(uv_handle_t* handle) { delete reinterpret_cast<uv_async_t*>(handle); }
 
@@ -122,12 +160,18 @@ void ensure_waker(const Napi::Env& env, EnvState* s) {
     throw Napi::Error::New(env, "uv_async_init failed");
   }
   async->data = s;
+  auto* timer = new uv_timer_t();
+  uv_timer_init(loop, timer);
+  timer->data = s;
+  uv_unref(reinterpret_cast<uv_handle_t*>(timer));  // never what keeps the loop alive
   int w = waker_acquire(async);
   if (w < 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(async), on_async_closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer), on_timer_closed);
     throw Napi::Error::New(env, "Too many JS threads for the bridge");
   }
   s->async = async;
+  s->media_timer = timer;
   s->waker = w;
   Napi::Object resource = Napi::Object::New(env);
   napi_create_reference(env, resource, 1, &s->resource);
@@ -187,6 +231,13 @@ void release_env(EnvState* s, bool from_cleanup) {
     s->async->data = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(s->async), on_async_closed);
     s->async = nullptr;
+  }
+  if (s->media_timer) {
+    uv_timer_stop(s->media_timer);
+    s->media_timer->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(s->media_timer), on_timer_closed);
+    s->media_timer = nullptr;
+    s->media_timer_armed = false;
   }
   (void)from_cleanup;
   {
@@ -503,9 +554,19 @@ Napi::Value OnWake(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   EnvState* s = state_of(env);
   if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "Expected a function");
+  uint32_t batch_ms = 0;
+  if (info.Length() > 1 && !info[1].IsUndefined()) {
+    if (!info[1].IsNumber()) throw Napi::TypeError::New(env, "Expected a batch interval in ms");
+    double v = info[1].As<Napi::Number>().DoubleValue();
+    if (!(v >= 0 && v <= 1000)) throw Napi::RangeError::New(env, "Expected a batch interval of 0-1000 ms");
+    batch_ms = static_cast<uint32_t>(v);
+  }
   ensure_waker(env, s);
+  s->media_batch_ms = batch_ms;
   if (s->media_cb) napi_delete_reference(env, s->media_cb);
   napi_create_reference(env, info[0], 1, &s->media_cb);
+  // Frames that came before the callback left the flag set: run them now.
+  if (waker_media_pending(s->waker)) uv_async_send(s->async);
   return env.Undefined();
 }
 

@@ -165,6 +165,9 @@ void waker_poke_commands(int idx) {
 bool waker_take_media(int idx) {
   return idx >= 0 && idx < kMaxWakers && g_wakers[idx].media_pending.exchange(false, std::memory_order_seq_cst);
 }
+bool waker_media_pending(int idx) {
+  return idx >= 0 && idx < kMaxWakers && g_wakers[idx].media_pending.load(std::memory_order_seq_cst);
+}
 bool waker_take_commands(int idx) {
   return idx >= 0 && idx < kMaxWakers && g_wakers[idx].command_pending.exchange(false, std::memory_order_seq_cst);
 }
