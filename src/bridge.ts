@@ -24,6 +24,14 @@ export type LogLevelValue = (typeof LogLevel)[keyof typeof LogLevel];
 export const Mix = { mono: 0, mixed: 1, stereo: 2 } as const;
 export type MixValue = (typeof Mix)[keyof typeof Mix];
 
+/**
+ * What an empty playback ring means, as the session last said: silence (`idle`), an underrun (JS
+ * holds audio for the ring: `queued`), or a server gap (an answer is streaming but its next audio
+ * has not arrived: `awaitingServer`). Counted apart so an operator can tell whose gap it was.
+ */
+export const PlaybackMode = { idle: 0, queued: 1, awaitingServer: 2 } as const;
+export type PlaybackModeValue = (typeof PlaybackMode)[keyof typeof PlaybackMode];
+
 /** Bits returned by {@link NativeBridge.poll}. */
 export const PollBits = {
   closed: 1,
@@ -50,7 +58,10 @@ export interface ChannelStats {
   framesIn: number;
   captureOverruns: number;
   framesOut: number;
+  /** Frames the media thread found no audio for while JS held audio for them (the module was late). */
   underruns: number;
+  /** Frames mid-answer with no audio because the server's next audio had not arrived (the server was late). */
+  serverGaps: number;
   samplesPlayed: number;
   dtmfDropped: number;
   captureQueued: number;
@@ -101,7 +112,8 @@ export interface NativeBridge {
   playbackInfo(id: number, out: Float64Array): boolean;
   /** Drops everything queued for playback; returns the played position at that moment. */
   flushPlayback(id: number): number;
-  setExpectAudio(id: number, expect: boolean): void;
+  /** What an empty playback ring counts as from now on: see {@link PlaybackMode}. */
+  setPlaybackMode(id: number, mode: PlaybackModeValue): void;
   /** Bit mask of {@link PollBits}; -1 for an unknown id. */
   poll(id: number): number;
   /**

@@ -3,7 +3,7 @@
 // (not even while JS is stuck in a loop); overruns and underruns are counted; a hangup while JS
 // holds the channel frees it exactly once; API commands get exactly one reply, or a timeout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Mix, PollBits, loadBridge, loadTestHost, type NativeBridge, type TestHost } from '../src/bridge.js';
+import { Mix, PlaybackMode, PollBits, loadBridge, loadTestHost, type NativeBridge, type TestHost } from '../src/bridge.js';
 
 let bridge: NativeBridge;
 let host: TestHost;
@@ -127,23 +127,29 @@ describe('capture ring', () => {
 });
 
 describe('playback ring', () => {
-  it('plays what JS writes, whole frames only, and counts underruns only while audio is expected', async () => {
+  it('plays what JS writes, whole frames only; an empty ring is silence, an underrun or a server gap as JS said', async () => {
     host.createChannel('play-1', { rate: 8000, ptimeMs: 20, recordMs: 3000 });
     const ch = bridge.attach('play-1', 'test', Mix.mono, 400, 1000);
     const tone = new Int16Array(8000 / 2); // 500 ms
     for (let i = 0; i < tone.length; i++) tone[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000));
     expect(bridge.write(ch.id, tone)).toBe(tone.length);
-    bridge.setExpectAudio(ch.id, false);
+    bridge.setPlaybackMode(ch.id, PlaybackMode.idle);
     host.startMedia('play-1');
     await sleep(800);
     let stats = bridge.stats(ch.id)!;
     expect(stats.framesOut).toBe(25);
     expect(stats.underruns).toBe(0); // idle after the tone: silence, not underruns
-    bridge.setExpectAudio(ch.id, true);
+    expect(stats.serverGaps).toBe(0);
+    bridge.setPlaybackMode(ch.id, PlaybackMode.awaitingServer);
+    await sleep(200);
+    stats = bridge.stats(ch.id)!;
+    expect(stats.serverGaps).toBeGreaterThan(3); // an answer streaming, its audio not here yet
+    expect(stats.underruns).toBe(0);
+    bridge.setPlaybackMode(ch.id, PlaybackMode.queued);
     await sleep(200);
     host.stopMedia('play-1');
     stats = bridge.stats(ch.id)!;
-    expect(stats.underruns).toBeGreaterThan(3);
+    expect(stats.underruns).toBeGreaterThan(3); // JS said it held audio: the gap is ours
     expect(Array.from(host.played('play-1')!)).toEqual(Array.from(tone));
     bridge.release(ch.id);
     host.removeChannel('play-1');

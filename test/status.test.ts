@@ -62,6 +62,7 @@ interface SessionEntry {
   framesIn: number;
   framesOut: number;
   underruns: number;
+  serverGaps: number;
   overruns: number;
   reconnects: number;
   latency: { responseMs: number | null; playoutMs: number | null; responses: number };
@@ -114,6 +115,7 @@ describe('openai_realtime status', () => {
     expect(e.framesIn).toBeGreaterThan(100);
     expect(e.framesOut).toBeGreaterThan(50);
     expect(typeof e.underruns).toBe('number');
+    expect(typeof e.serverGaps).toBe('number');
     // Latency: both parts measured and plausible (no wall-clock bound asserted).
     expect(e.latency.responses).toBe(2);
     expect(e.latency.responseMs).toBeGreaterThanOrEqual(0);
@@ -139,13 +141,13 @@ describe('openai_realtime status', () => {
     expect(lines[1]).toMatch(/^active: audio_stream 1  started: \d+  ended: \d+  up: \d+m\d\ds  command timeouts: 0$/);
     expect(lines[2]).toMatch(/^memory: rss [\d.]+ MB \(whole FreeSWITCH process\)  JS heap [\d.]+ of [\d.]+ MB  external [\d.]+ MB$/);
     const header = lines.find((l) => l.startsWith('uuid'))!;
-    expect(header.split(/\s{2,}/)).toEqual(['uuid', 'family', 'state', 'server', 'in', 'out', 'conn s', 'frames in/out', 'under', 'over', 'recon', 'latency ms', 'tokens in/out/total']);
+    expect(header.split(/\s{2,}/)).toEqual(['uuid', 'family', 'state', 'server', 'in', 'out', 'conn s', 'frames in/out', 'under', 'gaps', 'over', 'recon', 'latency ms', 'tokens in/out/total']);
     const row = lines.find((l) => l.startsWith(uuid))!.split(/\s{2,}/);
     const e = (await statusJson()).sessions.find((x) => x.uuid === uuid)!;
     expect(row.slice(0, 6)).toEqual([uuid, 'audio_stream', 'open', `127.0.0.1:${sim.port}`, 'pcm@24000', 'pcm@24000']);
-    expect(row[9]).toBe('0'); // overruns
-    expect(row[11]).toMatch(/^\d+\/\d+$/); // latency response/playout
-    expect(row[12]).toBe(`${e.tokens.input}/${e.tokens.output}/${e.tokens.total}`);
+    expect(row[10]).toBe('0'); // overruns
+    expect(row[12]).toMatch(/^\d+\/\d+$/); // latency response/playout
+    expect(row[13]).toBe(`${e.tokens.input}/${e.tokens.output}/${e.tokens.total}`);
   });
 
   it('never shows the key, not even the query parameter that carries it', async () => {

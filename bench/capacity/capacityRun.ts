@@ -59,7 +59,13 @@ export interface CapacityResult {
   rate: number;
   workers: number;
   exitCode: number | null;
-  summary: { ticks: number; lateTicks: number; maxLateMs: number; underruns: number; captureOverruns: number; liveChannelRecords: number };
+  /**
+   * The host simulator's summary. `underruns`: frames the module had audio for but had not put in
+   * the ring (the pass criterion); `serverGaps`: frames mid-answer whose audio the realtime
+   * simulator had not sent yet — the test rig's server being late (it shares this machine), which
+   * a PBX talking to OpenAI does not have; reported, not a failure of the module.
+   */
+  summary: { ticks: number; lateTicks: number; maxLateMs: number; underruns: number; serverGaps: number; captureOverruns: number; liveChannelRecords: number };
   connected: number;
   responses: number;
   errors: string[];
@@ -227,7 +233,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
 
   // The record.
   const lines = existsSync(events) ? readFileSync(events, 'utf8').split('\n').filter((l) => l.length > 0) : [];
-  let summary: CapacityResult['summary'] = { ticks: 0, lateTicks: 0, maxLateMs: 0, underruns: 0, captureOverruns: 0, liveChannelRecords: 0 };
+  let summary: CapacityResult['summary'] = { ticks: 0, lateTicks: 0, maxLateMs: 0, underruns: 0, serverGaps: 0, captureOverruns: 0, liveChannelRecords: 0 };
   let connected = 0;
   let responses = 0;
   const errors: string[] = [];
@@ -239,6 +245,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
         lateTicks: Number(s.lateTicks),
         maxLateMs: Number(s.maxLateMs),
         underruns: Number(s.underruns),
+        serverGaps: Number(s.serverGaps ?? 0),
         captureOverruns: Number(s.captureOverruns),
         liveChannelRecords: Number(s.liveChannelRecords),
       };

@@ -441,9 +441,12 @@ Napi::Value FlushPlayback(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(tail));
 }
 
-Napi::Value SetExpectAudio(const Napi::CallbackInfo& info) {
+// setPlaybackMode(id, 0 idle | 1 queued | 2 awaiting the server): what an empty ring counts as.
+Napi::Value SetPlaybackMode(const Napi::CallbackInfo& info) {
   Channel* ch = lookup(id_arg(info));
-  if (ch) ch->expect_audio.store(info.Length() > 1 && info[1].ToBoolean().Value(), std::memory_order_relaxed);
+  uint32_t mode = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : 0;
+  if (mode > kPlaybackAwaitingServer) throw Napi::RangeError::New(info.Env(), "Expected a playback mode 0|1|2");
+  if (ch) ch->playback_mode.store(static_cast<uint8_t>(mode), std::memory_order_relaxed);
   return info.Env().Undefined();
 }
 
@@ -456,7 +459,7 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   if (ch->closed.load(std::memory_order_acquire)) bits |= 1;
   if (ch->dtmf_head.load(std::memory_order_acquire) != ch->dtmf_tail.load(std::memory_order_relaxed)) bits |= 2;
   if (ch->capture.available() > 0) bits |= 4;
-  if (ch->expect_audio.load(std::memory_order_relaxed) && ch->playback.available() < 2 * ch->frame_samples) bits |= 8;
+  if (ch->playback_mode.load(std::memory_order_relaxed) == kPlaybackQueued && ch->playback.available() < 2 * ch->frame_samples) bits |= 8;
   return Napi::Number::New(info.Env(), bits);
 }
 
@@ -484,7 +487,7 @@ Napi::Value DrainReady(const Napi::CallbackInfo& info) {
     if (ch->closed.load(std::memory_order_acquire)) bits |= 1;
     if (ch->dtmf_head.load(std::memory_order_acquire) != ch->dtmf_tail.load(std::memory_order_relaxed)) bits |= 2;
     if (ch->capture.available() > 0) bits |= 4;
-    if (ch->expect_audio.load(std::memory_order_relaxed) && ch->playback.available() < 2 * ch->frame_samples) bits |= 8;
+    if (ch->playback_mode.load(std::memory_order_relaxed) == kPlaybackQueued && ch->playback.available() < 2 * ch->frame_samples) bits |= 8;
     out[2 * n] = static_cast<int32_t>(ch->js_id.load(std::memory_order_relaxed));
     out[2 * n + 1] = bits;
     n++;
@@ -523,6 +526,7 @@ Napi::Value Stats(const Napi::CallbackInfo& info) {
   o.Set("captureOverruns", static_cast<double>(c.capture_overruns.load()));
   o.Set("framesOut", static_cast<double>(c.frames_out.load()));
   o.Set("underruns", static_cast<double>(c.underruns.load()));
+  o.Set("serverGaps", static_cast<double>(c.server_gaps.load()));
   o.Set("samplesPlayed", static_cast<double>(c.samples_played.load()));
   o.Set("dtmfDropped", static_cast<double>(c.dtmf_dropped.load()));
   o.Set("captureQueued", ch->capture.available());
@@ -636,7 +640,7 @@ napi_value bridge_init(napi_env raw_env, napi_value raw_exports) {
   exports.Set("write", Napi::Function::New(env, Write, "write"));
   exports.Set("playbackInfo", Napi::Function::New(env, PlaybackInfo, "playbackInfo"));
   exports.Set("flushPlayback", Napi::Function::New(env, FlushPlayback, "flushPlayback"));
-  exports.Set("setExpectAudio", Napi::Function::New(env, SetExpectAudio, "setExpectAudio"));
+  exports.Set("setPlaybackMode", Napi::Function::New(env, SetPlaybackMode, "setPlaybackMode"));
   exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
   exports.Set("drainReady", Napi::Function::New(env, DrainReady, "drainReady"));
   exports.Set("readDtmf", Napi::Function::New(env, ReadDtmf, "readDtmf"));

@@ -19,12 +19,17 @@ struct ChannelCounters {
   std::atomic<uint64_t> frames_in{0};          // media: captured frames queued
   std::atomic<uint64_t> capture_overruns{0};   // media: captured frames dropped, ring full
   std::atomic<uint64_t> frames_out{0};         // media: frames filled with assistant audio
-  std::atomic<uint64_t> underruns{0};          // media: frame wanted while audio was expected, none ready
+  std::atomic<uint64_t> underruns{0};          // media: frame wanted while JS held audio for it, none ready
+  std::atomic<uint64_t> server_gaps{0};        // media: frame wanted mid-answer while the server's next audio had not come
   std::atomic<uint64_t> samples_played{0};     // media: assistant samples handed to the channel
   std::atomic<uint64_t> dtmf_dropped{0};       // media: digits lost, DTMF ring full
 };
 
 constexpr uint32_t kDtmfRingSize = 32;  // power of two
+
+constexpr uint8_t kPlaybackIdle = 0;
+constexpr uint8_t kPlaybackQueued = 1;
+constexpr uint8_t kPlaybackAwaitingServer = 2;
 
 struct Channel {
   Channel(const char* uuid, uint32_t rate, uint32_t frame_samples, uint32_t capture_channels,
@@ -39,8 +44,10 @@ struct Channel {
   SampleRing playback;  // JS → media thread
   // JS asks the media thread to drop everything queued before this playback position (barge-in).
   std::atomic<uint64_t> playback_flush_to{0};
-  // JS says assistant audio is flowing, so an empty ring is an underrun rather than silence.
-  std::atomic<bool> expect_audio{false};
+  // What an empty ring means now, as JS last said: silence (kPlaybackIdle), an underrun (JS holds
+  // audio for it: kPlaybackQueued) or a server gap (an answer is streaming but its next audio has
+  // not arrived: kPlaybackAwaitingServer). Split so a gap can be blamed on the right side.
+  std::atomic<uint8_t> playback_mode{0};
   std::atomic<bool> closed{false};
   std::atomic<int> waker{-1};  // which JS thread to wake; -1 until a JS thread adopts the channel
   // The ready list (see waker_signal): set while this record sits in its waker's list, so a media

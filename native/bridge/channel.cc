@@ -79,8 +79,11 @@ uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
   // Only whole frames are played: a short frame would be padded by the core with garbage (the seed
   // module's stale-inuse bug). JS pads the end of each utterance to a frame boundary.
   if (ch->playback.available() < count) {
-    if (ch->expect_audio.load(std::memory_order_relaxed)) {
+    uint8_t mode = ch->playback_mode.load(std::memory_order_relaxed);
+    if (mode == oair::kPlaybackQueued) {
       ch->counters.underruns.fetch_add(1, std::memory_order_relaxed);
+    } else if (mode == oair::kPlaybackAwaitingServer) {
+      ch->counters.server_gaps.fetch_add(1, std::memory_order_relaxed);
     }
     return 0;
   }
@@ -88,7 +91,7 @@ uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
   ch->counters.frames_out.fetch_add(1, std::memory_order_relaxed);
   ch->counters.samples_played.fetch_add(n, std::memory_order_relaxed);
   // Room freed in the playback ring: JS may want to top it up.
-  if (ch->playback.available() < 2 * count && ch->expect_audio.load(std::memory_order_relaxed)) {
+  if (ch->playback.available() < 2 * count && ch->playback_mode.load(std::memory_order_relaxed) == oair::kPlaybackQueued) {
     oair::waker_signal(ch);
   }
   return n;

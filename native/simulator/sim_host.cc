@@ -291,6 +291,7 @@ void SimHost::finish_hook(SimChannel* c) {
   c->frames_in += k.frames_in.load();
   c->frames_out += k.frames_out.load();
   c->underruns += k.underruns.load();
+  c->server_gaps += k.server_gaps.load();
   c->capture_overruns += k.capture_overruns.load();
   oair_channel_close(ch);
   oair_channel_release(ch);
@@ -457,19 +458,21 @@ bool SimHost::write_replies(std::string& err) {
 }
 
 void SimHost::summary() {
-  uint64_t late = 0, max_late = 0, underruns = 0, overruns = 0, ticks = 0;
+  uint64_t late = 0, max_late = 0, underruns = 0, server_gaps = 0, overruns = 0, ticks = 0;
   for (auto& c : channels_) {
     late += c->late_ticks.load();
     ticks += c->ticks.load();
     max_late = std::max<uint64_t>(max_late, c->max_late_us.load());
     underruns += c->underruns;
+    server_gaps += c->server_gaps;
     overruns += c->capture_overruns;
   }
   jsonl_.write(now_ms(), "summary",
                {{"channels", std::to_string(channels_.size())}, {"calls", std::to_string(channels_.size() * opts_.calls)},
                 {"ticks", std::to_string(ticks)},
                 {"lateTicks", std::to_string(late)}, {"maxLateMs", std::to_string(max_late / 1000.0)},
-                {"underruns", std::to_string(underruns)}, {"captureOverruns", std::to_string(overruns)},
+                {"underruns", std::to_string(underruns)}, {"serverGaps", std::to_string(server_gaps)},
+                {"captureOverruns", std::to_string(overruns)},
                 {"liveChannelRecords", std::to_string(oair::live_channels())}});
 }
 

@@ -55,7 +55,7 @@ struct SimChannel {
   std::atomic<uint64_t> ticks{0}, late_ticks{0};
   std::atomic<uint64_t> max_late_us{0};
   // Bridge counters captured when the hook went away.
-  uint64_t frames_in = 0, frames_out = 0, underruns = 0, capture_overruns = 0;
+  uint64_t frames_in = 0, frames_out = 0, underruns = 0, server_gaps = 0, capture_overruns = 0;
   std::thread media_thread, api_thread;
 };
 

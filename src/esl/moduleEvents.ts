@@ -112,7 +112,10 @@ export type SessionStatus = JsonObject & {
   secondsConnected?: number;
   framesIn?: number;
   framesOut?: number;
+  /** Frames with no audio while the module held audio for them (the module was late). */
   underruns?: number;
+  /** Frames mid-answer with no audio because the server's next audio had not arrived yet. */
+  serverGaps?: number;
   overruns?: number;
   reconnects?: number;
   latency?: SessionLatency;

@@ -2,7 +2,7 @@
  * One attached media hook as JS sees it: the capture ring to read, the playback ring to fill, and
  * the counters the media thread keeps. A thin, allocation-free wrapper over the bridge.
  */
-import type { AttachedChannel, ChannelStats, NativeBridge } from '../bridge.js';
+import type { AttachedChannel, ChannelStats, NativeBridge, PlaybackModeValue } from '../bridge.js';
 
 export class ChannelPort {
   readonly id: number;
@@ -79,9 +79,9 @@ export class ChannelPort {
     this.#cached = false;
   }
 
-  /** Tells the media thread that an empty ring is now an underrun (audio is flowing) or silence. */
-  setExpectAudio(expect: boolean): void {
-    if (!this.#released) this.#bridge.setExpectAudio(this.id, expect);
+  /** Tells the media thread what an empty ring is from now on: silence, an underrun or a server gap. */
+  setPlaybackMode(mode: PlaybackModeValue): void {
+    if (!this.#released) this.#bridge.setPlaybackMode(this.id, mode);
   }
 
   stats(): ChannelStats | undefined {

@@ -20,7 +20,7 @@
  * a fault. Ending detaches the hook, closes the socket (1000, 2 s close timer), deletes the debug
  * files, then tells the listener (`ended`).
  */
-import { Mix, type DtmfDigit } from '../bridge.js';
+import { Mix, PlaybackMode, type DtmfDigit, type PlaybackModeValue } from '../bridge.js';
 import type { MixType, MuteTarget } from '../commands/audioStreamGrammar.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
 import type { ChannelPort } from '../media/channelPort.js';
@@ -224,7 +224,7 @@ export class RealtimeEngine implements MediaHandler {
   readonly #playback = new Map<string, { firstAt: number; started: boolean }>();
   readonly #playbackEnded: string[] = [];
   #lastBinaryAt = 0;
-  #expectingAudio = false;
+  #playbackMode: PlaybackModeValue = PlaybackMode.idle;
 
   // Counters for status().
   #droppedUplinkSamples = 0;
@@ -333,7 +333,7 @@ export class RealtimeEngine implements MediaHandler {
     this.#aheadSamples = Math.max(Math.round((port.sampleRate * PLAYBACK_AHEAD_MS) / 1000), 2 * port.frameSamples);
     this.#scratch = new Int16Array(this.#aheadSamples);
     this.#ringWritePos = port.writtenPosition();
-    port.setExpectAudio(false);
+    port.setPlaybackMode(PlaybackMode.idle);
     this.#log.info(
       `${c.label} starting: ${displayUrl(c.connection.url)} ${c.mix}, ${c.raw ? `raw ${c.raw.sendRate}/${c.raw.playbackRate} Hz` : 'JSON'}, ` +
         `channel ${port.sampleRate} Hz ${ptimeMs} ms, buffer ${buffer.ms} ms${this.#mutedUser ? ', user muted' : ''}`,
@@ -544,10 +544,19 @@ export class RealtimeEngine implements MediaHandler {
    * reply, not a gap (and JS may be a little late to notice).
    */
   #updateExpectAudio(): void {
-    const expect = !this.#paused && !this.#ending && (this.#current !== null || this.#queue.length > 0);
-    if (expect === this.#expectingAudio || this.#port.released) return;
-    this.#expectingAudio = expect;
-    this.#port.setExpectAudio(expect);
+    // Audio queued here: an empty ring would be our underrun. An answer still streaming with nothing
+    // queued: an empty ring waits for the server (a server gap). Otherwise silence.
+    const mode: PlaybackModeValue =
+      this.#paused || this.#ending
+        ? PlaybackMode.idle
+        : this.#queue.length > 0
+          ? PlaybackMode.queued
+          : this.#current !== null
+            ? PlaybackMode.awaitingServer
+            : PlaybackMode.idle;
+    if (mode === this.#playbackMode || this.#port.released) return;
+    this.#playbackMode = mode;
+    this.#port.setPlaybackMode(mode);
   }
 
   onClosed(): void {
@@ -1017,7 +1026,7 @@ export class RealtimeEngine implements MediaHandler {
         }
         if (this.#port && !this.#port.released) {
           this.#step('detach', () => {
-            this.#port.setExpectAudio(false);
+            this.#port.setPlaybackMode(PlaybackMode.idle);
             this.#port.detach();
           });
         }
@@ -1079,6 +1088,7 @@ export class RealtimeEngine implements MediaHandler {
       framesIn: stats?.framesIn ?? 0,
       framesOut: stats?.framesOut ?? 0,
       underruns: stats?.underruns ?? 0,
+      serverGaps: stats?.serverGaps ?? 0,
       overruns: stats?.captureOverruns ?? 0,
       uplinkChunks: this.#uplink?.chunksSent ?? 0,
       uplinkMs: Math.round(this.#uplink?.sentMs ?? 0),

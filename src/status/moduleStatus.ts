@@ -4,7 +4,7 @@
  * the one the operator sees (runtime/statusMerge.ts does the rest of the merge).
  *
  * Per session the entry is the session's own status(): uuid, family, state, server (host and path,
- * never a key or a query), formats and rates, seconds connected, frames, underruns, overruns,
+ * never a key or a query), formats and rates, seconds connected, frames, underruns, server gaps, overruns,
  * reconnects, latency (session/latencyMeter.ts) and token usage summed from response.done.
  */
 import type { ConfigStore } from '../config/configStore.js';

@@ -47,7 +47,7 @@ export function formatStatusText(s: StatusTextInput): string {
   if (s.silentWorkers && s.silentWorkers.length > 0) lines.push(`workers not answering: ${s.silentWorkers.join(', ')}`);
   if (s.sessions.length === 0) return lines.join('\n');
   const withWorker = s.sessions.some((x) => x.worker !== undefined);
-  const header = ['uuid', 'family', ...(withWorker ? ['worker'] : []), 'state', 'server', 'in', 'out', 'conn s', 'frames in/out', 'under', 'over', 'recon', 'latency ms', 'tokens in/out/total'];
+  const header = ['uuid', 'family', ...(withWorker ? ['worker'] : []), 'state', 'server', 'in', 'out', 'conn s', 'frames in/out', 'under', 'gaps', 'over', 'recon', 'latency ms', 'tokens in/out/total'];
   const rows = s.sessions.map((x) => [
     str(x.uuid),
     str(x.family),
@@ -59,12 +59,13 @@ export function formatStatusText(s: StatusTextInput): string {
     x.secondsConnected === undefined ? '-' : num(x.secondsConnected).toFixed(1),
     x.framesIn === undefined ? '-' : `${num(x.framesIn)}/${num(x.framesOut)}`,
     str(x.underruns),
+    str(x.serverGaps),
     str(x.overruns),
     str(x.reconnects),
     latency(x.latency),
     tokens(x.tokens),
   ]);
-  const right = new Set(['conn s', 'frames in/out', 'under', 'over', 'recon', 'latency ms', 'tokens in/out/total']);
+  const right = new Set(['conn s', 'frames in/out', 'under', 'gaps', 'over', 'recon', 'latency ms', 'tokens in/out/total']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
     cells
