@@ -34,12 +34,14 @@ const { values } = parseArgs({
     'sim-cpus': { type: 'string' },
     'session-cpus': { type: 'string' },
     idle: { type: 'boolean', default: false },
+    'sim-node-option': { type: 'string', multiple: true, default: [] },
   },
 });
 const sim = await launchRealtimeSim({
   script: join(repoRoot, 'build/bench/bench/capacity/realtimeSimServer.js'),
   voiceDir: join(repoRoot, 'assets/voice'),
   tls: values.tls,
+  nodeArgs: values['sim-node-option'],
   ...(values['sim-cpus'] !== undefined ? { cpus: values['sim-cpus'] } : {}),
   ...(values.nice !== undefined ? { nice: Number(values.nice) } : {}),
 });

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { alawToLinear, decodeAlaw, decodeMulaw, linearToAlaw, linearToMulaw, mulawToLinear } from '../src/audio/g711.js';
 import { readWav } from '../src/audio/wav.js';
 import * as simulatorG711 from '../src/simulator/g711Codec.js';
+import { isStrictBase64 } from '../src/simulator/audioFormats.js';
+import fc from 'fast-check';
 import { RealtimeProbeClient, RealtimeSimulator, type RealtimeSimulatorOptions, type ServerEvent } from '../src/simulator/index.js';
 
 const clients: RealtimeProbeClient[] = [];
@@ -655,6 +657,36 @@ describe('input audio buffer', () => {
     });
     expect(sim.connections[0]!.appendedAudioMs).toBe(0);
     expect(sim.connections[0]!.closed).toBeNull();
+  });
+});
+
+describe('strict base64 check', () => {
+  // The rule as the regular expression the simulator used to run (too slow at load): a table walk
+  // must say exactly the same of every string.
+  const reference = (t: string): boolean =>
+    t.length % 4 !== 1 && /^[A-Za-z0-9+/]*={0,2}$/.test(t) && (t.indexOf('=') === -1 || t.length % 4 === 0);
+  it('agrees with the reference rule on valid, unpadded and broken strings', () => {
+    const samples = ['', 'AAAA', 'AAA=', 'AA==', 'A===', 'AAA', 'AA', 'A', 'AAAAA', 'AA=A', '=AAA', 'AAAA====', 'AQID', 'AQ', 'data:audio/wav;base64,AAAA', 'AB-_', 'AB C', 'ÄÄÄÄ', 'AB\nC', Buffer.from('hello world').toString('base64')];
+    for (const s of samples) expect([s, isStrictBase64(s)]).toEqual([s, reference(s)]);
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'AZaz09+/=-_ .\u00e9'.split('')), maxLength: 40 }), (s) => isStrictBase64(s) === reference(s)),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('recordEvents: false (load runs)', () => {
+  it('serves a whole turn and keeps no event history', async () => {
+    const sim = await startSim({ recordEvents: false });
+    const client = await connect(sim);
+    client.send({ type: 'session.update', session: { type: 'realtime' } });
+    await client.waitFor('session.updated');
+    client.send({ type: 'response.create' });
+    const done = await client.waitFor('response.done', { timeoutMs: 5000 });
+    expect((done.response as { status: string }).status).toBe('completed');
+    expect(client.events.filter((e) => e.type === 'response.output_audio.delta').length).toBeGreaterThan(0);
+    expect(sim.connections[0]!.serverEvents).toEqual([]);
+    expect(sim.connections[0]!.clientEvents).toEqual([]);
   });
 });
 

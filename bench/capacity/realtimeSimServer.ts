@@ -47,6 +47,7 @@ async function serve(port: number): Promise<RealtimeSimulator> {
     deltaIntervalMs: Number(values['interval-ms']),
     // Thousands of appends per second: keeping them would grow without bound.
     recordAudio: false,
+    recordEvents: false,
     ...(tls ? { tls } : {}),
   });
 }

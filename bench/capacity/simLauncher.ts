@@ -19,6 +19,8 @@ export interface SimLaunchOptions {
   /** taskset CPU list, e.g. "1". */
   cpus?: string;
   nice?: number;
+  /** Node options for the simulator process (e.g. --cpu-prof while looking into its cost). */
+  nodeArgs?: string[];
 }
 
 export interface LaunchedSim {
@@ -46,6 +48,7 @@ export async function launchRealtimeSim(o: SimLaunchOptions): Promise<LaunchedSi
     ...(o.cpus !== undefined ? ['taskset', '-c', o.cpus] : []),
     ...(o.nice !== undefined ? ['nice', '-n', String(o.nice)] : []),
     process.execPath,
+    ...(o.nodeArgs ?? []),
     ...args,
   ];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     sessionLimitMs: numberOption(values['session-limit-ms'], 'session-limit-ms'),
     // A long call would otherwise keep every audio payload in memory.
     recordAudio: false,
+    // A standalone simulator may serve calls for hours: no event history.
+    recordEvents: false,
     ...(tls ? { tls } : {}),
   });
 

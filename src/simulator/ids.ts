@@ -12,9 +12,18 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 /** OpenAI's ids carry 21–24 characters after the prefix; 21 keeps ours in that range. */
 const BODY_LENGTH = 21;
 
+/** Random bytes drawn in blocks: an id per server event (thousands a second) made one crypto call each. */
+const POOL_SIZE = BODY_LENGTH * 512;
+let pool = randomBytes(POOL_SIZE);
+let poolAt = 0;
+
 export function newId(prefix: IdPrefix): string {
-  const bytes = randomBytes(BODY_LENGTH);
+  if (poolAt + BODY_LENGTH > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolAt = 0;
+  }
   let body = '';
-  for (let i = 0; i < BODY_LENGTH; i++) body += ALPHABET[bytes[i]! % ALPHABET.length];
+  for (let i = 0; i < BODY_LENGTH; i++) body += ALPHABET[pool[poolAt + i]! % ALPHABET.length];
+  poolAt += BODY_LENGTH;
   return `${prefix}_${body}`;
 }

@@ -61,6 +61,12 @@ export interface RealtimeSimulatorOptions {
   maxPayloadBytes?: number;
   /** Keep audio payloads in recorded events. Default true; the CLI turns it off for long calls. */
   recordAudio?: boolean;
+  /**
+   * Keep every client and server event in `connection.clientEvents` / `serverEvents` (default true,
+   * what tests read). Off for load runs: hundreds of calls send tens of thousands of events a
+   * second, and recording each one cost the simulator a parse and the memory to hold it.
+   */
+  recordEvents?: boolean;
   /** Serve wss:// with this key and certificate (PEM), as the real API does; plain ws:// without. */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -118,6 +124,7 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
       sessionLimitMs: options.sessionLimitMs ?? 60 * 60_000,
       functionCalls: functionCall === undefined ? [] : Array.isArray(functionCall) ? functionCall : [functionCall],
       recordAudio: options.recordAudio ?? true,
+      recordEvents: options.recordEvents ?? true,
     };
     this.#globalFaults = options.faults ?? {};
     this.#wss = new WebSocketServer({

@@ -81,6 +81,7 @@ export interface ConnectionSettings {
   functionCalls: readonly FunctionCallSpec[];
   /** Keep audio payloads in the recorded events (false: replaced by a length note). */
   recordAudio: boolean;
+  recordEvents: boolean;
 }
 
 export interface ConnectionObserver {
@@ -304,7 +305,9 @@ export class SimulatedConnection {
       return;
     }
     const event = parsed as ClientEvent;
-    this.clientEvents.push({ event: this.#settings.recordAudio ? event : elideAudio(event), receivedAt, bytes: bytes.length });
+    if (this.#settings.recordEvents) {
+      this.clientEvents.push({ event: this.#settings.recordAudio ? event : elideAudio(event), receivedAt, bytes: bytes.length });
+    }
     this.#observer.clientEvent(this, event);
     this.#faults.clientEvent();
     if (this.#shapeRejected) return; // closing with 4000; nothing more is served
@@ -671,6 +674,10 @@ export class SimulatedConnection {
       this.#unflushedSends--;
       if (this.#dropping && this.#unflushedSends === 0) this.#ws.terminate();
     });
+    if (!this.#settings.recordEvents) {
+      this.#observer.serverEvent(this, full);
+      return true;
+    }
     // Record a snapshot: items are mutated as a response progresses.
     const recorded = JSON.parse(text) as ServerEvent;
     this.serverEvents.push(this.#settings.recordAudio ? recorded : elideAudio(recorded));
