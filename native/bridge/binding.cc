@@ -335,7 +335,9 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
     g_table.emplace(id, TableEntry{ch, s});
   }
   ch->js_id.store(id, std::memory_order_relaxed);  // published by the waker store below
-  if (s && s->waker >= 0) ch->waker.store(s->waker, std::memory_order_release);
+  // Only a thread that takes media wake-ups gets the channel queued on its ready list: a list
+  // nobody drains would hold the records (and their rings) forever.
+  if (s && s->waker >= 0 && s->media_cb) ch->waker.store(s->waker, std::memory_order_release);
   Napi::Object o = Napi::Object::New(env);
   o.Set("id", id);
   o.Set("sampleRate", res.sample_rate);
@@ -360,7 +362,7 @@ Napi::Value Adopt(const Napi::CallbackInfo& info) {
     }
   }
   if (!ch) return Napi::Boolean::New(info.Env(), false);
-  if (s && s->waker >= 0) {
+  if (s && s->waker >= 0 && s->media_cb) {
     ch->waker.store(s->waker, std::memory_order_release);
     waker_signal(ch);  // anything captured before the hand-over gets read
   }
