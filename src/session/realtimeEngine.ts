@@ -422,7 +422,7 @@ export class RealtimeEngine implements MediaHandler {
     this.#paused = paused;
     // Like the seed's bug flush: nothing captured before the change is sent after it.
     this.#uplink.discard();
-    this.#updateExpectAudio();
+    this.#updatePlaybackMode();
     this.#log.info(paused ? 'stream paused' : 'stream resumed');
   }
 
@@ -535,7 +535,7 @@ export class RealtimeEngine implements MediaHandler {
       this.#utteranceDrained();
     }
     this.#forgetPlayedItems(played);
-    this.#updateExpectAudio();
+    this.#updatePlaybackMode();
   }
 
   /**
@@ -543,7 +543,7 @@ export class RealtimeEngine implements MediaHandler {
    * or the queue still holds some. Once everything is in the ring, running dry is the end of the
    * reply, not a gap (and JS may be a little late to notice).
    */
-  #updateExpectAudio(): void {
+  #updatePlaybackMode(): void {
     // Audio queued here: an empty ring would be our underrun. An answer still streaming with nothing
     // queued: an empty ring waits for the server (a server gap). Otherwise silence.
     const mode: PlaybackModeValue =
@@ -828,7 +828,7 @@ export class RealtimeEngine implements MediaHandler {
     this.#live.push(item);
     if (itemId !== '') this.#tagByItemId.set(itemId, item.tag);
     this.#files?.open(sourceRate);
-    this.#updateExpectAudio();
+    this.#updatePlaybackMode();
     return item;
   }
 
@@ -860,6 +860,8 @@ export class RealtimeEngine implements MediaHandler {
     item.queued += accepted;
     this.#queuedSinceFlush += accepted;
     this.#topUp();
+    // What is left queued here decides what an empty ring would mean (ours or the server's gap).
+    this.#updatePlaybackMode();
   }
 
   /** Moves queued audio into the ring until it is ~80 ms ahead of the media thread. */
@@ -1006,7 +1008,7 @@ export class RealtimeEngine implements MediaHandler {
     this.#ringWritePos = this.#port.writtenPosition();
     this.#utteranceDrained();
     for (const [id, state] of outcome) this.#endPlayback(id, state);
-    this.#updateExpectAudio();
+    this.#updatePlaybackMode();
   }
 
   // ── end ──────────────────────────────────────────────────────────────────
