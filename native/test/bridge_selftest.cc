@@ -3,7 +3,10 @@
 //  1. ring: a producer thread on a 20 ms clock, a consumer that is sometimes late; no frame lost or
 //     reordered, overruns counted and never blocking;
 //  2. channel records: create/release across threads, close racing capture/playback, refcounts;
-//  3. command queue: many API threads, replies, timeouts, late replies after a timeout, fail-all.
+//  3. command queue: many API threads, replies, timeouts, late replies after a timeout, fail-all;
+//  4. ready list: many media threads queueing channels while a JS stand-in takes the list whole;
+//     a channel is never in one take twice, no frame is left unread, and the list's references all
+//     come back.
 #include <time.h>
 
 #include <atomic>
@@ -17,7 +20,11 @@
 
 #include "../bridge/bridge.h"
 #include "../bridge/commands.h"
+#include "../bridge/wakers.h"
 #include "../host.h"
+
+#include <set>
+#include <uv.h>
 
 static int g_failures = 0;
 #define CHECK(cond, ...)                                   \
@@ -174,11 +181,83 @@ static void test_command_queue() {
   oair::commands_set_server(-1);
 }
 
+static void test_ready_list() {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  uv_async_t async;
+  uv_async_init(&loop, &async, [](uv_async_t*) {});
+  const int waker = oair::waker_acquire(&async);
+  CHECK(waker >= 0, "waker slot");
+  constexpr int kThreads = 8, kPerThread = 8, kFrames = 400;
+  std::vector<oair_channel*> chans;
+  for (int i = 0; i < kThreads * kPerThread; i++) {
+    oair_channel* ch = oair_channel_create("r", 8000, 160, 1, 1000, 200);
+    ch->waker.store(waker);
+    chans.push_back(ch);
+  }
+  std::vector<uint64_t> read(chans.size(), 0);
+  auto index_of = [&](oair::Channel* c) {
+    for (size_t i = 0; i < chans.size(); i++)
+      if (static_cast<oair::Channel*>(chans[i]) == c) return static_cast<int>(i);
+    return -1;
+  };
+  int duplicates = 0, unknown = 0;
+  int16_t buf[8000];
+  // The JS side: take the whole list, clear each flag before reading the ring, give the reference back.
+  auto drain = [&] {
+    std::set<int> seen;
+    for (oair::Channel* c = oair::waker_take_ready(waker); c != nullptr;) {
+      oair::Channel* next = c->ready_next;
+      int i = index_of(c);
+      if (i < 0) unknown++;
+      else if (!seen.insert(i).second) duplicates++;
+      c->ready_queued.store(false);
+      uint32_t n;
+      while (i >= 0 && (n = c->capture.pop(buf, 8000)) > 0) read[i] += n;
+      oair_channel_release(static_cast<oair_channel*>(c));
+      c = next;
+    }
+  };
+  std::atomic<int> running{kThreads};
+  std::vector<std::thread> media;
+  for (int t = 0; t < kThreads; t++) {
+    media.emplace_back([&, t] {
+      int16_t f[160] = {0};
+      for (int k = 0; k < kFrames; k++) {
+        for (int j = 0; j < kPerThread; j++) oair_channel_capture(chans[t * kPerThread + j], f, 160);
+        if (k % 16 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      running--;
+    });
+  }
+  while (running.load() > 0) drain();
+  for (auto& m : media) m.join();
+  drain();  // whatever was queued after the last take
+  CHECK(duplicates == 0, "a channel twice in one take (%d)", duplicates);
+  CHECK(unknown == 0, "unknown records in the list (%d)", unknown);
+  for (size_t i = 0; i < chans.size(); i++) {
+    const uint64_t in = chans[i]->counters.frames_in.load() * 160;
+    CHECK(read[i] == in, "channel %zu: %llu samples read of %llu queued", i, static_cast<unsigned long long>(read[i]),
+          static_cast<unsigned long long>(in));
+    CHECK(!chans[i]->ready_queued.load(), "channel %zu still marked queued", i);
+    oair_channel_close(chans[i]);   // signals once more: queued with a reference of the list's
+    oair_channel_release(chans[i]);  // the host's reference
+  }
+  drain();
+  for (oair_channel* ch : chans) oair_channel_release(ch);  // the JS references: every record freed
+  CHECK(oair::live_channels() == 0, "leaked %lld records (list references)", static_cast<long long>(oair::live_channels()));
+  oair::waker_disarm(waker);
+  uv_close(reinterpret_cast<uv_handle_t*>(&async), nullptr);
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+}
+
 int main() {
   test_ring_producer_consumer();
   test_ring_flush_and_wrap();
   test_channel_races();
   test_command_queue();
+  test_ready_list();
   std::printf("bridge_selftest: %s\n", g_failures ? "FAILED" : "ok");
   return g_failures ? 1 : 0;
 }
