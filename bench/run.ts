@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every figure of issue 7 in ONE table (also written as JSON to build/bench/results.json).
  *
- *   npm run bench                    everything (~8–10 min on a 2-core machine)
+ *   npm run bench                    everything (~20 min on a 2-core machine)
  *   npm run bench -- --quick         shorter calls, fewer rounds (a smoke run, not for the README)
  *   npm run bench -- --only micro    resamplers and codecs only (~1 min)
  *   npm run bench -- --only capacity
