@@ -131,6 +131,8 @@ export interface NativeBridge {
    * latency ≤ batchMs) and send no wake-ups of their own.
    */
   onWake(callback: () => void, batchMs?: number): void;
+  /** Names the calling thread (≤ 15 characters) as `top -H` and /proc show it. */
+  setThreadName(name: string): boolean;
   serveCommands(callback: (requestId: number, api: string, args: string) => void): void;
   reply(requestId: number, text: string): boolean;
   ready(): void;

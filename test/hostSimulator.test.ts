@@ -2,6 +2,9 @@
 // runtime FreeSWITCH loads) carries audio both ways bit-exactly through the real bridge and real
 // media threads; a JS exception, a JS busy loop and a JS process.exit() do not end the host; 50
 // channels at once and rapid start/stop churn leave nothing behind.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findExact, noise, runHostSimulator } from './helpers/hostSimulator.js';
 
@@ -37,6 +40,31 @@ describe('host simulator with the embedded runtime', () => {
     const summary = run.summary()!;
     expect(summary.captureOverruns).toBe(0);
     expect(summary.liveChannelRecords).toBe(0);
+  });
+
+  it('names its threads for top -H: oair-js runs JS, oair-js-<n> the session workers, oair-node the helpers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oair-names-'));
+    try {
+      const config = join(dir, 'openai_realtime.conf.xml');
+      writeFileSync(config, '<configuration name="openai_realtime.conf"><settings><param name="workers" value="2"/></settings></configuration>\n');
+      const names = new Set<string>();
+      const look = (pid: number): void => {
+        try {
+          for (const tid of readdirSync(`/proc/${pid}/task`)) names.add(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim());
+        } catch {
+          // the process is gone
+        }
+      };
+      const run = await runHostSimulator({ caller: noise(8000), tailMs: 300, config, script: ['0 openai_realtime echo ${uuid} start 100'], whileRunning: look });
+      expect(run.code).toBe(0);
+      expect(run.api()[0]?.reply).toBe('+OK Success\n');
+      expect(names).toContain('oair-js');
+      expect(names).toContain('oair-js-0');
+      expect(names).toContain('oair-js-1');
+      expect(names).toContain('oair-node');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('contains a thrown JS exception and a rejected promise: commands and audio go on', async () => {

@@ -7,6 +7,8 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <pthread.h>
+
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -607,6 +609,12 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setThreadName(name): names the calling JS thread (15 characters at most) for `top -H` and /proc.
+Napi::Value SetThreadName(const Napi::CallbackInfo& info) {
+  std::string name = string_arg(info, 0, "name").substr(0, 15);
+  return Napi::Boolean::New(info.Env(), pthread_setname_np(pthread_self(), name.c_str()) == 0);
+}
+
 Napi::Value Counters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -654,6 +662,7 @@ napi_value bridge_init(napi_env raw_env, napi_value raw_exports) {
   exports.Set("ready", Napi::Function::New(env, Ready, "ready"));
   exports.Set("shutdown", Napi::Function::New(env, Shutdown, "shutdown"));
   exports.Set("counters", Napi::Function::New(env, Counters, "counters"));
+  exports.Set("setThreadName", Napi::Function::New(env, SetThreadName, "setThreadName"));
   return exports;
 }
 

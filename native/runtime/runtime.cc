@@ -141,6 +141,17 @@ void run_environment() {
   setup.reset();  // on this thread, as Node requires; runs the bridge's cleanup hooks
 }
 
+// libuv starts its thread pool at the first piece of work, from whichever thread asks: started here,
+// while this thread is still "oair-node", the pool's threads carry that name instead of "oair-js".
+void start_thread_pool() {
+  uv_loop_t loop;
+  if (uv_loop_init(&loop) != 0) return;
+  uv_work_t work;
+  uv_queue_work(&loop, &work, [](uv_work_t*) {}, [](uv_work_t*, int) {});
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+}
+
 void* node_thread_main(void*) {
   // Block asynchronous signals here; every thread Node creates inherits the mask. Synchronous fault
   // signals stay deliverable: blocked, a SIGSEGV would kill the host silently.
@@ -149,7 +160,12 @@ void* node_thread_main(void*) {
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS}) sigdelset(&set, sig);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  // Names an operator sees in `top -H`: the threads Node starts from here (V8's platform workers,
+  // libuv's pool) inherit "oair-node"; this one, which runs JS, is "oair-js" (workers: oair-js-N).
+  pthread_setname_np(pthread_self(), "oair-node");
+  start_thread_pool();
   if (initialize_process()) {
+    pthread_setname_np(pthread_self(), "oair-js");
     for (;;) {
       run_environment();
       std::unique_lock<std::mutex> lock(g_rt.mu);

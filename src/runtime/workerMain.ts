@@ -25,6 +25,8 @@ const { index } = workerData as WorkerData;
 const send = (message: FromWorker): void => port.postMessage(message);
 
 const native = loadBridge();
+// The runtime's own JS thread is "oair-js"; a worker inherited that name from it.
+native.setThreadName(`oair-js-${index}`);
 // Bench mode only (OAIR_BENCH_PROBE): installed before the wrapper below copies the bridge's functions.
 const probeDir = benchProbeDirectory();
 const probe = probeDir === null ? null : installBenchProbe(native, probeDir);
