@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav } from '../../src/audio/wav.js';
 import { MergedHistogram, type ProbeHistogram } from '../lib/histogram.js';
-import { processCpuMs, rssKb, threadCpuMs, threadRunDelayMs } from '../lib/procStats.js';
+import { processCpuMs, rssKb, threadCpuMs, threadNames, threadRunDelayMs } from '../lib/procStats.js';
 
 export interface CapacityOptions {
   channels: number;
@@ -214,7 +214,7 @@ async function runIn(dir: string, o: CapacityOptions): Promise<CapacityResult> {
     if (done) break;
     const now = Date.now();
     const rss = rssKb(pid);
-    if (o.sessionCpus !== undefined) pinSessionThreads(probeDir, o.sessionCpus, pinnedThreads, o.workers === 1);
+    if (o.sessionCpus !== undefined) pinSessionThreads(pid, o.sessionCpus, pinnedThreads, o.workers === 1);
     if (startedAt === 0) {
       // Idle runs send no command: their call time starts with the process (+1.5 s, as a call's would).
       if (o.idle ? now - spawnedAt >= 1500 : existsSync(events) && readFileSync(events, 'utf8').includes('"kind":"api"')) {
@@ -401,14 +401,13 @@ interface ProbeFile {
 }
 
 /**
- * Moves each JS thread that runs sessions, as announced in `dir` (src/runtime/benchProbe.ts), to
- * `cpus`, once: the workers, or the runtime's main thread when there are none (workers = 1).
+ * Moves each JS thread that runs sessions to `cpus`, once: the workers (`oair-js-<n>`), or the
+ * runtime's own JS thread (`oair-js`) when there are none (workers = 1). The runtime names them.
  */
-function pinSessionThreads(dir: string, cpus: string, pinned: Set<number>, mainRunsSessions: boolean): void {
-  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
-    if (!f.startsWith('thread-')) continue;
-    const { tid, main } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { tid: number; main: boolean };
-    if (main !== mainRunsSessions || pinned.has(tid)) continue;
+function pinSessionThreads(pid: number, cpus: string, pinned: Set<number>, mainRunsSessions: boolean): void {
+  for (const { tid, name } of threadNames(pid)) {
+    const runsSessions = mainRunsSessions ? name === 'oair-js' : /^oair-js-\d+$/.test(name);
+    if (!runsSessions || pinned.has(tid)) continue;
     pinned.add(tid);
     try {
       execFileSync('taskset', ['-pc', cpus, String(tid)], { stdio: 'ignore' });

@@ -57,6 +57,25 @@ export function threadCpuMs(pid: number): Map<number, number> {
   return out;
 }
 
+/** The threads of a process with their names (`comm`, as `top -H` shows them). */
+export function threadNames(pid: number): Array<{ tid: number; name: string }> {
+  const out: Array<{ tid: number; name: string }> = [];
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      out.push({ tid: Number(tid), name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim() });
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return out;
+}
+
 /**
  * Time a thread has spent runnable but waiting for a CPU, ms (/proc/.../schedstat, second field);
  * NaN where the kernel does not keep it. Tells a starved thread from a blocked one.

@@ -116,8 +116,6 @@ export function installBenchProbe(bridge: NativeBridge, dir: string): BenchProbe
   } catch {
     // not Linux: no per-thread CPU in the bench
   }
-  // Announced at once (the results come at the end): the bench may pin the session threads to a core.
-  if (tid > 0) writeFileSync(join(dir, `thread-${process.pid}-${threadId}.json`), JSON.stringify({ tid, main: isMainThread }));
 
   const attach = bridge.attach.bind(bridge);
   bridge.attach = (...args: Parameters<NativeBridge['attach']>): AttachedChannel => {
