@@ -225,9 +225,10 @@ describe('ready list', () => {
     host.startMedia('ready-busy');
     await sleep(400);
     const busyPairs = drained.filter(([id]) => id === busy.id);
-    // About 20 frames: every drain that saw it found captured audio; never queued twice per drain.
-    expect(busyPairs.length).toBeGreaterThanOrEqual(10);
-    expect(busyPairs.every(([, bits]) => (bits & PollBits.capture) !== 0 || (bits & PollBits.closed) === 0)).toBe(true);
+    // About 20 frames: the channel came up with its audio at least half of the times, and never more
+    // often than its media thread signalled (once per frame; a drain may find a frame already read).
+    expect(busyPairs.filter(([, bits]) => (bits & PollBits.capture) !== 0).length).toBeGreaterThanOrEqual(10);
+    expect(busyPairs.length).toBeLessThanOrEqual(bridge.stats(busy.id)!.framesIn);
     expect(drained.some(([id]) => id === idle.id)).toBe(false); // a silent channel costs no wake-up work
     expect(collectors.get(busy.id)!.total).toBeGreaterThanOrEqual(160 * 15);
     host.hangup('ready-idle');
