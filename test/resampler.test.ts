@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Resampler } from '../src/audio/resampler.js';
 import { bestAlignment, sine, snrDb, toneLevelDb } from '../src/audio/signal.js';
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function noise(length: number, amplitude: number, seed: number): Int16Array {
-  const rnd = prng(seed);
-  const out = new Int16Array(length);
-  for (let i = 0; i < length; i++) out[i] = Math.round((rnd() * 2 - 1) * amplitude);
-  return out;
-}
+import { prng, RESAMPLER_TEST_PAIRS as PAIRS, seededNoise as noise } from './helpers/seededSignals.js';
 
 /** Sum of sines (amplitudes as fractions of full scale), rounded to int16. */
 function sines(rate: number, seconds: number, tones: ReadonlyArray<[freq: number, amplitude: number]>): Int16Array {
@@ -48,23 +30,6 @@ function levelAt(output: Int16Array, rate: number, freq: number): number {
   const margin = Math.round(rate * 0.05);
   return toneLevelDb(output, rate, freq, margin, output.length - margin);
 }
-
-const PAIRS: ReadonlyArray<[number, number]> = [
-  [8000, 24000],
-  [24000, 8000],
-  [16000, 24000],
-  [24000, 16000],
-  [48000, 24000],
-  [24000, 48000],
-  [8000, 16000],
-  [16000, 8000],
-  [8000, 48000],
-  [48000, 8000],
-  [16000, 48000],
-  [48000, 16000],
-  [44100, 48000],
-  [48000, 44100],
-];
 
 describe('Resampler', () => {
   describe('#process chunking', () => {

@@ -11,25 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Resampler } from '../src/audio/resampler.js';
 import { RESAMPLER_KERNEL_SOURCE_SHA256 } from '../src/audio/resamplerKernelWasm.js';
 import { wasmResamplerStatus } from '../src/audio/wasmResampler.js';
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function noise(length: number, amplitude: number, seed: number): Int16Array {
-  const rnd = prng(seed);
-  const out = new Int16Array(length);
-  for (let i = 0; i < length; i++) out[i] = Math.round((rnd() * 2 - 1) * amplitude);
-  return out;
-}
+import { prng, RESAMPLER_TEST_PAIRS as PAIRS, seededNoise as noise } from './helpers/seededSignals.js';
 
 /** Runs `input` through `r` in chunks of the sizes `sizes()` returns; the concatenated output. */
 function run(r: Resampler, input: Int16Array, sizes: () => number): Int16Array {
@@ -54,23 +36,6 @@ function maxDifference(a: Int16Array, b: Int16Array): number {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
   return worst;
 }
-
-const PAIRS: ReadonlyArray<[number, number]> = [
-  [8000, 24000],
-  [24000, 8000],
-  [16000, 24000],
-  [24000, 16000],
-  [48000, 24000],
-  [24000, 48000],
-  [8000, 16000],
-  [16000, 8000],
-  [8000, 48000],
-  [48000, 8000],
-  [16000, 48000],
-  [48000, 16000],
-  [44100, 48000],
-  [48000, 44100],
-];
 
 describe('WebAssembly resampler backend', () => {
   it('is available on this runtime and chosen by default', () => {

@@ -28,6 +28,8 @@ import { inProcessHost, newUuid, waitFor } from '../helpers/inProcessHost.js';
 import { runSecretCases } from '../helpers/secretRuns.js';
 import type { SoakProfile } from './soakProfile.js';
 import { emptyReport, type SoakReport } from './soakReport.js';
+// The same seed, the same faults: a soak that found something runs the same way again.
+import { prng } from '../helpers/seededSignals.js';
 
 /** LeakSanitizer on; a small quarantine so the RSS figure shows the module, not ASan's bookkeeping. */
 const SANITIZER_ENV = { ASAN_OPTIONS: 'detect_leaks=1:quarantine_size_mb=32:malloc_context_size=8', UBSAN_OPTIONS: 'print_stacktrace=1' };
@@ -43,18 +45,6 @@ const FUZZ_VARS = (uuid: string): Record<string, string> => ({ STREAM_EXTRA_HEAD
 
 
 type Log = (message: string) => void;
-
-/** A seeded PRNG (mulberry32): the same soak injects the same faults. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CLOSE_CODES = [1000, 1001, 1008, 1011, 1012, 4000, 4321, 4999];
 
@@ -403,7 +393,7 @@ export async function runSoak(p: SoakProfile, log: Log = () => {}): Promise<Soak
   const report = emptyReport(p.name, simulatorBinary.replace(/^.*\/(build[^/]*)\//, '$1/'));
   const started = Date.now();
   const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 2500 }, recordAudio: false, deltaIntervalMs: 20 });
-  injectFaults(sim, p.faultRate, rng(p.seed), p.name === 'full' ? 25 : 3);
+  injectFaults(sim, p.faultRate, prng(p.seed), p.name === 'full' ? 25 : 3);
   try {
     await cycles(p, sim, report, log);
     await hangups(p, sim, report, log);
