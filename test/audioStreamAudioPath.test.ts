@@ -12,7 +12,7 @@ import { decodeMulaw, encodeMulaw } from '../src/audio/g711.js';
 import { toneLevelDb } from '../src/audio/signal.js';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { b64json, speechBursts } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const EV = 'mod_openai_audio_stream::';
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 /** The simulator connection whose handshake carried this channel's tag header. */
 function connectionOf(uuid: string, index = 0): SimulatedConnection | undefined {
-  return sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid)[index];
+  return connectionsOfChannel(sim, uuid)[index];
 }
 
 function appendedBytes(connection: SimulatedConnection): Buffer {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { b64json, speechBursts } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const EV = 'mod_openai_audio_stream::';
@@ -33,7 +33,7 @@ async function runBargeIn(interruptResponse: boolean): Promise<{ uuid: string; c
   const source = speechBursts(RATE, 7000, [{ atMs: 0, ms: 1200 }, { atMs: 3000, ms: 4000 }]);
   h.host.createChannel(uuid, { rate: RATE, ptimeMs: 20, recordMs: 8000, source, vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), STREAM_DISABLE_AUDIOFILES: 'true' } });
   expect(await h.command(API, `${uuid} start ${sim.url} mono`)).toBe('+OK Success');
-  const connection = await waitFor(() => sim.connections.find((c) => c.handshake.headers['x-test-channel'] === uuid), 'connection');
+  const connection = await waitFor(() => connectionsOfChannel(sim, uuid)[0], 'connection');
   if (!interruptResponse) {
     const update = { type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: { type: 'server_vad', interrupt_response: false } } } } };
     expect(await h.command(API, `${uuid} send_json ${b64json(update)}`)).toBe('+OK Success');

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { b64json, speechBursts } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const RAW = 'uuid_raw_audio_stream';
@@ -35,21 +35,17 @@ afterAll(async () => {
   await sim.close();
 });
 
-function channel(prefix: string, vars: Record<string, string> = {}, options: { source?: Int16Array; rate?: number } = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
+const channel = (prefix: string, vars: Record<string, string> = {}, options: { source?: Int16Array; rate?: number } = {}): string =>
+  createTaggedChannel(h, prefix, {
     rate: options.rate ?? 8000,
-    ptimeMs: 20,
     recordMs: 6000,
     // Silence unless a test wants speech: the default counter pattern would trigger the VAD.
     source: options.source ?? new Int16Array(8000),
-    vars: { STREAM_OPENAI_API_KEY: KEY, STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), ...vars },
+    vars: { STREAM_OPENAI_API_KEY: KEY, ...vars },
   });
-  return uuid;
-}
 
 const connectionOf = (uuid: string, index = 0): SimulatedConnection | undefined =>
-  sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid)[index];
+  connectionsOfChannel(sim, uuid)[index];
 
 async function startConnected(uuid: string, args = 'mono'): Promise<SimulatedConnection> {
   expect(await h.command(API, `${uuid} start ${sim.url} ${args}`)).toBe('+OK Success');
@@ -88,7 +84,7 @@ describe('replies and reasons', () => {
     await startConnected(uuid);
     expect(await h.command(API, `${uuid} start ${sim.url} mono`)).toBe('-ERR stream already running on this channel');
     expect(await h.command(RAW, `${uuid} start ${sim.url} mono`)).toBe('-ERR stream already running on this channel');
-    expect(sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid)).toHaveLength(1);
+    expect(connectionsOfChannel(sim, uuid)).toHaveLength(1);
     // Lifecycle commands work through either API name.
     expect(await h.command(RAW, `${uuid} stop`)).toBe('+OK Success');
     expect(status(uuid)).toBeUndefined();

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { b64json, speechBursts } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const EV = 'mod_openai_audio_stream::';
@@ -24,19 +24,10 @@ afterAll(async () => {
   await sim.close();
 });
 
-function channel(prefix: string, vars: Record<string, string> = {}, source?: Int16Array): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
-    rate: 8000,
-    ptimeMs: 20,
-    recordMs: 8000,
-    source: source ?? new Int16Array(8000),
-    vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), STREAM_DISABLE_AUDIOFILES: 'true', ...vars },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string> = {}, source?: Int16Array): string =>
+  createTaggedChannel(h, prefix, { recordMs: 8000, ...(source ? { source } : {}), vars: { STREAM_DISABLE_AUDIOFILES: 'true', ...vars } });
 
-const connectionsOf = (s: RealtimeSimulator, uuid: string): SimulatedConnection[] => s.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionsOf = (s: RealtimeSimulator, uuid: string): SimulatedConnection[] => connectionsOfChannel(s, uuid);
 const status = (uuid: string) => h.app.registry.get(uuid, 'audio_stream')?.status();
 const bodies = (uuid: string, name: string) => h.events(uuid, `${EV}${name}`).map((e) => JSON.parse(e.body) as Record<string, unknown>);
 

@@ -16,7 +16,7 @@ import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const EV = 'mod_openai_audio_stream::';
@@ -34,19 +34,10 @@ afterAll(async () => {
   await sim.close();
 });
 
-function channel(prefix: string, vars: Record<string, string>, options: { ptimeMs?: number } = {}): string {
-  const uuid = newUuid(prefix);
-  const tagged = { 'X-Test-Channel': uuid, ...(vars.STREAM_EXTRA_HEADERS ? (JSON.parse(vars.STREAM_EXTRA_HEADERS) as Record<string, string>) : {}) };
-  h.host.createChannel(uuid, {
-    rate: 8000,
-    ptimeMs: options.ptimeMs ?? 20,
-    source: new Int16Array(8000),
-    vars: { STREAM_OPENAI_API_KEY: KEY, STREAM_DISABLE_AUDIOFILES: 'true', ...vars, STREAM_EXTRA_HEADERS: JSON.stringify(tagged) },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string>, options: { ptimeMs?: number } = {}): string =>
+  createTaggedChannel(h, prefix, { ptimeMs: options.ptimeMs ?? 20, vars: { STREAM_OPENAI_API_KEY: KEY, STREAM_DISABLE_AUDIOFILES: 'true', ...vars } });
 
-const connectionsOf = (uuid: string): SimulatedConnection[] => sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionsOf = (uuid: string): SimulatedConnection[] => connectionsOfChannel(sim, uuid);
 
 async function start(uuid: string, url = sim.url): Promise<SimulatedConnection> {
   expect(await h.command(API, `${uuid} start ${url} mono`)).toBe('+OK Success');

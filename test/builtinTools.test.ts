@@ -14,7 +14,7 @@ import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/in
 import type { FunctionCallSpec } from '../src/simulator/functionCallRule.js';
 import { tempDir, type TempDir } from './configFixtures.js';
 import { b64json } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const S2S = 'uuid_openai_s2s';
@@ -58,19 +58,10 @@ afterAll(async () => {
   t.remove();
 });
 
-function channel(prefix: string, vars: Record<string, string> = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
-    rate: RATE,
-    ptimeMs: 20,
-    recordMs: 10_000,
-    source: new Int16Array(RATE * 10),
-    vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), ...vars },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string> = {}): string =>
+  createTaggedChannel(h, prefix, { rate: RATE, seconds: 10, recordMs: 10_000, vars });
 
-const connectionOf = (sim: RealtimeSimulator, uuid: string): SimulatedConnection | undefined => sim.connections.find((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionOf = (sim: RealtimeSimulator, uuid: string): SimulatedConnection | undefined => connectionsOfChannel(sim, uuid)[0];
 
 async function stream(sim: RealtimeSimulator, uuid: string, target = sim.url): Promise<SimulatedConnection> {
   expect(await h.command(API, `${uuid} start ${target} mono`)).toBe('+OK Success');

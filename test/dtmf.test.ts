@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { b64json } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const DTMF = 'openai_realtime::dtmf';
@@ -27,19 +27,10 @@ afterAll(async () => {
   await sim.close();
 });
 
-function channel(prefix: string, vars: Record<string, string> = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
-    rate: 8000,
-    ptimeMs: 20,
-    recordMs: 8000,
-    source: new Int16Array(8000 * 8),
-    vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), ...vars },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string> = {}): string =>
+  createTaggedChannel(h, prefix, { seconds: 8, recordMs: 8000, vars });
 
-const connectionOf = (uuid: string): SimulatedConnection | undefined => sim.connections.find((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionOf = (uuid: string): SimulatedConnection | undefined => connectionsOfChannel(sim, uuid)[0];
 
 async function stream(uuid: string): Promise<SimulatedConnection> {
   expect(await h.command(API, `${uuid} start ${sim.url} mono`)).toBe('+OK Success');

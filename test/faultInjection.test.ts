@@ -20,7 +20,7 @@ import { WebSocketServer } from 'ws';
 import { armSessionFault } from '../src/runtime/faultHooks.js';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { b64json } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const AS = 'uuid_openai_audio_stream';
 const S2S = 'uuid_openai_s2s';
@@ -41,19 +41,10 @@ afterAll(async () => {
   await sim.close();
 });
 
-function channel(prefix: string, vars: Record<string, string> = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
-    rate: 8000,
-    ptimeMs: 20,
-    recordMs: 20_000,
-    source: new Int16Array(8000 * 20),
-    vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), STREAM_DISABLE_AUDIOFILES: 'true', ...vars },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string> = {}): string =>
+  createTaggedChannel(h, prefix, { seconds: 20, recordMs: 20_000, vars: { STREAM_DISABLE_AUDIOFILES: 'true', ...vars } });
 
-const connectionsOf = (uuid: string): SimulatedConnection[] => sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionsOf = (uuid: string): SimulatedConnection[] => connectionsOfChannel(sim, uuid);
 const family = (api: Api): string => (api === 'stream' ? 'audio_stream' : 's2s');
 const sessionStatus = (api: Api, uuid: string) => h.app.registry.get(uuid, family(api))?.status();
 const bodies = (uuid: string, subclass: string) => h.events(uuid, subclass).map((e) => JSON.parse(e.body) as Record<string, unknown>);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { fuzzCommands, fuzzGrammars } from './helpers/fuzzGrammars.js';
 import { fuzzServerFrames, type FrameFuzzTarget } from './helpers/fuzzServerFrames.js';
-import { inProcessHost, newUuid, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, inProcessHost, newUuid, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const RUNS = Number(process.env.OAIR_FUZZ_RUNS ?? 150);
 
@@ -59,7 +59,7 @@ describe('server-event handler', () => {
           ? await h.command('uuid_openai_s2s', `${uuid} session.create ws://127.0.0.1:${sim.port} v1/realtime?model=gpt-realtime bearer`)
           : await h.command(kind === 'raw' ? 'uuid_raw_audio_stream' : 'uuid_openai_audio_stream', `${uuid} start ${sim.url} mono 16k 16k`);
       expect(reply).toBe('+OK Success');
-      const connection: SimulatedConnection = await waitFor(() => sim.connections.find((c) => c.handshake.headers['x-test-channel'] === uuid), 'connection');
+      const connection: SimulatedConnection = await waitFor(() => connectionsOfChannel(sim, uuid)[0], 'connection');
       const subclass = kind === 's2s' ? 'openai_s2s::server_event' : 'mod_openai_audio_stream::json';
       await waitFor(() => h.events(uuid, subclass).length > 0, 'session.created forwarded');
       h.host.startMedia(uuid);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { tempDir, type TempDir } from './configFixtures.js';
 import { b64json } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const AS = 'uuid_openai_audio_stream';
 const S2S = 'uuid_openai_s2s';
@@ -41,19 +41,10 @@ afterAll(async () => {
   t.remove();
 });
 
-function channel(prefix: string, vars: Record<string, string> = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
-    rate: 8000,
-    ptimeMs: 20,
-    recordMs: 10_000,
-    source: new Int16Array(8000 * 10),
-    vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), STREAM_DISABLE_AUDIOFILES: 'true', ...vars },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string> = {}): string =>
+  createTaggedChannel(h, prefix, { seconds: 10, recordMs: 10_000, vars: { STREAM_DISABLE_AUDIOFILES: 'true', ...vars } });
 
-const connectionsOf = (uuid: string): SimulatedConnection[] => sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionsOf = (uuid: string): SimulatedConnection[] => connectionsOfChannel(sim, uuid);
 const streamStatus = (uuid: string) => h.app.registry.get(uuid, 'audio_stream')?.status();
 
 async function startStream(uuid: string): Promise<SimulatedConnection> {

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { b64json } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 import { tempDir, type TempDir } from './configFixtures.js';
 
 const API = 'uuid_openai_audio_stream';
@@ -91,18 +91,10 @@ async function command(api: string, args: string): Promise<string> {
   return reply;
 }
 
-function channel(prefix: string, vars: Record<string, string> = {}, extraHeaders: Record<string, string> = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
-    rate: 8000,
-    ptimeMs: 20,
-    source: new Int16Array(8000),
-    vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid, ...extraHeaders }), ...vars },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string> = {}, extraHeaders: Record<string, string> = {}): string =>
+  createTaggedChannel(h, prefix, { vars, headers: extraHeaders });
 
-const connectionsOf = (s: RealtimeSimulator, uuid: string): SimulatedConnection[] => s.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionsOf = (s: RealtimeSimulator, uuid: string): SimulatedConnection[] => connectionsOfChannel(s, uuid);
 const status = (uuid: string) => h.app.registry.get(uuid, 'audio_stream')?.status() as Record<string, unknown> & { connection: Record<string, unknown> };
 
 async function start(uuid: string, target: string, s: RealtimeSimulator = sim): Promise<SimulatedConnection> {

@@ -9,7 +9,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_s2s';
 const EV = 'openai_s2s::';
@@ -36,19 +36,9 @@ async function command(args: string): Promise<string> {
   return reply;
 }
 
-function channel(prefix: string, vars: Record<string, string> = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
-    rate: 8000,
-    ptimeMs: 20,
-    source: new Int16Array(8000),
-    // STREAM_EXTRA_HEADERS is a channel-variable layer of every API's connection: it tags the test's connections.
-    vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), ...vars },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string> = {}): string => createTaggedChannel(h, prefix, { vars });
 
-const connectionOf = (uuid: string, index = 0): SimulatedConnection | undefined => sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid)[index];
+const connectionOf = (uuid: string, index = 0): SimulatedConnection | undefined => connectionsOfChannel(sim, uuid)[index];
 const status = (uuid: string) => h.app.registry.get(uuid, 's2s')?.status();
 const events = (uuid: string, name: string) => h.events(uuid, `${EV}${name}`);
 const serverEvents = (uuid: string) => events(uuid, 'server_event').map((e) => JSON.parse(e.body) as Record<string, unknown>);
@@ -75,7 +65,7 @@ describe('replies', () => {
     expect(await command(`${uuid} session.create ws://127.0.0.1 v1/realtime bearer ${KEY}`)).toMatch(/^-ERR invalid host 'ws:\/\/127\.0\.0\.1': ws:\/\/ needs an explicit port/);
     expect(await command(`${uuid} session.create profile:none`)).toBe('-ERR profile:<name>: no profile named "none" (defined: none)');
     expect(status(uuid)).toBeUndefined();
-    expect(sim.connections.some((c) => c.handshake.headers['x-test-channel'] === uuid)).toBe(false);
+    expect((connectionsOfChannel(sim, uuid).length > 0)).toBe(false);
   });
 
   it('one session per channel; a hook of another API is reported', async () => {
@@ -167,7 +157,7 @@ describe('connection', () => {
     await waitFor(() => status(uuid) === undefined, 'session ended');
     await sleep(300);
     expect(events(uuid, 'disconnect').map((e) => JSON.parse(e.body) as unknown)).toEqual([{ code: 1011, reason: 'server error' }]);
-    expect(sim.connections.filter((x) => x.handshake.headers['x-test-channel'] === uuid)).toHaveLength(1);
+    expect(connectionsOfChannel(sim, uuid)).toHaveLength(1);
     expect(events(uuid, 'connect')).toHaveLength(1);
   });
 

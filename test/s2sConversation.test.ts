@@ -14,7 +14,7 @@ import { BETA_EVENT_NAMES } from '../src/compat/betaServerEvents.js';
 import type { S2sSession } from '../src/session/s2sSession.js';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { speechBursts } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 import { tempDir, type TempDir } from './configFixtures.js';
 
 const API = 'uuid_openai_s2s';
@@ -84,13 +84,10 @@ afterAll(async () => {
   t.remove();
 });
 
-function channel(prefix: string, source: Int16Array, vars: Record<string, string> = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, { rate: RATE, ptimeMs: 20, recordMs: 12_000, source, vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), ...vars } });
-  return uuid;
-}
+const channel = (prefix: string, source: Int16Array, vars: Record<string, string> = {}): string =>
+  createTaggedChannel(h, prefix, { rate: RATE, recordMs: 12_000, source, vars });
 
-const connectionOf = (s: RealtimeSimulator, uuid: string): SimulatedConnection | undefined => s.connections.find((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionOf = (s: RealtimeSimulator, uuid: string): SimulatedConnection | undefined => connectionsOfChannel(s, uuid)[0];
 const serverEvents = (uuid: string) => h.events(uuid, `${EV}server_event`).map((e) => JSON.parse(e.body) as Record<string, unknown> & { type: string });
 const ofType = (uuid: string, type: string) => serverEvents(uuid).filter((e) => e.type === type);
 const status = (uuid: string) => h.app.registry.get(uuid, 's2s')?.status();

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { tempDir, type TempDir } from './configFixtures.js';
 import { speechBursts } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const KEY = 'azure-status-QUERYKEY-0123456789';
@@ -77,7 +77,7 @@ interface StatusJson {
 }
 
 const statusJson = async (): Promise<StatusJson> => JSON.parse(await h.command('openai_realtime', 'status json')) as StatusJson;
-const connectionOf = (uuid: string): SimulatedConnection | undefined => sim.connections.find((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionOf = (uuid: string): SimulatedConnection | undefined => connectionsOfChannel(sim, uuid)[0];
 
 describe('openai_realtime status', () => {
   let uuid: string;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { tempDir, type TempDir } from './configFixtures.js';
 import { b64json } from './helpers/callerAudio.js';
-import { inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const EXAMPLE = resolve(import.meta.dirname, '..', 'examples', 'tool-handlers.mjs');
@@ -66,19 +66,10 @@ afterAll(async () => {
 
 const FUNCTIONS = ['get_weather', 'caller_info', 'version', 'fails', 'hangs', 'spins', 'reads', 'leaves', 'escapes', 'nobody_handles_this'];
 
-function channel(prefix: string, vars: Record<string, string> = {}): string {
-  const uuid = newUuid(prefix);
-  h.host.createChannel(uuid, {
-    rate: 8000,
-    ptimeMs: 20,
-    recordMs: 10_000,
-    source: new Int16Array(8000 * 10),
-    vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }), caller_id_number: '+15551230000', ...vars },
-  });
-  return uuid;
-}
+const channel = (prefix: string, vars: Record<string, string> = {}): string =>
+  createTaggedChannel(h, prefix, { seconds: 10, recordMs: 10_000, vars: { caller_id_number: '+15551230000', ...vars } });
 
-const connectionOf = (uuid: string): SimulatedConnection | undefined => sim.connections.find((c) => c.handshake.headers['x-test-channel'] === uuid);
+const connectionOf = (uuid: string): SimulatedConnection | undefined => connectionsOfChannel(sim, uuid)[0];
 const sendJson = (uuid: string, event: unknown): Promise<string> => h.command(API, `${uuid} send_json ${b64json(event)}`);
 
 /** A stream whose session declares every test function to the model. */

@@ -77,3 +77,44 @@ let uuidCounter = 0;
 export function newUuid(prefix: string): string {
   return `${prefix}-${process.pid}-${++uuidCounter}`;
 }
+
+export interface TaggedChannelOptions {
+  rate?: number;
+  ptimeMs?: number;
+  /** How much of what the channel plays the test host keeps. */
+  recordMs?: number;
+  /** What the caller says; by default this many seconds of silence (`seconds`, default 1). */
+  source?: Int16Array;
+  seconds?: number;
+  vars?: Record<string, string>;
+  /** More headers for the connection, next to the tag. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * A test channel whose connections carry `X-Test-Channel: <uuid>`: STREAM_EXTRA_HEADERS is a
+ * channel-variable layer of both APIs' connections, so the tag (merged with any headers the test
+ * gives, in `headers` or in its own STREAM_EXTRA_HEADERS) finds them in the simulator.
+ */
+export function createTaggedChannel(h: InProcessHost, prefix: string, o: TaggedChannelOptions = {}): string {
+  const uuid = newUuid(prefix);
+  const rate = o.rate ?? 8000;
+  const vars = o.vars ?? {};
+  const own = vars.STREAM_EXTRA_HEADERS ? (JSON.parse(vars.STREAM_EXTRA_HEADERS) as Record<string, string>) : {};
+  h.host.createChannel(uuid, {
+    rate,
+    ptimeMs: o.ptimeMs ?? 20,
+    ...(o.recordMs !== undefined ? { recordMs: o.recordMs } : {}),
+    source: o.source ?? new Int16Array(Math.round(rate * (o.seconds ?? 1))),
+    vars: { ...vars, STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid, ...o.headers, ...own }) },
+  });
+  return uuid;
+}
+
+/** The simulator's connections of a channel made by {@link createTaggedChannel}. */
+export function connectionsOfChannel<C extends { handshake: { headers: Record<string, string | string[] | undefined> } }>(
+  sim: { connections: C[] },
+  uuid: string,
+): C[] {
+  return sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid);
+}

@@ -24,7 +24,7 @@ import { CORPUS_KEY, badInputCorpus, replyProblem, type BadInput } from '../help
 import { fuzzCommands, fuzzGrammars } from '../helpers/fuzzGrammars.js';
 import { fuzzServerFrames, type FrameFuzzTarget } from '../helpers/fuzzServerFrames.js';
 import { noise, runHostSimulator, simulatorBinary, type SimRun, type SimRunOptions } from '../helpers/hostSimulator.js';
-import { inProcessHost, newUuid, waitFor } from '../helpers/inProcessHost.js';
+import { connectionsOfChannel, inProcessHost, newUuid, waitFor } from '../helpers/inProcessHost.js';
 import { runSecretCases } from '../helpers/secretRuns.js';
 import type { SoakProfile } from './soakProfile.js';
 import { emptyReport, type SoakReport } from './soakReport.js';
@@ -368,7 +368,7 @@ async function fuzz(p: SoakProfile, report: SoakReport, log: Log): Promise<void>
           ? await h.command('uuid_openai_s2s', `${uuid} session.create ws://127.0.0.1:${sim.port} v1/realtime?model=gpt-realtime bearer`)
           : await h.command(kind === 'raw' ? 'uuid_raw_audio_stream' : 'uuid_openai_audio_stream', `${uuid} start ${sim.url} mono 16k 16k`);
       if (reply !== '+OK Success') throw new Error(`fuzz session ${kind}: ${reply}`);
-      const connection = await waitFor(() => sim.connections.find((c) => c.handshake.headers['x-test-channel'] === uuid), 'fuzz connection');
+      const connection = await waitFor(() => connectionsOfChannel(sim, uuid)[0], 'fuzz connection');
       const subclass = kind === 's2s' ? 'openai_s2s::server_event' : 'mod_openai_audio_stream::json';
       await waitFor(() => h.events(uuid, subclass).length > 0, 'fuzz session.created');
       h.host.startMedia(uuid);
