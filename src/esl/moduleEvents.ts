@@ -7,6 +7,7 @@
  */
 import type { EslEvent } from './eslLink.js';
 import { parseServerEvent, type JsonObject, type OpenAIServerEvent } from './serverEvents.js';
+import type { TokenTotals } from '../session/tokenUsage.js';
 
 export const AUDIO_STREAM_EVENTS = [
   'mod_openai_audio_stream::json',
@@ -81,17 +82,8 @@ export interface SessionLatency {
   responses: number;
 }
 
-/** Token usage summed over the session's response.done events. */
-export interface SessionTokens {
-  input: number;
-  output: number;
-  total: number;
-  inputAudio: number;
-  inputText: number;
-  inputCached: number;
-  outputAudio: number;
-  outputText: number;
-}
+/** Token usage summed over the session's response.done events: what the module counts and reports. */
+export type SessionTokens = TokenTotals;
 
 /**
  * One session in `openai_realtime status json`, and the body of `openai_realtime::stats`. The
