@@ -50,6 +50,18 @@ static inline v128_t reduce4(v128_t a, v128_t b, v128_t c, v128_t d) {
   return wasm_f32x4_add(wasm_i32x4_shuffle(ab, cd, 0, 1, 4, 5), wasm_i32x4_shuffle(ab, cd, 2, 3, 6, 7));
 }
 
+/* Four dot products of `taps` coefficients (branch c[k]) with four windows (w[k]), side by side. */
+static inline v128_t dot4(const float *const c[4], const float *const w[4], int taps) {
+  v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+  for (int j = 0; j < taps; j += 4) {
+    a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(c[0] + j), wasm_v128_load(w[0] + j)));
+    a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(c[1] + j), wasm_v128_load(w[1] + j)));
+    a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(c[2] + j), wasm_v128_load(w[2] + j)));
+    a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(c[3] + j), wasm_v128_load(w[3] + j)));
+  }
+  return reduce4(a0, a1, a2, a3);
+}
+
 /* Math.round (halves up) of four values, clipped to int16, stored as four int16 (8 bytes). */
 static inline void store4(int16_t *out, v128_t v) {
   v128_t r = wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_floor(wasm_f32x4_add(v, wasm_f32x4_splat(0.5f))));
@@ -78,14 +90,7 @@ __attribute__((export_name("poly"))) int poly(const float *coefs, int taps, int 
       c[pending] = coefs + phase * taps;
       w[pending] = x + i; /* the window whose newest sample is input i */
       if (++pending == 4) {
-        v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-        for (int j = 0; j < taps; j += 4) {
-          a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(c[0] + j), wasm_v128_load(w[0] + j)));
-          a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(c[1] + j), wasm_v128_load(w[1] + j)));
-          a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(c[2] + j), wasm_v128_load(w[2] + j)));
-          a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(c[3] + j), wasm_v128_load(w[3] + j)));
-        }
-        store4(out + produced, reduce4(a0, a1, a2, a3));
+        store4(out + produced, dot4(c, w, taps));
         produced += 4;
         pending = 0;
       }
@@ -103,14 +108,7 @@ __attribute__((export_name("poly"))) int poly(const float *coefs, int taps, int 
       c[k] = c[0];
       w[k] = w[0];
     }
-    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
-    for (int j = 0; j < taps; j += 4) {
-      a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(c[0] + j), wasm_v128_load(w[0] + j)));
-      a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(c[1] + j), wasm_v128_load(w[1] + j)));
-      a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(c[2] + j), wasm_v128_load(w[2] + j)));
-      a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(c[3] + j), wasm_v128_load(w[3] + j)));
-    }
-    store4(out + produced, reduce4(a0, a1, a2, a3));
+    store4(out + produced, dot4(c, w, taps));
     produced += pending;
   }
   state[0] = phase;
