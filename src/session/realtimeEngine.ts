@@ -32,15 +32,7 @@ import { LatencyMeter } from './latencyMeter.js';
 import { Playout } from './playout.js';
 import { RealtimeConnection, displayUrl, type ConnectErrorInfo } from './realtimeConnection.js';
 import { ResponseTracker } from './responseTracker.js';
-import {
-  defaultSessionAudioConfig,
-  formatName,
-  readSessionAudioConfig,
-  sessionUpdateSetsInputFormat,
-  type SessionAudioConfig,
-  type WireFormat,
-} from './sessionFormats.js';
-import { mergeSessionPatch } from './sessionPatch.js';
+import { SessionConfiguration } from './sessionConfiguration.js';
 import { resolveBufferMs } from './streamVariables.js';
 import { TokenUsage } from './tokenUsage.js';
 import { Uplink } from './uplink.js';
@@ -81,11 +73,7 @@ export class RealtimeEngine implements MediaHandler {
   // Set by #init once the hook is attached.
   #parts: EngineParts | null = null;
 
-  #formats: SessionAudioConfig = defaultSessionAudioConfig();
-  /** The session as configured so far (profile's, then the app's updates merged): replayed after a reconnect. */
-  #replaySession: Record<string, unknown> | null = null;
-  /** The profile's session still waits for the first session.created. */
-  #initialPending: boolean;
+  readonly #session: SessionConfiguration;
   #ownEvents = 0;
   #mutedOpenai = false;
 
@@ -102,10 +90,14 @@ export class RealtimeEngine implements MediaHandler {
     this.#config = config;
     this.#listener = listener;
     this.#log = rootLog.forChannel(config.uuid);
-    this.#initialPending = config.initialSession !== null;
-    if (config.initialSession) this.#replaySession = mergeSessionPatch(null, config.initialSession);
     this.#files = config.audioFiles ? new DebugAudioFiles(config.uuid, this.#log) : null;
     this.#end = new EngineShutdown(config.label, this.#log);
+    this.#session = new SessionConfiguration({
+      raw: config.raw !== null,
+      initialSession: config.initialSession,
+      log: this.#log,
+      send: (text) => this.#connection.sendText(text),
+    });
     const c = config.connection;
     this.#connection = transport(
       {
@@ -171,7 +163,7 @@ export class RealtimeEngine implements MediaHandler {
       mutedUser: c.muteUser,
       log: this.#log,
     });
-    uplink.configure(c.raw ? { mode: 'raw', rate: c.raw.sendRate } : { mode: 'json', format: this.#formats.input });
+    uplink.configure(c.raw ? { mode: 'raw', rate: c.raw.sendRate } : { mode: 'json', format: this.#session.formats.input });
     if (uplink.downmixing) {
       this.#log.warning('stereo capture is mixed down to mono: the Realtime API takes one channel (use uuid_raw_audio_stream for two)');
     }
@@ -187,7 +179,8 @@ export class RealtimeEngine implements MediaHandler {
         responsePlayback: (id, state) => this.#listener.responsePlayback(id, state),
       },
     });
-    playout.configure(c.raw ? { encoding: 'pcm', rate: c.raw.playbackRate } : this.#formats.output);
+    playout.configure(c.raw ? { encoding: 'pcm', rate: c.raw.playbackRate } : this.#session.formats.output);
+    this.#session.attach(uplink, playout);
     const bargeIn = new BargeIn({
       playout,
       responses: this.#responses,
@@ -250,7 +243,9 @@ export class RealtimeEngine implements MediaHandler {
       return false;
     }
     if (!this.#connection.sendText(text)) return false;
-    if (parsed.type === 'session.update' && isObject(parsed.session)) this.#sessionUpdateSent(parsed, options.opensUplink !== false);
+    if (parsed.type === 'session.update' && isObject(parsed.session) && this.#session.appUpdateSent(parsed, parsed.session, options.opensUplink !== false)) {
+      this.#log.info('caller audio streams from now on (first session.update sent)');
+    }
     return true;
   }
 
@@ -262,16 +257,6 @@ export class RealtimeEngine implements MediaHandler {
     const parts = this.#parts;
     if (!parts || parts.port.released || this.#end.ending) return true;
     return parts.playout.idle;
-  }
-
-  #sessionUpdateSent(event: Record<string, unknown>, opensUplink: boolean): void {
-    this.#replaySession = mergeSessionPatch(this.#replaySession, event.session as Record<string, unknown>);
-    const { uplink } = this.#p;
-    if (!this.#config.raw && sessionUpdateSetsInputFormat(event)) uplink.formatChangeSent();
-    if (!uplink.isOpen && opensUplink) {
-      uplink.open();
-      this.#log.info('caller audio streams from now on (first session.update sent)');
-    }
   }
 
   setPaused(paused: boolean): void {
@@ -354,29 +339,10 @@ export class RealtimeEngine implements MediaHandler {
     this.#p.uplink.socketOpened();
     this.#log.info(`${reconnected ? 'reconnected' : 'connected'} to ${displayUrl(this.#config.connection.url)}`);
     if (reconnected) {
-      // A new server session: OpenAI's defaults until it says otherwise, then our configuration
-      // again, before any audio (the uplink waits for the answer if the input format changes).
       this.#responses.reset();
-      this.#applyFormats(defaultSessionAudioConfig());
-      this.#initialPending = false;
-      if (this.#replaySession !== null) {
-        this.#sendSession(this.#replaySession);
-        this.#log.info('replayed the session configuration on the new connection');
-      }
+      this.#session.reconnected();
     }
     this.#listener.connected(reconnected);
-  }
-
-  /**
-   * A session.update the engine sends for the app (the replay, the profile's session). Not tagged
-   * as the engine's own: an error about it is about the app's configuration, and the app should see it.
-   */
-  #sendSession(session: Record<string, unknown>): void {
-    const event = { type: 'session.update', session };
-    if (!this.#connection.sendText(JSON.stringify(event))) return;
-    const { uplink } = this.#p;
-    if (!this.#config.raw && sessionUpdateSetsInputFormat(event)) uplink.formatChangeSent();
-    if (!uplink.isOpen) uplink.open();
   }
 
   #onDisconnect(code: number, reason: string, willReconnect: boolean): void {
@@ -420,19 +386,10 @@ export class RealtimeEngine implements MediaHandler {
           this.#p.playout.endItemOf(str(event.item_id) ?? '');
           break;
         case 'session.created':
-          this.#applyFormats(readSessionAudioConfig(event.session, this.#formats));
-          if (this.#initialPending && this.#replaySession !== null) {
-            // The profile's session (with whatever the app sent meanwhile merged over it).
-            this.#initialPending = false;
-            this.#sendSession(this.#replaySession);
-            this.#log.info('sent the profile\'s session configuration');
-          }
+          this.#session.created(event.session);
           break;
         case 'session.updated':
-          // The answer to an update: the formats in force now. (session.created does not end the
-          // wait: an update sent before it is answered by a session.updated of its own.)
-          this.#p.uplink.formatSettled();
-          this.#applyFormats(readSessionAudioConfig(event.session, this.#formats));
+          this.#session.updated(event.session);
           break;
         case 'response.created': {
           const id = isObject(event.response) ? str(event.response.id) : undefined;
@@ -443,7 +400,7 @@ export class RealtimeEngine implements MediaHandler {
           this.#onResponseDone(event.response);
           break;
         case 'input_audio_buffer.speech_started':
-          this.#p.bargeIn.speechStarted(this.#formats.interruptResponse);
+          this.#p.bargeIn.speechStarted(this.#session.formats.interruptResponse);
           break;
         case 'input_audio_buffer.speech_stopped':
           this.#latency.speechStopped(Date.now());
@@ -475,20 +432,6 @@ export class RealtimeEngine implements MediaHandler {
     this.#responsesDone++;
     this.#tokens.add(response.usage);
     this.#p.playout.endResponse(id);
-  }
-
-  #applyFormats(next: SessionAudioConfig): void {
-    const previous = this.#formats;
-    this.#formats = next;
-    if (this.#config.raw) return;
-    if (!sameFormat(previous.input, next.input)) {
-      this.#p.uplink.configure({ mode: 'json', format: next.input });
-      this.#log.info(`input audio format ${formatName(next.input)}`);
-    }
-    if (!sameFormat(previous.output, next.output)) {
-      this.#p.playout.configure(next.output);
-      this.#log.info(`output audio format ${formatName(next.output)}`);
-    }
   }
 
   // ── downlink ─────────────────────────────────────────────────────────────
@@ -566,7 +509,7 @@ export class RealtimeEngine implements MediaHandler {
       limits: this.#limits,
       connection: this.#connection,
       parts: this.#parts,
-      formats: this.#formats,
+      formats: this.#session.formats,
       ending: this.#end.ending,
       endReason: this.#end.reason,
       mutedOpenai: this.#mutedOpenai,
@@ -582,8 +525,4 @@ export class RealtimeEngine implements MediaHandler {
       latency: this.#latency,
     });
   }
-}
-
-function sameFormat(a: WireFormat, b: WireFormat): boolean {
-  return a.encoding === b.encoding && a.rate === b.rate;
 }
