@@ -21,6 +21,13 @@ import type { MediaAttacher, MediaChannel, MediaHandler } from '../media/mediaCh
 import { throwIfArmed } from '../runtime/faultHooks.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import { describe } from '../runtime/processGuards.js';
+import {
+  AUDIO_DELTA_TYPES,
+  parseServerFrame,
+  type AudioDeltaEvent,
+  type ErrorEvent,
+  type ResponseEvent,
+} from '../protocol/realtime/serverEvents.js';
 import { BargeIn } from './bargeIn.js';
 import { DebugAudioFiles } from './debugAudioFiles.js';
 import type { EngineConfig, EngineListener } from './engineConfig.js';
@@ -36,6 +43,7 @@ import { SessionConfiguration } from './sessionConfiguration.js';
 import { resolveBufferMs } from './streamVariables.js';
 import { TokenUsage } from './tokenUsage.js';
 import { Uplink } from './uplink.js';
+import { isJsonObject } from '../protocol/json.js';
 
 export type { PlaybackState } from './playout.js';
 export type { EngineConfig, EngineConnection, EngineListener } from './engineConfig.js';
@@ -53,8 +61,6 @@ export interface EngineDeps {
   transport?: TransportFactory;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const newConnection: TransportFactory = (options, listener) => new RealtimeConnection(options, listener);
 
 export class RealtimeEngine implements MediaHandler {
@@ -243,7 +249,7 @@ export class RealtimeEngine implements MediaHandler {
       return false;
     }
     if (!this.#connection.sendText(text)) return false;
-    if (parsed.type === 'session.update' && isObject(parsed.session) && this.#session.appUpdateSent(parsed, parsed.session, options.opensUplink !== false)) {
+    if (parsed.type === 'session.update' && isJsonObject(parsed.session) && this.#session.appUpdateSent(parsed, parsed.session, options.opensUplink !== false)) {
       this.#log.info('caller audio streams from now on (first session.update sent)');
     }
     return true;
@@ -364,70 +370,60 @@ export class RealtimeEngine implements MediaHandler {
   #onText(text: string): void {
     if (this.#end.ending) return;
     throwIfArmed(this.uuid, 'server');
-    let event: Record<string, unknown> | null = null;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (isObject(parsed)) event = parsed;
-    } catch {
-      // Not JSON (a proxy's error page…): forwarded as it is.
-    }
-    const type = event ? str(event.type) : undefined;
+    const { json, event } = parseServerFrame(text);
     if (!this.#config.suppressLog) {
-      this.#log.debug(`processMessage type: ${type ?? '(not a JSON event)'}`);
+      this.#log.debug(`processMessage type: ${(event.type === 'other' ? event.eventType : event.type) ?? '(not a JSON event)'}`);
     }
-    if (event && type) {
-      switch (type) {
-        case 'response.output_audio.delta':
-        case 'response.audio.delta':
-          if (!this.#config.raw && this.#onAudioDelta(event)) return; // decoded and queued: not forwarded
-          break;
-        case 'response.output_audio.done':
-        case 'response.audio.done':
-          this.#p.playout.endItemOf(str(event.item_id) ?? '');
-          break;
-        case 'session.created':
-          this.#session.created(event.session);
-          break;
-        case 'session.updated':
-          this.#session.updated(event.session);
-          break;
-        case 'response.created': {
-          const id = isObject(event.response) ? str(event.response.id) : undefined;
-          if (id) this.#responses.created(id);
-          break;
+    switch (event.type) {
+      case 'response.output_audio.delta':
+      case 'response.audio.delta':
+        if (!this.#config.raw && this.#onAudioDelta(event, json!)) return; // decoded and queued: not forwarded
+        break;
+      case 'response.output_audio.done':
+      case 'response.audio.done':
+        this.#p.playout.endItemOf(event.item_id ?? '');
+        break;
+      case 'session.created':
+        this.#session.created(event.session);
+        break;
+      case 'session.updated':
+        this.#session.updated(event.session);
+        break;
+      case 'response.created':
+        if (event.response.id) this.#responses.created(event.response.id);
+        break;
+      case 'response.done':
+        this.#onResponseDone(event.response);
+        break;
+      case 'input_audio_buffer.speech_started':
+        this.#p.bargeIn.speechStarted(this.#session.formats.interruptResponse);
+        break;
+      case 'input_audio_buffer.speech_stopped':
+        this.#latency.speechStopped(Date.now());
+        break;
+      case 'error':
+        this.#onServerError(event);
+        break;
+      case 'other':
+        if (!this.#config.raw && event.eventType !== null && AUDIO_DELTA_TYPES.has(event.eventType)) {
+          this.#log.error('response.output_audio.delta no audio data');
         }
-        case 'response.done':
-          this.#onResponseDone(event.response);
-          break;
-        case 'input_audio_buffer.speech_started':
-          this.#p.bargeIn.speechStarted(this.#session.formats.interruptResponse);
-          break;
-        case 'input_audio_buffer.speech_stopped':
-          this.#latency.speechStopped(Date.now());
-          break;
-        case 'error':
-          this.#onServerError(event);
-          break;
-        default:
-          break;
-      }
+        break;
     }
-    this.#listener.serverText(text, event);
+    this.#listener.serverText(text, json);
   }
 
-  #onServerError(event: Record<string, unknown>): void {
-    const error = isObject(event.error) ? event.error : {};
-    const code = str(error.code) ?? '';
-    const message = str(error.message) ?? '';
+  #onServerError({ error }: ErrorEvent): void {
+    const code = error.code ?? '';
+    const message = error.message ?? '';
     // An update may have been refused: the uplink goes on in the format in force.
     this.#p.uplink.formatSettled();
     if (code === 'response_cancel_not_active') this.#log.debug(`server: ${code} (benign): ${message}`);
-    else this.#log.error(`(${this.uuid}) processMessage - error: ${code || str(error.type) || 'error'}: ${message}`);
+    else this.#log.error(`(${this.uuid}) processMessage - error: ${code || error.type || 'error'}: ${message}`);
   }
 
-  #onResponseDone(response: unknown): void {
-    if (!isObject(response)) return;
-    const id = str(response.id);
+  #onResponseDone(response: ResponseEvent['response']): void {
+    const id = response.id;
     if (id) this.#responses.done(id);
     this.#responsesDone++;
     this.#tokens.add(response.usage);
@@ -437,25 +433,20 @@ export class RealtimeEngine implements MediaHandler {
   // ── downlink ─────────────────────────────────────────────────────────────
 
   /** Returns true when the delta was decoded and queued. */
-  #onAudioDelta(event: Record<string, unknown>): boolean {
-    const delta = event.delta;
-    const itemId = str(event.item_id) ?? '';
-    const responseId = str(event.response_id) ?? null;
-    if (typeof delta !== 'string' || delta.length === 0) {
-      this.#log.error('response.output_audio.delta no audio data');
-      return false;
-    }
+  #onAudioDelta(event: AudioDeltaEvent, json: Record<string, unknown>): boolean {
+    const itemId = event.item_id ?? '';
+    const responseId = event.response_id ?? null;
     if (this.#responses.isDropped(responseId ?? undefined, itemId)) {
       this.#lateDeltasDropped++;
       return false;
     }
-    const result = this.#p.playout.playDelta(itemId, responseId, delta);
+    const result = this.#p.playout.playDelta(itemId, responseId, event.delta);
     if (!result.queued) {
       this.#invalidDeltas++;
       this.#log.error(`audio delta of item ${itemId} dropped: ${result.error}`);
       return false;
     }
-    if (result.file) this.#listener.audioFile(event, result.file);
+    if (result.file) this.#listener.audioFile(json, result.file);
     this.#latency.audioDelta(responseId, Date.now());
     return true;
   }

@@ -18,7 +18,7 @@
  */
 import type { NativeBridge } from '../bridge.js';
 import { CallFeatures, type CallServices } from '../call/callFeatures.js';
-import { toBetaServerEvent } from '../compat/betaServerEvents.js';
+import { toBetaServerEvent } from '../protocol/realtime/betaServerEvents.js';
 import { describeForStatus } from '../config/connectionStatus.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
@@ -35,6 +35,7 @@ import { log as rootLog, type Logger } from '../runtime/logger.js';
 import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
 import type { EngineLimits } from './engineLimits.js';
 import { ENGINE_EVENT_ID_PREFIX, RealtimeEngine } from './realtimeEngine.js';
+import { isJsonObject } from '../protocol/json.js';
 
 export const S2S_FAMILY = 's2s';
 export const S2S_BUG_NAME = 'openai_s2s';
@@ -60,8 +61,6 @@ export interface S2sDeps {
   /** Tool handlers and settings for the call features (DTMF, tools, call control); none in bare tests. */
   services?: CallServices;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export class S2sSession implements ActiveSession {
   readonly family = S2S_FAMILY;
@@ -217,7 +216,7 @@ export class S2sSession implements ActiveSession {
       this.#log.warning(`server sent a frame that is not a JSON event (${text.length} bytes): not delivered`);
       return;
     }
-    if (event.type === 'error' && isObject(event.error)) {
+    if (event.type === 'error' && isJsonObject(event.error)) {
       const id = event.error.event_id;
       if (typeof id === 'string' && id.startsWith(ENGINE_EVENT_ID_PREFIX)) {
         // About the module's own barge-in events (the engine has logged it): not the app's business.
