@@ -17,7 +17,6 @@ import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink, log } from './runtime/logger.js';
 import { ShardedRuntime } from './runtime/shardedRuntime.js';
 import { resolveWorkerCount } from './runtime/workerCount.js';
-import './features.js';
 
 installProcessGuards();
 const bridge = loadBridge();

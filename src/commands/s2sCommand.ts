@@ -17,7 +17,7 @@
  * own session.update.
  */
 import { Buffer } from 'node:buffer';
-import { registerPlugin, type App } from '../app.js';
+import type { App } from '../app.js';
 import { toGaClientEvent } from '../protocol/realtime/betaClientEvents.js';
 import { PROFILE_PREFIX, type ConnectionOverrides } from '../config/resolveConnection.js';
 import { resolveChannelConnection } from './channelConnection.js';
@@ -132,6 +132,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
   };
 }
 
-registerPlugin((app) => {
+/** Registers `uuid_openai_s2s`. */
+export function registerS2sCommand(app: App): void {
   app.router.register(S2S_API, createS2sCommand(app));
-});
+}

@@ -18,11 +18,12 @@
  * `wss://host[:port]`, or `ws://host:port` — plain ws:// only with an explicit port, which is what a
  * local test server or proxy needs and what a typo of wss:// (port 80) is not.
  */
+import { S2S_API } from '../apiNames.js';
 import { PROFILE_NAME } from '../config/moduleSettings.js';
 import { PROFILE_PREFIX } from '../config/resolveConnection.js';
 import { quoteToken, quoteUrlArgument } from './quoteArgument.js';
 
-export const S2S_API = 'uuid_openai_s2s';
+export { S2S_API };
 
 export type S2sAuth = 'bearer' | 'query';
 

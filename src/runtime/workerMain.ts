@@ -16,7 +16,6 @@ import { startApp } from '../app.js';
 import { benchProbeDirectory, installBenchProbe } from './benchProbe.js';
 import { log } from './logger.js';
 import type { FromWorker, ToWorker, WorkerData } from './workerProtocol.js';
-import '../features.js';
 
 installProcessGuards();
 const port = parentPort;

@@ -14,7 +14,8 @@
  */
 import type { NativeBridge } from '../bridge.js';
 import { CallFeatures, type CallServices } from '../call/callFeatures.js';
-import type { AudioStreamApi, MixType, MuteTarget } from '../commands/audioStreamGrammar.js';
+import type { AudioStreamApi } from '../apiNames.js';
+import type { MixType, MuteTarget } from './engineConfig.js';
 import { describeForStatus } from '../config/connectionStatus.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';

@@ -4,11 +4,15 @@
  * the engine's insides.
  */
 import type { DtmfDigit } from '../bridge.js';
-import type { MixType } from '../commands/audioStreamGrammar.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
 import type { EngineLimits } from './engineLimits.js';
 import type { PlaybackState } from './playout.js';
 import type { ConnectErrorInfo } from './realtimeConnection.js';
+
+/** How the caller's and the assistant's audio are captured (`start ... <mono | mixed | stereo>`). */
+export type MixType = 'mono' | 'mixed' | 'stereo';
+/** Whose audio `mute` / `unmute` silences. */
+export type MuteTarget = 'user' | 'openai' | 'all';
 
 export interface EngineConnection {
   url: string;

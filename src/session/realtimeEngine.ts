@@ -16,7 +16,6 @@
  * Everything runs on the Node thread; the media thread only sees the rings.
  */
 import { Mix, PlaybackMode, type DtmfDigit } from '../bridge.js';
-import type { MuteTarget } from '../commands/audioStreamGrammar.js';
 import type { MediaAttacher, MediaChannel, MediaHandler } from '../media/mediaChannel.js';
 import { throwIfArmed } from '../runtime/faultHooks.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
@@ -30,7 +29,7 @@ import {
 } from '../protocol/realtime/serverEvents.js';
 import { BargeIn } from './bargeIn.js';
 import { DebugAudioFiles } from './debugAudioFiles.js';
-import type { EngineConfig, EngineListener } from './engineConfig.js';
+import type { EngineConfig, EngineListener, MuteTarget } from './engineConfig.js';
 import { DEFAULT_ENGINE_LIMITS, MAX_SERVER_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
 import { EngineShutdown } from './engineShutdown.js';
 import { engineStatus, type EngineParts } from './engineStatus.js';
