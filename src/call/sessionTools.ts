@@ -1,7 +1,7 @@
 /**
  * Puts the call's ready-made tools into the session configuration without dropping anything the
  * application or the profile configured. `session.update` replaces the whole `tools` list when it
- * has one (reference-openai-realtime.md §3.1: only the fields present change), so:
+ * has one (docs/realtime-protocol.md §3.1: only the fields present change), so:
  *
  * - an update with a `tools` array gets the ready-made tools appended (a tool of the same name that
  *   the application defined itself is left as it is);

@@ -1,6 +1,6 @@
 /**
  * The `uuid_openai_audio_stream` and `uuid_raw_audio_stream` APIs (seed README "API",
- * reference-seed-modules.md §1): parse with the grammar, find or start the channel's stream, and
+ * docs/seed-modules.md §1): parse with the grammar, find or start the channel's stream, and
  * answer with exactly one line, `+OK Success` or `-ERR <reason>`. Bad input changes nothing.
  *
  * Both APIs drive the same stream on a channel; `uuid_raw_audio_stream start` (or the deprecated

@@ -1,7 +1,7 @@
 /**
  * The grammar of `uuid_openai_audio_stream` / `uuid_raw_audio_stream`, as a pure parser: argument
  * text in, a typed command or a reply-ready error out. It reproduces the seed module's grammar
- * (reference-seed-modules.md §1) with its documented fixes: every error names its reason, `48k`
+ * (docs/seed-modules.md §1) with its documented fixes: every error names its reason, `48k`
  * is a rate, no arguments is usage plus `-ERR missing arguments` (the seed aborted or printed
  * usage with no status line).
  *

@@ -1,5 +1,5 @@
 /**
- * The `uuid_openai_s2s` API (seed README, reference-seed-modules.md §6): the jambonz-style
+ * The `uuid_openai_s2s` API (seed README, docs/seed-modules.md §6): the jambonz-style
  * speech-to-speech API on the shared engine, speaking the GA protocol for applications written
  * against the beta. Every command answers with exactly one line, `+OK Success` or `-ERR <reason>`
  * (usage first for a malformed command); bad input changes nothing. The seed's bugs are not kept:

@@ -1,5 +1,5 @@
 /**
- * The grammar of `uuid_openai_s2s` (seed README, reference-seed-modules.md §6.1), as a pure parser:
+ * The grammar of `uuid_openai_s2s` (seed README, docs/seed-modules.md §6.1), as a pure parser:
  * the whole argument string in, a typed command or a reply-ready error out.
  *
  *   <uuid> session.create <host> <path> <bearer | query> [api-key]

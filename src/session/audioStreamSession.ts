@@ -1,7 +1,7 @@
 /**
  * One `uuid_openai_audio_stream` (or `uuid_raw_audio_stream`) stream: the shared engine
  * (realtimeEngine.ts) on a media hook named "openai_audio_stream" (never the seed's colliding
- * "audio_stream"), with the seed's events (reference-seed-modules.md §2):
+ * "audio_stream"), with the seed's events (docs/seed-modules.md §2):
  *
  * - ::connect / ::disconnect / ::error for each open, drop and failed attempt (again after every
  *   reconnect);

@@ -1,5 +1,5 @@
 /**
- * The audio engine every API family shares (docs/DESIGN.md, "The engine"): one media hook on the
+ * The audio engine every API family shares (docs/DESIGN.md §5, "The engine and its parts"): one media hook on the
  * channel and one socket to the Realtime server, tied together.
  *
  *   capture ring ─► Uplink (gate, encoder, backlog) ─► transport ─► text: formats, responses,

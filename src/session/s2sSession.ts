@@ -1,6 +1,6 @@
 /**
  * One `uuid_openai_s2s` session: the shared engine (realtimeEngine.ts) on a media hook named
- * "openai_s2s", with the behaviour of mod_openai_s2s (reference-seed-modules.md §6) minus its bugs:
+ * "openai_s2s", with the behaviour of mod_openai_s2s (docs/seed-modules.md §6) minus its bugs:
  *
  * - Caller audio flows only once the first `session.update` has gone out (the app's, or the
  *   profile's `<session>`), from that moment on: never the seed's stale burst.

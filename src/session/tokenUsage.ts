@@ -1,5 +1,5 @@
 /**
- * Token usage of a session, summed over every `response.done` (reference-openai-realtime.md §3.2:
+ * Token usage of a session, summed over every `response.done` (docs/realtime-protocol.md §3.2:
  * `usage` has input/output/total and the audio/text split in `input_token_details` and
  * `output_token_details`). Anything missing or not a number counts as 0: usage is informational and
  * a server that omits a field must not break the session.

@@ -17,7 +17,7 @@ import type { UplinkTransport } from './engineTransport.js';
 import { UplinkBacklog } from './uplinkBacklog.js';
 import { UplinkEncoder, type UplinkTarget } from './uplinkEncoder.js';
 
-/** `mute user` sends this much silence so the server's VAD ends the caller's turn (docs/seed-modules.md). */
+/** `mute user` sends this much silence so the server's VAD ends the caller's turn (seed #22, docs/seed-modules.md §1). */
 export const MUTE_SILENCE_MS = 1000;
 /** How long the uplink waits for `session.updated` after an input-format change before resuming. */
 export const FORMAT_CHANGE_WAIT_MS = 2_000;

@@ -1,8 +1,8 @@
 /**
  * Beta-shaped client events → the GA shape, for applications written against the Realtime beta
- * (mod_openai_s2s, jambonz). OpenAI switched the beta off (reference-openai-realtime.md §0: a beta
+ * (mod_openai_s2s, jambonz). OpenAI switched the beta off (docs/realtime-protocol.md §0: a beta
  * shape now earns `beta_api_shape_disabled` and a 4000 close), so these apps keep working only if
- * the module speaks GA for them. The mapping is reference-openai-realtime.md §2.1:
+ * the module speaks GA for them. The mapping is docs/realtime-protocol.md §2.1:
  *
  * | beta (session.update `session`)  | GA                                            |
  * |----------------------------------|-----------------------------------------------|

@@ -1,7 +1,7 @@
 /**
  * GA server events → the beta names and shapes that applications of the `uuid_openai_s2s` API
  * expect (they were written against mod_openai_s2s, which spoke the beta). The mapping is
- * reference-openai-realtime.md §2.1–2.2, read backwards:
+ * docs/realtime-protocol.md §2.1–2.2, read backwards:
  *
  * | GA event                                       | delivered as                                 |
  * |------------------------------------------------|----------------------------------------------|
