@@ -12,7 +12,7 @@ import { loadBridge, type NativeBridge } from './bridge.js';
 import { startApp } from './app.js';
 import { ConfigStore } from './config/configStore.js';
 import { parseHostConfig } from './runtime/hostConfig.js';
-import { benchProbeDirectory, installBenchProbe, type BenchProbe } from './runtime/benchProbe.js';
+import { loadBenchProbe } from './runtime/benchHook.js';
 import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink, log } from './runtime/logger.js';
 import { ShardedRuntime } from './runtime/shardedRuntime.js';
@@ -21,8 +21,7 @@ import { resolveWorkerCount } from './runtime/workerCount.js';
 installProcessGuards();
 const bridge = loadBridge();
 // Bench mode only (OAIR_BENCH_PROBE): latency and GC measurements, written when the runtime stops.
-const probeDir = benchProbeDirectory();
-const probe: BenchProbe | null = probeDir === null ? null : installBenchProbe(bridge, probeDir);
+const probe = await loadBenchProbe(bridge);
 
 try {
   installLogSink(bridge);
