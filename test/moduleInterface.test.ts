@@ -1,7 +1,7 @@
-// The facts FreeSWITCH's side of the module (native/freeswitch/mod_openai_realtime.c, which runs
-// before Node starts) and the TypeScript side both need, checked against each other so neither can
-// drift: the API commands, the event subclasses, and which channel variables are secrets. The C
-// file is read as text; nothing is built.
+// The facts the C side of the module (native/freeswitch/mod_openai_realtime.c, which runs before
+// Node starts, and the bridge) and the TypeScript side both need, checked against each other so
+// neither can drift: the API commands, the event subclasses, which channel variables are secrets,
+// and how many JS threads the bridge can wake. The C files are read as text; nothing is built.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MODULE_APIS } from '../src/apiNames.js';
@@ -9,6 +9,7 @@ import { SECRET_NAME_PARTS, SECRET_VARIABLES, isSecretVariable } from '../src/ca
 import { AUDIO_STREAM_EVENTS } from '../src/events/audioStreamEvents.js';
 import { REALTIME_EVENTS } from '../src/events/realtimeEvents.js';
 import { S2S_EVENTS } from '../src/events/s2sEvents.js';
+import { MAX_WORKERS } from '../src/runtime/workerCount.js';
 
 const C = readFileSync(new URL('../native/freeswitch/mod_openai_realtime.c', import.meta.url), 'utf8');
 
@@ -38,5 +39,11 @@ describe('the C and TypeScript sides of the module agree on', () => {
     // And the TS predicate follows its lists, in any case.
     for (const name of [...exact, ...parts.map((p) => `MY_${p.toLowerCase()}_X`)]) expect(isSecretVariable(name)).toBe(true);
     expect(isSecretVariable('STREAM_BUFFER_SIZE')).toBe(false);
+  });
+
+  it('the number of JS threads: the bridge has a waker for the main thread and each session worker', () => {
+    const header = readFileSync(new URL('../native/bridge/bridge.h', import.meta.url), 'utf8');
+    const wakers = Number(/constexpr int kMaxWakers = (\d+);/.exec(header)?.[1]);
+    expect(MAX_WORKERS + 1).toBe(wakers);
   });
 });
