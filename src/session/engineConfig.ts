@@ -4,6 +4,7 @@
  * the engine's insides.
  */
 import type { DtmfDigit } from '../bridge.js';
+import type { RealtimeServerEvent } from '../protocol/realtime/serverEvents.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
 import type { EngineLimits } from './engineLimits.js';
 import type { PlaybackState } from './playout.js';
@@ -66,7 +67,7 @@ export interface EngineListener {
   /** A connect attempt failed; `info.waitTimeMs` is 0 when no other attempt follows. */
   connectFailed(info: ConnectErrorInfo): void;
   /** A server text frame that is not audio the engine played. `event` is null when it is not a JSON object. */
-  serverText(text: string, event: Record<string, unknown> | null): void;
+  serverText(text: string, event: Record<string, unknown> | null, parsed: RealtimeServerEvent): void;
   /** Assistant audio went into a debug WAV file (`event` is the delta; null in raw mode). */
   audioFile(event: Record<string, unknown> | null, path: string): void;
   /** The media thread played the first sample of an utterance (not while the assistant is muted). */

@@ -409,7 +409,7 @@ export class RealtimeEngine implements MediaHandler {
         }
         break;
     }
-    this.#listener.serverText(text, json);
+    this.#listener.serverText(text, json, event);
   }
 
   #onServerError({ error }: ErrorEvent): void {

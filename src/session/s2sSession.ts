@@ -18,7 +18,6 @@
  */
 import type { NativeBridge } from '../bridge.js';
 import { CallFeatures, type CallServices } from '../call/callFeatures.js';
-import { toBetaServerEvent } from '../protocol/realtime/betaServerEvents.js';
 import { describeForStatus } from '../config/connectionStatus.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
@@ -31,11 +30,12 @@ import {
   playbackStoppedBody,
 } from '../events/s2sEvents.js';
 import type { MediaPump } from '../media/mediaPump.js';
+import { toBetaServerEvent } from '../protocol/realtime/betaServerEvents.js';
+import type { RealtimeServerEvent } from '../protocol/realtime/serverEvents.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
 import type { EngineLimits } from './engineLimits.js';
 import { ENGINE_EVENT_ID_PREFIX, RealtimeEngine } from './realtimeEngine.js';
-import { isJsonObject } from '../protocol/json.js';
 
 export const S2S_FAMILY = 's2s';
 export const S2S_BUG_NAME = 'openai_s2s';
@@ -148,8 +148,8 @@ export class S2sSession implements ActiveSession {
         connectFailed: (info) => {
           if (info.waitTimeMs === 0) this.#events.fire(EV.connectFailed, connectFailedBody(info.error));
         },
-        serverText: (text, event) => {
-          this.#onServerText(text, event);
+        serverText: (text, event, parsed) => {
+          this.#onServerText(text, event, parsed);
           features.onServerEvent(event);
         },
         audioFile: () => {},
@@ -211,18 +211,15 @@ export class S2sSession implements ActiveSession {
     return this.#engine.stop(reason);
   }
 
-  #onServerText(text: string, event: Record<string, unknown> | null): void {
+  #onServerText(text: string, event: Record<string, unknown> | null, parsed: RealtimeServerEvent): void {
     if (event === null) {
       this.#log.warning(`server sent a frame that is not a JSON event (${text.length} bytes): not delivered`);
       return;
     }
-    if (event.type === 'error' && isJsonObject(event.error)) {
-      const id = event.error.event_id;
-      if (typeof id === 'string' && id.startsWith(ENGINE_EVENT_ID_PREFIX)) {
-        // About the module's own barge-in events (the engine has logged it): not the app's business.
-        this.#ownErrors++;
-        return;
-      }
+    if (parsed.type === 'error' && parsed.error.event_id?.startsWith(ENGINE_EVENT_ID_PREFIX)) {
+      // About the module's own barge-in events (the engine has logged it): not the app's business.
+      this.#ownErrors++;
+      return;
     }
     const beta = toBetaServerEvent(event);
     this.#serverEvents++;
