@@ -248,7 +248,8 @@ export class RealtimeEngine implements MediaHandler {
       return false;
     }
     if (!this.#connection.sendText(text)) return false;
-    if (parsed.type === 'session.update' && isJsonObject(parsed.session) && this.#session.appUpdateSent(parsed, parsed.session, options.opensUplink !== false)) {
+    if (parsed.type !== 'session.update' || !isJsonObject(parsed.session)) return true;
+    if (this.#session.appUpdateSent(parsed, parsed.session, options.opensUplink !== false)) {
       this.#log.info('caller audio streams from now on (first session.update sent)');
     }
     return true;
