@@ -6,6 +6,7 @@
  * still speak it, the legacy beta fields (`input_audio_format: "pcm16" | "g711_ulaw" | "g711_alaw"`).
  */
 import { isJsonObject } from '../protocol/json.js';
+
 export type WireEncoding = 'pcm' | 'pcmu' | 'pcma';
 
 export interface WireFormat {

@@ -5,6 +5,7 @@
  * a server that omits a field must not break the session.
  */
 import { isJsonObject } from '../protocol/json.js';
+
 export interface TokenTotals {
   input: number;
   output: number;
