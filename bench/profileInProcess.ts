@@ -14,7 +14,6 @@ import { parseArgs } from 'node:util';
 import { startApp } from '../src/app.js';
 import { launchRealtimeSim } from './capacity/simLauncher.js';
 import type { NativeBridge, TestHost } from '../src/bridge.js';
-import '../src/features.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const { values } = parseArgs({

@@ -3,12 +3,15 @@
  * entry point (main.ts) starts it on the embedded bridge; tests start the very same wiring on the
  * addon build of the bridge with its test host, so what they prove is what FreeSWITCH runs.
  */
+import { ADMIN_API } from './apiNames.js';
 import type { NativeBridge } from './bridge.js';
 import type { CallServices } from './call/callFeatures.js';
 import { createAdminCommand } from './commands/adminCommand.js';
+import { registerAudioStreamCommands } from './commands/audioStreamCommand.js';
+import { registerS2sCommand } from './commands/s2sCommand.js';
 import { ConfigStore } from './config/configStore.js';
 import { MediaPump } from './media/mediaPump.js';
-import { CommandRouter } from './runtime/commandRouter.js';
+import { CommandDispatcher } from './runtime/commandDispatcher.js';
 import { parseHostConfig, type HostConfig } from './runtime/hostConfig.js';
 import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink } from './runtime/logger.js';
@@ -23,20 +26,11 @@ export interface App {
   readonly configStore: ConfigStore;
   readonly pump: MediaPump;
   readonly registry: SessionRegistry;
-  readonly router: CommandRouter;
+  readonly router: CommandDispatcher;
   /** What sessions use beyond their audio: tool handlers and the settings they read (call/callFeatures.ts). */
   readonly services: CallServices;
   /** Ends every session (used by the runtime's shutdown). */
   stop(reason: string): Promise<void>;
-}
-
-export type AppPlugin = (app: App) => void;
-
-const plugins: AppPlugin[] = [];
-
-/** Lets a feature register its API commands without app.ts knowing every feature. */
-export function registerPlugin(plugin: AppPlugin): void {
-  plugins.push(plugin);
 }
 
 export interface StartOptions {
@@ -60,7 +54,7 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   applyLogLevel(configStore.settings.logLevel);
   const pump = new MediaPump(bridge);
   const registry = new SessionRegistry();
-  const router = new CommandRouter((id, text) => bridge.reply(id, text));
+  const router = new CommandDispatcher((id, text) => bridge.reply(id, text));
   // Tool handlers run in a worker thread of this thread's own, loaded now (calls wait for the load).
   const toolHandlers = new ToolHandlerHost();
   void toolHandlers.configure(handlerModulePath(configStore.settings.toolHandlers, configStore.file));
@@ -80,8 +74,10 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
       toolHandlers.close();
     },
   };
-  router.register('openai_realtime', createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }), toolHandlers }));
-  for (const plugin of plugins) plugin(app);
+  router.register(ADMIN_API, createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }), toolHandlers }));
+  // The APIs, registered here and nowhere else: what the module answers is read in one place.
+  registerAudioStreamCommands(app);
+  registerS2sCommand(app);
   bridge.onWake(() => pump.onWake(), configStore.settings.mediaBatchMs);
   if (options.serveCommands !== false) bridge.serveCommands((id, api, args) => router.dispatch(id, api, args));
   return app;

@@ -12,18 +12,16 @@ import { loadBridge, type NativeBridge } from './bridge.js';
 import { startApp } from './app.js';
 import { ConfigStore } from './config/configStore.js';
 import { parseHostConfig } from './runtime/hostConfig.js';
-import { benchProbeDirectory, installBenchProbe, type BenchProbe } from './runtime/benchProbe.js';
+import { loadBenchProbe } from './runtime/benchHook.js';
 import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink, log } from './runtime/logger.js';
 import { ShardedRuntime } from './runtime/shardedRuntime.js';
 import { resolveWorkerCount } from './runtime/workerCount.js';
-import './features.js';
 
 installProcessGuards();
 const bridge = loadBridge();
 // Bench mode only (OAIR_BENCH_PROBE): latency and GC measurements, written when the runtime stops.
-const probeDir = benchProbeDirectory();
-const probe: BenchProbe | null = probeDir === null ? null : installBenchProbe(bridge, probeDir);
+const probe = await loadBenchProbe(bridge);
 
 try {
   installLogSink(bridge);

@@ -4,8 +4,8 @@
 // come back under the beta names and shapes — so a beta session sent through both directions reads
 // back as what the application asked for.
 import { describe, expect, it } from 'vitest';
-import { toGaClientEvent } from '../src/compat/betaClientEvents.js';
-import { BETA_EVENT_NAMES, toBetaServerEvent } from '../src/compat/betaServerEvents.js';
+import { toGaClientEvent } from '../src/protocol/realtime/betaClientEvents.js';
+import { BETA_EVENT_NAMES, toBetaServerEvent } from '../src/protocol/realtime/betaServerEvents.js';
 import { stringifyToolOutput } from '../src/commands/s2sCommand.js';
 import { buildClientItem } from '../src/simulator/clientItem.js';
 import { parseResponseCreate } from '../src/simulator/responseParams.js';

@@ -1,5 +1,5 @@
 // What this proves: the realtime simulator speaks the OpenAI Realtime GA protocol the way
-// shared/docs/reference-openai-realtime.md describes it (handshake and auth, beta rejection,
+// docs/realtime-protocol.md describes it (handshake and auth, beta rejection,
 // session.update, responses, cancel, truncate, items, frame validation, function calls, session
 // limit), over real sockets with a real `ws` client. VAD and faults have their own files.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -10,7 +10,7 @@
 // module's own events are not handed to the app; a profile's <session> is sent for
 // `session.create profile:<name>` only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BETA_EVENT_NAMES } from '../src/compat/betaServerEvents.js';
+import { BETA_EVENT_NAMES } from '../src/protocol/realtime/betaServerEvents.js';
 import type { S2sSession } from '../src/session/s2sSession.js';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
 import { speechBursts } from './helpers/callerAudio.js';

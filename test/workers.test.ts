@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shardOf } from '../src/runtime/commandRouting.js';
+import { shardOf } from '../src/runtime/workerRouting.js';
 import { RealtimeSimulator } from '../src/simulator/index.js';
 import { speechBursts } from './helpers/callerAudio.js';
 import { findExact, noise, runHostSimulator, type SimRun } from './helpers/hostSimulator.js';

@@ -4,7 +4,7 @@
 // main thread — and the merged status reads like one thread's status. Pure functions; the threads
 // themselves are exercised through the host simulator in test/workers.test.ts.
 import { describe, expect, it } from 'vitest';
-import { mergeBroadcastReplies, routeCommand, shardOf, uuidArgument } from '../src/runtime/commandRouting.js';
+import { mergeBroadcastReplies, routeCommand, shardOf, uuidArgument } from '../src/runtime/workerRouting.js';
 import { mergeStatus } from '../src/runtime/statusMerge.js';
 import { resolveWorkerCount } from '../src/runtime/workerCount.js';
 

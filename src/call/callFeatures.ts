@@ -25,6 +25,7 @@ import { DtmfForwarder } from './dtmfForwarder.js';
 import { FunctionCalls } from './functionCalls.js';
 import { ResponseRequests } from './responseRequests.js';
 import { carriesTools, withBuiltinTools } from './sessionTools.js';
+import { isJsonObject } from '../protocol/json.js';
 
 /** Module-wide services a session's call features use (one set per session thread). */
 export interface CallServices {
@@ -51,8 +52,6 @@ export interface CallFeaturesConfig {
   /** The session's engine, once it exists (the engine's listener calls back into this object). */
   engine: () => FeatureEngine;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export class CallFeatures {
   readonly options: CallOptions;
@@ -129,7 +128,7 @@ export class CallFeatures {
 
   /** An application's client event about to be sent: a session.update gets the ready-made tools merged in. */
   clientEvent(text: string, parsed: Record<string, unknown>): { text: string; parsed: Record<string, unknown> } {
-    if (this.#tools.length === 0 || parsed.type !== 'session.update' || !isObject(parsed.session)) return { text, parsed };
+    if (this.#tools.length === 0 || parsed.type !== 'session.update' || !isJsonObject(parsed.session)) return { text, parsed };
     const session = withBuiltinTools(parsed.session, this.#tools, this.#toolsSent);
     if (session === parsed.session) return { text, parsed };
     const event = { ...parsed, session };
@@ -138,7 +137,7 @@ export class CallFeatures {
 
   /** The application's client event went out. */
   clientEventSent(parsed: Record<string, unknown>): void {
-    if (this.#tools.length > 0 && parsed.type === 'session.update' && isObject(parsed.session) && carriesTools(parsed.session, this.#tools)) {
+    if (this.#tools.length > 0 && parsed.type === 'session.update' && isJsonObject(parsed.session) && carriesTools(parsed.session, this.#tools)) {
       this.#toolsSent = true;
     }
   }
@@ -152,12 +151,12 @@ export class CallFeatures {
         if (this.#tools.length > 0 && !this.#toolsSent) this.#sendTools();
         break;
       case 'response.created': {
-        const id = isObject(event.response) ? event.response.id : undefined;
+        const id = isJsonObject(event.response) ? event.response.id : undefined;
         if (typeof id === 'string') this.#responses.created(id);
         break;
       }
       case 'response.done': {
-        const id = isObject(event.response) ? event.response.id : undefined;
+        const id = isJsonObject(event.response) ? event.response.id : undefined;
         if (typeof id === 'string') this.#responses.done(id);
         break;
       }

@@ -20,6 +20,7 @@ import { endCallReason, parseArguments } from './builtinTools.js';
 import type { CallControl, ControlResult } from './callControl.js';
 import type { BuiltinToolName } from './callOptions.js';
 import { isSecretVariable, VARIABLE_NAME } from './secretVariables.js';
+import { isJsonObject } from '../protocol/json.js';
 
 export interface FunctionCallDeps {
   uuid: string;
@@ -41,7 +42,6 @@ export interface FunctionCallDeps {
   log: Logger;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** call_ids remembered so a call is answered once. */
 const REMEMBERED_CALLS = 256;
 
@@ -62,7 +62,7 @@ export class FunctionCalls {
   /** A `response.output_item.done` server event. */
   onItemDone(event: Record<string, unknown>): void {
     const item = event.item;
-    if (!isObject(item) || item.type !== 'function_call') return;
+    if (!isJsonObject(item) || item.type !== 'function_call') return;
     // A cancelled response leaves an incomplete call whose arguments may be cut short: not a call to run.
     if (item.status !== undefined && item.status !== 'completed') return;
     const name = typeof item.name === 'string' ? item.name : '';

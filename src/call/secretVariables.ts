@@ -6,8 +6,13 @@
  */
 export function isSecretVariable(name: string): boolean {
   const n = name.toUpperCase();
-  return n === 'STREAM_OPENAI_API_KEY' || n === 'STREAM_EXTRA_HEADERS' || /API_KEY|SECRET|TOKEN|PASSWORD/.test(n);
+  return SECRET_VARIABLES.includes(n) || SECRET_NAME_PARTS.some((part) => n.includes(part));
 }
+
+/** Variables that are secrets by their exact name (any case). test/moduleInterface.test.ts checks C has the same. */
+export const SECRET_VARIABLES: readonly string[] = Object.freeze(['STREAM_OPENAI_API_KEY', 'STREAM_EXTRA_HEADERS']);
+/** A variable whose name contains one of these (any case) is a secret. */
+export const SECRET_NAME_PARTS: readonly string[] = Object.freeze(['API_KEY', 'SECRET', 'TOKEN', 'PASSWORD']);
 
 /** A channel variable name FreeSWITCH takes as it is: letters, digits, `_ . -`, at most 128. */
 export const VARIABLE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;

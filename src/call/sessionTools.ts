@@ -1,7 +1,7 @@
 /**
  * Puts the call's ready-made tools into the session configuration without dropping anything the
  * application or the profile configured. `session.update` replaces the whole `tools` list when it
- * has one (reference-openai-realtime.md §3.1: only the fields present change), so:
+ * has one (docs/realtime-protocol.md §3.1: only the fields present change), so:
  *
  * - an update with a `tools` array gets the ready-made tools appended (a tool of the same name that
  *   the application defined itself is left as it is);
@@ -12,15 +12,14 @@
  * Pure.
  */
 import type { FunctionTool } from './builtinTools.js';
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isJsonObject } from '../protocol/json.js';
 
 /** The session object with the tools merged in; the same object when nothing needs to change. */
 export function withBuiltinTools(session: Readonly<Record<string, unknown>>, tools: readonly FunctionTool[], alreadySent: boolean): Record<string, unknown> {
   if (tools.length === 0) return session as Record<string, unknown>;
   const own = session.tools;
   if (Array.isArray(own)) {
-    const names = new Set(own.filter(isObject).map((t) => t.name));
+    const names = new Set(own.filter(isJsonObject).map((t) => t.name));
     const missing = tools.filter((t) => !names.has(t.name));
     return missing.length === 0 ? (session as Record<string, unknown>) : { ...session, tools: [...own, ...missing] };
   }
@@ -32,6 +31,6 @@ export function withBuiltinTools(session: Readonly<Record<string, unknown>>, too
 export function carriesTools(session: Readonly<Record<string, unknown>>, tools: readonly FunctionTool[]): boolean {
   const own = session.tools;
   if (!Array.isArray(own)) return false;
-  const names = new Set(own.filter(isObject).map((t) => t.name));
+  const names = new Set(own.filter(isJsonObject).map((t) => t.name));
   return tools.every((t) => names.has(t.name));
 }

@@ -1,6 +1,6 @@
 /**
  * The `uuid_openai_audio_stream` and `uuid_raw_audio_stream` APIs (seed README "API",
- * reference-seed-modules.md §1): parse with the grammar, find or start the channel's stream, and
+ * docs/seed-modules.md §1): parse with the grammar, find or start the channel's stream, and
  * answer with exactly one line, `+OK Success` or `-ERR <reason>`. Bad input changes nothing.
  *
  * Both APIs drive the same stream on a channel; `uuid_raw_audio_stream start` (or the deprecated
@@ -10,7 +10,7 @@
  * `<ws-uri>` may be `profile:<name>`; the connection comes from `resolveConnection` (the profile,
  * OPENAI_REALTIME_PROFILE, default-profile and the STREAM_* variables, docs/configuration.md).
  */
-import { registerPlugin, type App } from '../app.js';
+import type { App } from '../app.js';
 import { log } from '../runtime/logger.js';
 import { resolveChannelConnection } from './channelConnection.js';
 import { launchSession } from './sessionLaunch.js';
@@ -118,8 +118,9 @@ export function createAudioStreamCommand(
   };
 }
 
-registerPlugin((app) => {
+/** Registers `uuid_openai_audio_stream` and `uuid_raw_audio_stream`, sharing one set of starts in progress. */
+export function registerAudioStreamCommands(app: App): void {
   const starting = new Set<string>();
   app.router.register(AUDIO_STREAM_API, createAudioStreamCommand(app, AUDIO_STREAM_API, starting));
   app.router.register(RAW_AUDIO_STREAM_API, createAudioStreamCommand(app, RAW_AUDIO_STREAM_API, starting));
-});
+}

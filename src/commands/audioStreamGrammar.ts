@@ -1,7 +1,7 @@
 /**
  * The grammar of `uuid_openai_audio_stream` / `uuid_raw_audio_stream`, as a pure parser: argument
  * text in, a typed command or a reply-ready error out. It reproduces the seed module's grammar
- * (reference-seed-modules.md §1) with its documented fixes: every error names its reason, `48k`
+ * (docs/seed-modules.md §1) with its documented fixes: every error names its reason, `48k`
  * is a rate, no arguments is usage plus `-ERR missing arguments` (the seed aborted or printed
  * usage with no status line).
  *
@@ -15,14 +15,11 @@ import { PROFILE_NAME } from '../config/moduleSettings.js';
 import { PROFILE_PREFIX } from '../config/resolveConnection.js';
 import { parseJsonObject } from '../runtime/jsonText.js';
 import { quoteToken, quoteUrlArgument } from './quoteArgument.js';
+import type { AudioStreamApi } from '../apiNames.js';
+import type { MixType, MuteTarget } from '../session/engineConfig.js';
 
-/** The two API names; lifecycle commands work through either, `start` decides raw mode. */
-export const AUDIO_STREAM_API = 'uuid_openai_audio_stream';
-export const RAW_AUDIO_STREAM_API = 'uuid_raw_audio_stream';
-export type AudioStreamApi = typeof AUDIO_STREAM_API | typeof RAW_AUDIO_STREAM_API;
-
-export type MixType = 'mono' | 'mixed' | 'stereo';
-export type MuteTarget = 'user' | 'openai' | 'all';
+export { AUDIO_STREAM_API, RAW_AUDIO_STREAM_API, type AudioStreamApi } from '../apiNames.js';
+export type { MixType, MuteTarget } from '../session/engineConfig.js';
 
 /** Largest decoded JSON accepted by `send_json` / `stop <text>` (OpenAI's own frame limit is far higher). */
 export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;

@@ -1,5 +1,5 @@
 /**
- * The `uuid_openai_s2s` API (seed README, reference-seed-modules.md §6): the jambonz-style
+ * The `uuid_openai_s2s` API (seed README, docs/seed-modules.md §6): the jambonz-style
  * speech-to-speech API on the shared engine, speaking the GA protocol for applications written
  * against the beta. Every command answers with exactly one line, `+OK Success` or `-ERR <reason>`
  * (usage first for a malformed command); bad input changes nothing. The seed's bugs are not kept:
@@ -17,8 +17,8 @@
  * own session.update.
  */
 import { Buffer } from 'node:buffer';
-import { registerPlugin, type App } from '../app.js';
-import { toGaClientEvent } from '../compat/betaClientEvents.js';
+import type { App } from '../app.js';
+import { toGaClientEvent } from '../protocol/realtime/betaClientEvents.js';
 import { PROFILE_PREFIX, type ConnectionOverrides } from '../config/resolveConnection.js';
 import { resolveChannelConnection } from './channelConnection.js';
 import { launchSession } from './sessionLaunch.js';
@@ -28,17 +28,16 @@ import { registerSecret } from '../runtime/secrets.js';
 import { engineLimits } from '../session/engineLimits.js';
 import { S2S_FAMILY, S2sSession } from '../session/s2sSession.js';
 import { parseS2sCommand, S2S_API, type S2sCommand } from './s2sGrammar.js';
+import { isJsonObject } from '../protocol/json.js';
 
 const OK = '+OK Success';
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * mod_openai_s2s's convenience, kept: a function_call_output whose `output` is an object is sent
  * with `output` as its JSON text (the API takes a string). The same object when nothing changes.
  */
 export function stringifyToolOutput(event: Record<string, unknown>): Record<string, unknown> {
-  if (event.type !== 'conversation.item.create' || !isObject(event.item)) return event;
+  if (event.type !== 'conversation.item.create' || !isJsonObject(event.item)) return event;
   const item = event.item;
   if (item.type !== 'function_call_output' || item.output === null || typeof item.output !== 'object') return event;
   return { ...event, item: { ...item, output: JSON.stringify(item.output) } };
@@ -133,6 +132,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
   };
 }
 
-registerPlugin((app) => {
+/** Registers `uuid_openai_s2s`. */
+export function registerS2sCommand(app: App): void {
   app.router.register(S2S_API, createS2sCommand(app));
-});
+}

@@ -1,5 +1,5 @@
 /**
- * The grammar of `uuid_openai_s2s` (seed README, reference-seed-modules.md §6.1), as a pure parser:
+ * The grammar of `uuid_openai_s2s` (seed README, docs/seed-modules.md §6.1), as a pure parser:
  * the whole argument string in, a typed command or a reply-ready error out.
  *
  *   <uuid> session.create <host> <path> <bearer | query> [api-key]
@@ -18,11 +18,12 @@
  * `wss://host[:port]`, or `ws://host:port` — plain ws:// only with an explicit port, which is what a
  * local test server or proxy needs and what a typo of wss:// (port 80) is not.
  */
+import { S2S_API } from '../apiNames.js';
 import { PROFILE_NAME } from '../config/moduleSettings.js';
 import { PROFILE_PREFIX } from '../config/resolveConnection.js';
 import { quoteToken, quoteUrlArgument } from './quoteArgument.js';
 
-export const S2S_API = 'uuid_openai_s2s';
+export { S2S_API };
 
 export type S2sAuth = 'bearer' | 'query';
 

@@ -5,8 +5,10 @@
  * heap-limit-mb, log-level, command-timeout-ms, the ring sizes and the runtime timeouts; see
  * native/freeswitch/mod_openai_realtime.c load_config). Their ranges and defaults here must match
  * the C ones: the C side falls back to the default with a warning, this side refuses the file.
- * Those settings, and the ones read once when the runtime starts, are marked `restart`: a reload
- * validates them but they take effect at the next module load.
+ * Those settings (but the ring sizes), and the ones read once when the runtime starts, are marked
+ * `restart`: a reload validates them but they take effect at the next module load. The ring sizes
+ * are asked for by every session when it attaches, with the values read here, so a reload applies
+ * them to new sessions; C's own reading is only the fallback for an attach that asks for 0 ms.
  */
 import { configError, type ConfigPlace } from './configError.js';
 import { readEnum, readInteger, readOptionalText } from './configValues.js';
@@ -67,8 +69,9 @@ export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
   'heap-limit-mb': { key: 'heapLimitMb', kind: int(0, 65536), restart: true },
   'log-level': { key: 'logLevel', kind: { type: 'log-level' }, restart: true },
   'command-timeout-ms': { key: 'commandTimeoutMs', kind: int(100, 600_000), restart: true },
-  'capture-ring-ms': { key: 'captureRingMs', kind: int(40, 60_000), restart: true },
-  'playback-ring-ms': { key: 'playbackRingMs', kind: int(40, 60_000), restart: true },
+  // Asked for by each session when it attaches (session/engineLimits.ts): a reload applies to new sessions.
+  'capture-ring-ms': { key: 'captureRingMs', kind: int(40, 60_000), restart: false },
+  'playback-ring-ms': { key: 'playbackRingMs', kind: int(40, 60_000), restart: false },
   'start-timeout-ms': { key: 'startTimeoutMs', kind: int(1000, 600_000), restart: true },
   'stop-timeout-ms': { key: 'stopTimeoutMs', kind: int(100, 600_000), restart: true },
   'restart-delay-ms': { key: 'restartDelayMs', kind: int(0, 600_000), restart: true },

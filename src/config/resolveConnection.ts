@@ -6,7 +6,7 @@
  * - The profile is chosen by `profile:<name>` in place of the URL (API argument), else by the
  *   channel variable OPENAI_REALTIME_PROFILE, else by the `default-profile` setting.
  * - The channel variables are the legacy STREAM_* ones, with FreeSWITCH switch_true semantics
- *   (reference-seed-modules.md §3): STREAM_OPENAI_API_KEY, STREAM_EXTRA_HEADERS, STREAM_TLS_*,
+ *   (docs/seed-modules.md §3): STREAM_OPENAI_API_KEY, STREAM_EXTRA_HEADERS, STREAM_TLS_*,
  *   STREAM_NO_RECONNECT, STREAM_HEART_BEAT, STREAM_MESSAGE_DEFLATE (true DISABLES deflate). A
  *   variable that is unset or empty does not override anything.
  * - What identifies us (the profile's key, its headers and its client certificate) is sent only to

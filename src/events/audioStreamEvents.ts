@@ -1,6 +1,6 @@
 /**
  * The audio stream's FreeSWITCH events: one table of subclass names (seed README "Events",
- * reference-seed-modules.md §2) and the exact body shapes. Every body passes through secret
+ * docs/seed-modules.md §2) and the exact body shapes. Every body passes through secret
  * redaction on its way out, like logs and replies.
  */
 import type { NativeBridge } from '../bridge.js';

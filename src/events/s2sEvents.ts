@@ -1,5 +1,5 @@
 /**
- * The `uuid_openai_s2s` events (seed README "Events", reference-seed-modules.md §6.3): subclass
+ * The `uuid_openai_s2s` events (seed README "Events", docs/seed-modules.md §6.3): subclass
  * names, the two headers every one of them carries, and the body shapes. The host adds the channel
  * headers; every body passes through secret redaction on its way out.
  */

@@ -3,13 +3,15 @@
  * the counters the media thread keeps. A thin, allocation-free wrapper over the bridge.
  */
 import type { AttachedChannel, ChannelStats, NativeBridge, PlaybackModeValue } from '../bridge.js';
+import type { MediaChannel } from './mediaChannel.js';
 
-export class ChannelPort {
+export class ChannelPort implements MediaChannel {
   readonly id: number;
   readonly uuid: string;
   readonly sampleRate: number;
   readonly frameSamples: number;
   readonly captureChannels: number;
+  readonly captureCapacity: number;
   readonly playbackCapacity: number;
   readonly #bridge: NativeBridge;
   readonly #info = new Float64Array(4);
@@ -26,6 +28,7 @@ export class ChannelPort {
     this.sampleRate = attached.sampleRate;
     this.frameSamples = attached.frameSamples;
     this.captureChannels = attached.captureChannels;
+    this.captureCapacity = attached.captureCapacity;
     this.playbackCapacity = attached.playbackCapacity;
   }
 

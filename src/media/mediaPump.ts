@@ -12,22 +12,14 @@
  * channel that has not ticked for one and a half frames is still offered room (and polled) by a
  * sweep, for hosts whose playback runs on another clock than capture.
  */
-import { PollBits, type DtmfDigit, type MixValue, type NativeBridge } from '../bridge.js';
+import { PollBits, type NativeBridge } from '../bridge.js';
 import { log } from '../runtime/logger.js';
 import { describe } from '../runtime/processGuards.js';
 import { ChannelPort } from './channelPort.js';
+import type { AttachOptions, MediaAttacher, MediaHandler } from './mediaChannel.js';
 
-export interface MediaHandler {
-  /** Captured audio at the channel rate (interleaved when stereo). The buffer is reused: copy what you keep. */
-  onCapture(samples: Int16Array, length: number): void;
-  onDtmf(digit: DtmfDigit): void;
-  /** Room in the playback ring: top it up. Called when the channel ticked, and at least every 10 ms. */
-  onPlaybackRoom(): void;
-  /** The hook is gone (hangup, or our own detach completed). The port is released after this. */
-  onClosed(): void;
-  /** The handler threw; the pump has detached the channel. */
-  onFault(error: unknown): void;
-}
+export type { AttachOptions, MediaHandler } from './mediaChannel.js';
+
 
 interface Entry {
   port: ChannelPort;
@@ -44,15 +36,8 @@ const SWEEP_INTERVAL_MS = 10;
 /** Pairs taken from the ready list per native call (more are fetched in further calls). */
 const READY_BATCH = 256;
 
-export interface AttachOptions {
-  uuid: string;
-  bugName: string;
-  mix: MixValue;
-  captureRingMs: number;
-  playbackRingMs: number;
-}
 
-export class MediaPump {
+export class MediaPump implements MediaAttacher {
   readonly #bridge: NativeBridge;
   readonly #entries = new Map<number, Entry>();
   readonly #ready = new Int32Array(READY_BATCH * 2);

@@ -1,8 +1,8 @@
 /**
  * Bench mode: with OAIR_BENCH_PROBE=<directory> in the environment, each JS thread of the runtime
  * measures the module's added latency and its garbage-collection pauses and writes them to that
- * directory when the runtime stops (bench/ reads them). Without the variable nothing here is loaded
- * into the path of a frame.
+ * directory when the runtime stops (bench/ reads them). Without the variable this module is not even
+ * loaded (benchHook.ts imports it on demand).
  *
  * What is measured, per direction:
  *  - uplink, caller frame captured → the frame of the append that carries it written to the socket
@@ -84,12 +84,6 @@ interface ChannelRecord {
 export interface BenchProbe {
   /** Writes this thread's results (once). */
   flush(): void;
-}
-
-/** The directory bench mode writes to, or null when bench mode is off. */
-export function benchProbeDirectory(): string | null {
-  const dir = process.env.OAIR_BENCH_PROBE;
-  return dir !== undefined && dir.length > 0 ? dir : null;
 }
 
 /** Installs the probe on this thread, wrapping `bridge`'s functions in place. */

@@ -1,7 +1,7 @@
 /**
  * A test hook that makes one session's own code throw: `openai_realtime debug throw-in-session
  * <uuid> [media|server]`, available only when the host enables test hooks. It exists so tests can
- * prove what DESIGN.md §4 promises: an exception in one session's code ends that session only —
+ * prove what docs/DESIGN.md §4 promises: an exception in one session's code ends that session only —
  * other calls keep their audio and the module keeps answering commands.
  *
  * The engine asks {@link throwIfArmed} at two places where session code runs: the media handler

@@ -1,18 +1,19 @@
 /**
  * The main runtime thread when sessions are sharded over worker threads (module setting `workers`
  * other than 1): it serves the host's command queue and sends each command where it belongs
- * (commandRouting.ts); the workers (workerPool.ts) run the sessions. Module-wide commands are
+ * (workerRouting.ts); the workers (workerPool.ts) run the sessions. Module-wide commands are
  * answered here: `openai_realtime status` merges every worker's status, `reload` runs on every
  * worker, `debug` acts on this thread (so `debug exit` still stops the whole runtime).
  *
  * `workers: 1` never gets here: main.ts then runs the application on this thread exactly as before.
  */
+import { ADMIN_API } from '../apiNames.js';
 import type { NativeBridge } from '../bridge.js';
 import { createAdminCommand } from '../commands/adminCommand.js';
 import type { ConfigStore } from '../config/configStore.js';
 import { MediaPump } from '../media/mediaPump.js';
-import { CommandRouter } from './commandRouter.js';
-import { mergeBroadcastReplies, routeCommand, shardOf } from './commandRouting.js';
+import { CommandDispatcher } from './commandDispatcher.js';
+import { mergeBroadcastReplies, routeCommand, shardOf } from './workerRouting.js';
 import type { HostConfig } from './hostConfig.js';
 import { uncaughtCount } from './processGuards.js';
 import { SessionRegistry } from './sessionRegistry.js';
@@ -33,7 +34,7 @@ export interface ShardedRuntimeOptions {
 export class ShardedRuntime {
   readonly pool: WorkerPool;
   /** This thread's own handlers: `__runtime__` (main.ts) and the module-wide `openai_realtime` commands. */
-  readonly router: CommandRouter;
+  readonly router: CommandDispatcher;
   readonly #bridge: NativeBridge;
   readonly #config: HostConfig;
 
@@ -45,7 +46,7 @@ export class ShardedRuntime {
       entry: new URL('./workerMain.js', import.meta.url),
       stackSizeMb: WORKER_STACK_MB,
     });
-    this.router = new CommandRouter((id, text) => bridge.reply(id, text));
+    this.router = new CommandDispatcher((id, text) => bridge.reply(id, text));
     // Usage text and `debug` come from the same code as on a single thread; this thread has no
     // sessions of its own, hence the empty pump and registry.
     const admin = createAdminCommand({
@@ -55,13 +56,13 @@ export class ShardedRuntime {
       configStore: options.configStore,
       counters: () => ({ ...bridge.counters() }),
     });
-    this.router.register('openai_realtime', (args) => {
-      const route = routeCommand('openai_realtime', args);
+    this.router.register(ADMIN_API, (args) => {
+      const route = routeCommand(ADMIN_API, args);
       switch (route.kind) {
         case 'status':
           return this.#status(route.json);
         case 'broadcast':
-          return this.#broadcast('openai_realtime', args);
+          return this.#broadcast(ADMIN_API, args);
         case 'worker-exit':
           if (!this.#config.testHooks) return '-ERR debug commands are disabled';
           this.pool.exitWorker(shardOf(route.uuid, this.pool.size), route.code);
@@ -99,7 +100,7 @@ export class ShardedRuntime {
   }
 
   async #status(json: boolean): Promise<string> {
-    const replies = await this.pool.broadcast('openai_realtime', 'status json', this.#queryTimeoutMs());
+    const replies = await this.pool.broadcast(ADMIN_API, 'status json', this.#queryTimeoutMs());
     const parts = replies.map((reply, index) => ({ index, reply, restarts: this.pool.restarts(index) }));
     return mergeStatus(parts, uncaughtCount(), { ...this.#bridge.counters() }, json);
   }

@@ -13,10 +13,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { installProcessGuards, describe } from './processGuards.js';
 import { loadBridge, type NativeBridge } from '../bridge.js';
 import { startApp } from '../app.js';
-import { benchProbeDirectory, installBenchProbe } from './benchProbe.js';
+import { loadBenchProbe } from './benchHook.js';
 import { log } from './logger.js';
 import type { FromWorker, ToWorker, WorkerData } from './workerProtocol.js';
-import '../features.js';
 
 installProcessGuards();
 const port = parentPort;
@@ -28,8 +27,7 @@ const native = loadBridge();
 // The runtime's own JS thread is "oair-js"; a worker inherited that name from it.
 native.setThreadName(`oair-js-${index}`);
 // Bench mode only (OAIR_BENCH_PROBE): installed before the wrapper below copies the bridge's functions.
-const probeDir = benchProbeDirectory();
-const probe = probeDir === null ? null : installBenchProbe(native, probeDir);
+const probe = await loadBenchProbe(native);
 // The app replies through this wrapper: real requests go to the waiting API thread, the main
 // thread's own queries (negative ids) back to the main thread.
 const bridge: NativeBridge = {

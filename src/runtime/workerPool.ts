@@ -26,7 +26,7 @@ export interface WorkerPoolOptions {
   entry: URL;
   /**
    * Explicit thread stack size. Node sizes a worker's stack itself (4 MB by default), but making it
-   * explicit keeps it independent of FreeSWITCH's 240 KB RLIMIT_STACK (reference-embedding-libnode.md §4.4).
+   * explicit keeps it independent of FreeSWITCH's 240 KB RLIMIT_STACK (docs/embedding.md §4.4).
    */
   stackSizeMb: number;
 }

@@ -6,7 +6,7 @@
 
 /** What a worker is started with (`workerData`). */
 export interface WorkerData {
-  /** Slot 0..count−1: which uuids it owns (commandRouting.ts shardOf). */
+  /** Slot 0..count−1: which uuids it owns (workerRouting.ts shardOf). */
   index: number;
   count: number;
 }

@@ -1,7 +1,7 @@
 /**
  * One `uuid_openai_audio_stream` (or `uuid_raw_audio_stream`) stream: the shared engine
  * (realtimeEngine.ts) on a media hook named "openai_audio_stream" (never the seed's colliding
- * "audio_stream"), with the seed's events (reference-seed-modules.md §2):
+ * "audio_stream"), with the seed's events (docs/seed-modules.md §2):
  *
  * - ::connect / ::disconnect / ::error for each open, drop and failed attempt (again after every
  *   reconnect);
@@ -14,7 +14,8 @@
  */
 import type { NativeBridge } from '../bridge.js';
 import { CallFeatures, type CallServices } from '../call/callFeatures.js';
-import type { AudioStreamApi, MixType, MuteTarget } from '../commands/audioStreamGrammar.js';
+import type { AudioStreamApi } from '../apiNames.js';
+import type { MixType, MuteTarget } from './engineConfig.js';
 import { describeForStatus } from '../config/connectionStatus.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';

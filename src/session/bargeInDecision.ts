@@ -1,6 +1,6 @@
 /**
  * What to send when the caller starts talking over the assistant (`input_audio_buffer.speech_started`),
- * as a pure decision (reference-openai-realtime.md §4, DESIGN.md §5):
+ * as a pure decision (docs/realtime-protocol.md §4, docs/DESIGN.md §5):
  *
  * - Nothing, unless assistant audio is queued, in the ring, or still streaming: a speech start
  *   while the assistant is silent is an ordinary turn.

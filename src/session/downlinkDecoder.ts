@@ -1,5 +1,5 @@
 /**
- * Assistant audio → samples at the channel rate (DESIGN.md §5 downlink): base64 deltas (JSON
+ * Assistant audio → samples at the channel rate (docs/DESIGN.md §5 downlink): base64 deltas (JSON
  * mode) or binary frames (raw mode) → PCM16 with the odd byte carried across deltas of one item,
  * or G.711 decoded → resampled to the channel rate with this direction's own resampler state.
  *

@@ -9,6 +9,9 @@
  * - client events of the application (`send_json`, `client.event`) are refused with a reason while
  *   more than four of the largest allowed (`max-send-json-bytes`) wait in the socket.
  *
+ * - `capture-ring-ms` / `playback-ring-ms`: the size of the channel's two rings, asked of the host
+ *   when the media hook attaches (the host rounds them up to a power of two samples).
+ *
  * A session takes the values in force when it starts (a reload changes new sessions only).
  */
 import { DEFAULT_SETTINGS, type ModuleSettings } from '../config/moduleSettings.js';
@@ -18,16 +21,20 @@ export interface EngineLimits {
   readonly uplinkBacklogMs: number;
   /** Application events are refused while more than this many bytes wait in the socket. */
   readonly appBacklogBytes: number;
+  readonly captureRingMs: number;
+  readonly playbackRingMs: number;
 }
 
 /** Largest frame taken from the server. OpenAI's events are kilobytes; a bigger one is a broken peer (closed with 1009). */
 export const MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024;
 
-export function engineLimits(settings: Pick<ModuleSettings, 'playbackQueueMs' | 'uplinkBacklogMs' | 'maxSendJsonBytes'>): EngineLimits {
+export function engineLimits(settings: Pick<ModuleSettings, 'playbackQueueMs' | 'uplinkBacklogMs' | 'maxSendJsonBytes' | 'captureRingMs' | 'playbackRingMs'>): EngineLimits {
   return Object.freeze({
     playbackQueueMs: settings.playbackQueueMs,
     uplinkBacklogMs: settings.uplinkBacklogMs,
     appBacklogBytes: 4 * settings.maxSendJsonBytes,
+    captureRingMs: settings.captureRingMs,
+    playbackRingMs: settings.playbackRingMs,
   });
 }
 

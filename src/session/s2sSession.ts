@@ -1,6 +1,6 @@
 /**
  * One `uuid_openai_s2s` session: the shared engine (realtimeEngine.ts) on a media hook named
- * "openai_s2s", with the behaviour of mod_openai_s2s (reference-seed-modules.md §6) minus its bugs:
+ * "openai_s2s", with the behaviour of mod_openai_s2s (docs/seed-modules.md §6) minus its bugs:
  *
  * - Caller audio flows only once the first `session.update` has gone out (the app's, or the
  *   profile's `<session>`), from that moment on: never the seed's stale burst.
@@ -18,7 +18,6 @@
  */
 import type { NativeBridge } from '../bridge.js';
 import { CallFeatures, type CallServices } from '../call/callFeatures.js';
-import { toBetaServerEvent } from '../compat/betaServerEvents.js';
 import { describeForStatus } from '../config/connectionStatus.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
@@ -31,6 +30,8 @@ import {
   playbackStoppedBody,
 } from '../events/s2sEvents.js';
 import type { MediaPump } from '../media/mediaPump.js';
+import { toBetaServerEvent } from '../protocol/realtime/betaServerEvents.js';
+import type { RealtimeServerEvent } from '../protocol/realtime/serverEvents.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
 import type { EngineLimits } from './engineLimits.js';
@@ -60,8 +61,6 @@ export interface S2sDeps {
   /** Tool handlers and settings for the call features (DTMF, tools, call control); none in bare tests. */
   services?: CallServices;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 export class S2sSession implements ActiveSession {
   readonly family = S2S_FAMILY;
@@ -149,8 +148,8 @@ export class S2sSession implements ActiveSession {
         connectFailed: (info) => {
           if (info.waitTimeMs === 0) this.#events.fire(EV.connectFailed, connectFailedBody(info.error));
         },
-        serverText: (text, event) => {
-          this.#onServerText(text, event);
+        serverText: (text, event, parsed) => {
+          this.#onServerText(text, event, parsed);
           features.onServerEvent(event);
         },
         audioFile: () => {},
@@ -212,18 +211,15 @@ export class S2sSession implements ActiveSession {
     return this.#engine.stop(reason);
   }
 
-  #onServerText(text: string, event: Record<string, unknown> | null): void {
+  #onServerText(text: string, event: Record<string, unknown> | null, parsed: RealtimeServerEvent): void {
     if (event === null) {
       this.#log.warning(`server sent a frame that is not a JSON event (${text.length} bytes): not delivered`);
       return;
     }
-    if (event.type === 'error' && isObject(event.error)) {
-      const id = event.error.event_id;
-      if (typeof id === 'string' && id.startsWith(ENGINE_EVENT_ID_PREFIX)) {
-        // About the module's own barge-in events (the engine has logged it): not the app's business.
-        this.#ownErrors++;
-        return;
-      }
+    if (parsed.type === 'error' && parsed.error.event_id?.startsWith(ENGINE_EVENT_ID_PREFIX)) {
+      // About the module's own barge-in events (the engine has logged it): not the app's business.
+      this.#ownErrors++;
+      return;
     }
     const beta = toBetaServerEvent(event);
     this.#serverEvents++;

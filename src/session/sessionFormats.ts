@@ -5,6 +5,8 @@
  * {type:"audio/pcm",rate} | {type:"audio/pcmu"} | {type:"audio/pcma"}) and, for endpoints that
  * still speak it, the legacy beta fields (`input_audio_format: "pcm16" | "g711_ulaw" | "g711_alaw"`).
  */
+import { isJsonObject } from '../protocol/json.js';
+
 export type WireEncoding = 'pcm' | 'pcmu' | 'pcma';
 
 export interface WireFormat {
@@ -31,8 +33,6 @@ export function formatName(format: WireFormat): string {
   return format.encoding === 'pcm' ? `audio/pcm@${format.rate}` : `audio/${format.encoding}`;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /**
  * PCM rates taken from the server; any other rate is read as 24000, the only one OpenAI sends. A
  * rate like 24000.5 would throw in the resampler, and an odd one (7, 12345) would cost tens of
@@ -41,7 +41,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 const PCM_RATES: ReadonlySet<number> = new Set([8000, 12000, 16000, 24000, 32000, 44100, 48000]);
 
 function parseGaFormat(value: unknown): WireFormat | null {
-  if (!isObject(value)) return null;
+  if (!isJsonObject(value)) return null;
   switch (value.type) {
     case 'audio/pcm':
       return typeof value.rate === 'number' && PCM_RATES.has(value.rate) ? { encoding: 'pcm', rate: value.rate } : PCM_24K;
@@ -69,16 +69,16 @@ function parseBetaFormat(value: unknown): WireFormat | null {
 
 function interruptOf(turnDetection: unknown, previous: boolean): boolean {
   if (turnDetection === null) return false; // no server VAD: nothing interrupts on the server
-  if (!isObject(turnDetection)) return previous;
+  if (!isJsonObject(turnDetection)) return previous;
   return turnDetection.interrupt_response === undefined ? true : turnDetection.interrupt_response === true;
 }
 
 /** The configuration `session` (the `session` of a session.created/updated) describes. */
 export function readSessionAudioConfig(session: unknown, previous: SessionAudioConfig): SessionAudioConfig {
-  if (!isObject(session)) return previous;
-  const audio = isObject(session.audio) ? session.audio : undefined;
-  const input = audio && isObject(audio.input) ? audio.input : undefined;
-  const output = audio && isObject(audio.output) ? audio.output : undefined;
+  if (!isJsonObject(session)) return previous;
+  const audio = isJsonObject(session.audio) ? session.audio : undefined;
+  const input = audio && isJsonObject(audio.input) ? audio.input : undefined;
+  const output = audio && isJsonObject(audio.output) ? audio.output : undefined;
   const next: SessionAudioConfig = { ...previous };
   next.input = parseGaFormat(input?.format) ?? parseBetaFormat(session.input_audio_format) ?? previous.input;
   next.output = parseGaFormat(output?.format) ?? parseBetaFormat(session.output_audio_format) ?? previous.output;
@@ -90,9 +90,9 @@ export function readSessionAudioConfig(session: unknown, previous: SessionAudioC
 /** True when an app's `session.update` asks for an input format (the uplink must wait for the answer). */
 export function sessionUpdateSetsInputFormat(event: Record<string, unknown>): boolean {
   const session = event.session;
-  if (!isObject(session)) return false;
+  if (!isJsonObject(session)) return false;
   if ('input_audio_format' in session) return true;
-  const audio = isObject(session.audio) ? session.audio : undefined;
-  const input = audio && isObject(audio.input) ? audio.input : undefined;
+  const audio = isJsonObject(session.audio) ? session.audio : undefined;
+  const input = audio && isJsonObject(audio.input) ? audio.input : undefined;
   return input !== undefined && 'format' in input;
 }

@@ -1,7 +1,7 @@
 /**
  * What a server session looks like after a series of `session.update`s, as the client must
  * remember it to replay after a reconnect. The server changes only the fields an update names
- * (reference-openai-realtime.md §3.1), nested ones included: `{"audio":{"output":{"voice":"cedar"}}}`
+ * (docs/realtime-protocol.md §3.1), nested ones included: `{"audio":{"output":{"voice":"cedar"}}}`
  * keeps the input format set earlier. So patches merge deeply into plain objects; anything else
  * (arrays such as `tools`, strings, `null` for "turn off") replaces what was there.
  */

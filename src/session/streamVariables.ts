@@ -1,6 +1,6 @@
 /**
  * The audio-specific STREAM_* channel variables, read once at `start` (seed README "Channel
- * variables", reference-seed-modules.md §3). Pure: the caller passes a lookup function.
+ * variables", docs/seed-modules.md §3). Pure: the caller passes a lookup function.
  *
  * The connection variables (STREAM_OPENAI_API_KEY, STREAM_EXTRA_HEADERS, STREAM_TLS_*,
  * STREAM_NO_RECONNECT, STREAM_HEART_BEAT, STREAM_MESSAGE_DEFLATE) are not here: they are one layer

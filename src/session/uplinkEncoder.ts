@@ -1,5 +1,5 @@
 /**
- * Caller audio → what the server gets (DESIGN.md §5 uplink): captured frames at the channel rate
+ * Caller audio → what the server gets (docs/DESIGN.md §5 uplink): captured frames at the channel rate
  * (any ptime, mono or interleaved stereo) → mix → accumulate exactly STREAM_BUFFER_SIZE ms →
  * encode → one message per chunk.
  *

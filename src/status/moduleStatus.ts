@@ -9,6 +9,7 @@
  */
 import type { ConfigStore } from '../config/configStore.js';
 import type { SessionRegistry } from '../runtime/sessionRegistry.js';
+import { isJsonObject } from '../protocol/json.js';
 
 /** The `tool-handlers` module as status shows it (tools/toolHandlerHost.ts). */
 export interface ToolHandlerStatus {
@@ -92,11 +93,10 @@ export function threadStatus(d: ThreadStatusDeps): ThreadStatus {
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 function addCounts(into: Record<string, number>, from: unknown): void {
-  if (!isObject(from)) return;
+  if (!isJsonObject(from)) return;
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + num(v);
 }
 
@@ -109,17 +109,17 @@ export function mergeModuleInfo(parts: readonly unknown[]): ModuleInfo {
   const main = memoryInfo();
   const merged: ModuleInfo = { uptimeS: uptimeS(), sessions: {}, started: {}, ended: {}, memory: { ...main }, toolHandlers: null };
   for (const part of parts) {
-    if (!isObject(part)) continue;
+    if (!isJsonObject(part)) continue;
     addCounts(merged.sessions, part.sessions);
     addCounts(merged.started, part.started);
     addCounts(merged.ended, part.ended);
-    const m = isObject(part.memory) ? part.memory : {};
+    const m = isJsonObject(part.memory) ? part.memory : {};
     merged.memory.heapUsedMb += num(m.heapUsedMb);
     merged.memory.heapTotalMb += num(m.heapTotalMb);
     merged.memory.externalMb += num(m.externalMb);
     merged.memory.arrayBuffersMb += num(m.arrayBuffersMb);
     const t = part.toolHandlers;
-    if (isObject(t)) {
+    if (isJsonObject(t)) {
       const mine = merged.toolHandlers;
       if (mine === null) {
         merged.toolHandlers = {

@@ -13,8 +13,8 @@
  * Latency is "response/playout": the server's answer time (caller stopped speaking → first audio)
  * and the module's own (first audio received → first sample played); `-` until measured.
  */
+import { isJsonObject } from '../protocol/json.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 export interface StatusTextInput {
@@ -29,15 +29,15 @@ export function formatStatusText(s: StatusTextInput): string {
   const t = s.totals;
   const workers = t.workers === undefined ? '' : `  workers: ${num(t.workers)}`;
   const lines = [`sessions: ${num(t.sessions)}  media hooks: ${num(t.mediaHooks)}  uncaught errors: ${num(t.uncaughtErrors)}${workers}`];
-  const m = isObject(s.module) ? s.module : null;
+  const m = isJsonObject(s.module) ? s.module : null;
   if (m) {
     const active = familyList(m.sessions);
     lines.push(`active: ${active || 'none'}  started: ${sum(m.started)}  ended: ${sum(m.ended)}  up: ${duration(num(m.uptimeS))}  command timeouts: ${num(t.commandTimeouts)}`);
-    const mem = isObject(m.memory) ? m.memory : {};
+    const mem = isJsonObject(m.memory) ? m.memory : {};
     lines.push(
       `memory: rss ${num(mem.rssMb).toFixed(1)} MB (whole FreeSWITCH process)  JS heap ${num(mem.heapUsedMb).toFixed(1)} of ${num(mem.heapTotalMb).toFixed(1)} MB  external ${num(mem.externalMb).toFixed(1)} MB`,
     );
-    const th = isObject(m.toolHandlers) ? m.toolHandlers : null;
+    const th = isJsonObject(m.toolHandlers) ? m.toolHandlers : null;
     if (th) {
       const names = Array.isArray(th.handlers) && th.handlers.length > 0 ? th.handlers.join(', ') : 'none loaded';
       const error = typeof th.error === 'string' ? `  error: ${th.error}` : '';
@@ -81,7 +81,7 @@ function str(v: unknown): string {
 }
 
 function familyList(v: unknown): string {
-  if (!isObject(v)) return '';
+  if (!isJsonObject(v)) return '';
   return Object.entries(v)
     .filter(([, n]) => num(n) > 0)
     .map(([f, n]) => `${f} ${num(n)}`)
@@ -89,7 +89,7 @@ function familyList(v: unknown): string {
 }
 
 function sum(v: unknown): number {
-  return isObject(v) ? Object.values(v).reduce<number>((a, n) => a + num(n), 0) : 0;
+  return isJsonObject(v) ? Object.values(v).reduce<number>((a, n) => a + num(n), 0) : 0;
 }
 
 function duration(seconds: number): string {
@@ -102,7 +102,7 @@ function duration(seconds: number): string {
 
 /** Host (and path when it is not the usual one) — the status never holds a query or a key. */
 function server(x: Record<string, unknown>): string {
-  const connection = isObject(x.connection) ? x.connection : null;
+  const connection = isJsonObject(x.connection) ? x.connection : null;
   if (connection && typeof connection.host === 'string') return connection.host;
   if (typeof x.server !== 'string') return '-';
   try {
@@ -119,12 +119,12 @@ function format(name: unknown, rate: unknown): string {
 }
 
 function latency(v: unknown): string {
-  if (!isObject(v)) return '-';
+  if (!isJsonObject(v)) return '-';
   const part = (n: unknown): string => (typeof n === 'number' ? String(Math.round(n)) : '-');
   return `${part(v.responseMs)}/${part(v.playoutMs)}`;
 }
 
 function tokens(v: unknown): string {
-  if (!isObject(v)) return '-';
+  if (!isJsonObject(v)) return '-';
   return `${num(v.input)}/${num(v.output)}/${num(v.total)}`;
 }

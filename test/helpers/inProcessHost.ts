@@ -6,7 +6,6 @@
  */
 import { loadBridge, loadTestHost, type NativeBridge, type TestHost } from '../../src/bridge.js';
 import { startApp, type App } from '../../src/app.js';
-import '../../src/features.js';
 
 export interface FiredEvent {
   uuid: string;

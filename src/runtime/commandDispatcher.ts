@@ -9,7 +9,7 @@ import { redactSecrets } from './secrets.js';
 
 export type CommandHandler = (args: string) => string | Promise<string>;
 
-export class CommandRouter {
+export class CommandDispatcher {
   readonly #handlers = new Map<string, CommandHandler>();
   readonly #reply: (requestId: number, text: string) => void;
 

@@ -1,7 +1,7 @@
 /**
  * GA server events → the beta names and shapes that applications of the `uuid_openai_s2s` API
  * expect (they were written against mod_openai_s2s, which spoke the beta). The mapping is
- * reference-openai-realtime.md §2.1–2.2, read backwards:
+ * docs/realtime-protocol.md §2.1–2.2, read backwards:
  *
  * | GA event                                       | delivered as                                 |
  * |------------------------------------------------|----------------------------------------------|
@@ -20,7 +20,7 @@
  * same name in both and passes unchanged. `output_modalities: ["audio"]` reads as
  * `["text","audio"]`: GA audio responses carry their transcript, as beta text+audio ones did.
  */
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isJsonObject } from '../json.js';
 
 export const BETA_EVENT_NAMES: Readonly<Record<string, string>> = Object.freeze({
   'response.output_audio.delta': 'response.audio.delta',
@@ -35,7 +35,7 @@ export const BETA_EVENT_NAMES: Readonly<Record<string, string>> = Object.freeze(
 const BETA_CONTENT: Record<string, string> = { output_audio: 'audio', output_text: 'text' };
 
 function betaFormat(value: unknown): unknown {
-  if (!isObject(value)) return value;
+  if (!isJsonObject(value)) return value;
   switch (value.type) {
     case 'audio/pcm':
       return 'pcm16';
@@ -63,19 +63,19 @@ export function toBetaServerEvent(event: Record<string, unknown>): Record<string
   };
   const renamed = BETA_EVENT_NAMES[type];
   if (renamed) edit().type = renamed;
-  if (isObject(event.item)) {
+  if (isJsonObject(event.item)) {
     const item = betaItem(event.item);
     if (item !== event.item) edit().item = item;
   }
-  if (isObject(event.part)) {
+  if (isJsonObject(event.part)) {
     const part = betaPart(event.part);
     if (part !== event.part) edit().part = part;
   }
-  if ((type === 'session.created' || type === 'session.updated') && isObject(event.session)) {
+  if ((type === 'session.created' || type === 'session.updated') && isJsonObject(event.session)) {
     const session = betaSession(event.session);
     if (session !== event.session) edit().session = session;
   }
-  if ((type === 'response.created' || type === 'response.done') && isObject(event.response)) {
+  if ((type === 'response.created' || type === 'response.done') && isJsonObject(event.response)) {
     const response = betaResponse(event.response);
     if (response !== event.response) edit().response = response;
   }
@@ -89,17 +89,17 @@ function betaPart(part: Record<string, unknown>): Record<string, unknown> {
 
 function betaItem(item: Record<string, unknown>): Record<string, unknown> {
   if (!Array.isArray(item.content)) return item;
-  const content = item.content.map((p: unknown) => (isObject(p) ? betaPart(p) : p));
+  const content = item.content.map((p: unknown) => (isJsonObject(p) ? betaPart(p) : p));
   return content.some((p, i) => p !== (item.content as unknown[])[i]) ? { ...item, content } : item;
 }
 
 function betaSession(session: Record<string, unknown>): Record<string, unknown> {
   const s = { ...session };
   let changed = false;
-  const audio = isObject(s.audio) ? s.audio : null;
+  const audio = isJsonObject(s.audio) ? s.audio : null;
   if (audio) {
-    const input = isObject(audio.input) ? audio.input : {};
-    const output = isObject(audio.output) ? audio.output : {};
+    const input = isJsonObject(audio.input) ? audio.input : {};
+    const output = isJsonObject(audio.output) ? audio.output : {};
     if ('format' in input) s.input_audio_format = betaFormat(input.format);
     if ('turn_detection' in input) s.turn_detection = input.turn_detection;
     if ('transcription' in input) s.input_audio_transcription = input.transcription;
@@ -131,15 +131,15 @@ function betaResponse(response: Record<string, unknown>): Record<string, unknown
     delete r.output_modalities;
     changed = true;
   }
-  if (isObject(r.audio)) {
-    const output = isObject(r.audio.output) ? r.audio.output : {};
+  if (isJsonObject(r.audio)) {
+    const output = isJsonObject(r.audio.output) ? r.audio.output : {};
     if ('voice' in output) r.voice = output.voice;
     if ('format' in output) r.output_audio_format = betaFormat(output.format);
     delete r.audio;
     changed = true;
   }
   if (Array.isArray(r.output)) {
-    const output = r.output.map((item: unknown) => (isObject(item) ? betaItem(item) : item));
+    const output = r.output.map((item: unknown) => (isJsonObject(item) ? betaItem(item) : item));
     if (output.some((item, i) => item !== (r.output as unknown[])[i])) {
       r.output = output;
       changed = true;

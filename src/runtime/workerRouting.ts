@@ -8,6 +8,7 @@
  * table that could go stale. Commands about the whole module are answered by the main thread
  * (aggregating every worker's answer where the state lives in the workers).
  */
+import { ADMIN_API } from '../apiNames.js';
 
 export type CommandRoute =
   /** A channel's command: the worker `shardOf(uuid)`. */
@@ -41,7 +42,7 @@ export function uuidArgument(args: string): string {
 }
 
 export function routeCommand(api: string, args: string): CommandRoute {
-  if (api === 'openai_realtime') return routeAdmin(args);
+  if (api === ADMIN_API) return routeAdmin(args);
   if (CHANNEL_API.test(api)) return { kind: 'channel', uuid: uuidArgument(args) };
   // Any other API (none today): one answer, from a fixed worker, like an unknown API on one thread.
   return { kind: 'channel', uuid: '' };

@@ -1,8 +1,8 @@
 /**
  * Beta-shaped client events → the GA shape, for applications written against the Realtime beta
- * (mod_openai_s2s, jambonz). OpenAI switched the beta off (reference-openai-realtime.md §0: a beta
+ * (mod_openai_s2s, jambonz). OpenAI switched the beta off (docs/realtime-protocol.md §0: a beta
  * shape now earns `beta_api_shape_disabled` and a 4000 close), so these apps keep working only if
- * the module speaks GA for them. The mapping is reference-openai-realtime.md §2.1:
+ * the module speaks GA for them. The mapping is docs/realtime-protocol.md §2.1:
  *
  * | beta (session.update `session`)  | GA                                            |
  * |----------------------------------|-----------------------------------------------|
@@ -26,7 +26,7 @@
  * A field given in both shapes keeps the GA one. An event that needs no change is reported as
  * unchanged, so the caller sends the application's text exactly as given.
  */
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+import { isJsonObject } from '../json.js';
 
 export interface ClientTranslation {
   /** The event to send (the input object itself when `changed` is false). */
@@ -60,19 +60,19 @@ export function toGaClientEvent(event: Record<string, unknown>): ClientTranslati
   let out: Record<string, unknown> | null = null;
   switch (event.type) {
     case 'session.update':
-      if (isObject(event.session)) {
+      if (isJsonObject(event.session)) {
         const session = gaSession(event.session, notes);
         if (session !== event.session) out = { ...event, session };
       }
       break;
     case 'response.create':
-      if (isObject(event.response)) {
+      if (isJsonObject(event.response)) {
         const response = gaResponse(event.response, notes);
         if (response !== event.response) out = { ...event, response };
       }
       break;
     case 'conversation.item.create':
-      if (isObject(event.item)) {
+      if (isJsonObject(event.item)) {
         const item = gaItem(event.item, notes);
         if (item !== event.item) out = { ...event, item };
       }
@@ -92,9 +92,9 @@ function gaSession(session: Record<string, unknown>, notes: string[]): Record<st
     notes.push('session.type "realtime" added');
     changed = true;
   }
-  const audio = isObject(s.audio) ? { ...s.audio } : {};
-  const input = isObject(audio.input) ? { ...audio.input } : {};
-  const output = isObject(audio.output) ? { ...audio.output } : {};
+  const audio = isJsonObject(s.audio) ? { ...s.audio } : {};
+  const input = isJsonObject(audio.input) ? { ...audio.input } : {};
+  const output = isJsonObject(audio.output) ? { ...audio.output } : {};
   const move = (from: string, target: Record<string, unknown>, to: string, label: string, map: (v: unknown) => unknown = (v) => v): void => {
     if (!(from in s)) return;
     if (!(to in target)) target[to] = map(s[from]);
@@ -127,8 +127,8 @@ function gaSession(session: Record<string, unknown>, notes: string[]): Record<st
 function gaResponse(response: Record<string, unknown>, notes: string[]): Record<string, unknown> {
   const r = { ...response };
   let changed = false;
-  const audio = isObject(r.audio) ? { ...r.audio } : {};
-  const output = isObject(audio.output) ? { ...audio.output } : {};
+  const audio = isJsonObject(r.audio) ? { ...r.audio } : {};
+  const output = isJsonObject(audio.output) ? { ...audio.output } : {};
   const move = (from: string, target: Record<string, unknown>, to: string, label: string, map: (v: unknown) => unknown = (v) => v): void => {
     if (!(from in r)) return;
     if (!(to in target)) target[to] = map(r[from]);
@@ -146,7 +146,7 @@ function gaResponse(response: Record<string, unknown>, notes: string[]): Record<
     changed = true;
   }
   if (Array.isArray(r.input)) {
-    const items = r.input.map((item) => (isObject(item) ? gaItem(item, notes) : item));
+    const items = r.input.map((item) => (isJsonObject(item) ? gaItem(item, notes) : item));
     if (items.some((item, i) => item !== (r.input as unknown[])[i])) {
       r.input = items;
       changed = true;
@@ -165,7 +165,7 @@ function gaItem(item: Record<string, unknown>, notes: string[]): Record<string, 
   if (item.type !== 'message' || item.role !== 'assistant' || !Array.isArray(item.content)) return item;
   let changed = false;
   const content = item.content.map((part: unknown) => {
-    if (!isObject(part) || typeof part.type !== 'string' || !(part.type in GA_ASSISTANT_CONTENT)) return part;
+    if (!isJsonObject(part) || typeof part.type !== 'string' || !(part.type in GA_ASSISTANT_CONTENT)) return part;
     changed = true;
     return { ...part, type: GA_ASSISTANT_CONTENT[part.type] };
   });
