@@ -31,9 +31,13 @@ export class FunctionCallBatch {
     return true;
   }
 
-  /** A backend response ended; a failed or incomplete one takes its calls with it. */
-  responseEnded(responseId: string | undefined, status: LiveResponseEnd): LiveFunctionCall[] {
-    if (status === 'completed' || responseId === undefined) return [];
+  /**
+   * A backend response ended; a failed or incomplete one takes its unanswered calls with it.
+   * `continueNow`: that completed the batch (the other calls were already answered), so the
+   * session sends the `response.create` it was holding back.
+   */
+  responseEnded(responseId: string | undefined, status: LiveResponseEnd): { dropped: LiveFunctionCall[]; continueNow: boolean } {
+    if (status === 'completed' || responseId === undefined) return { dropped: [], continueNow: false };
     const dropped: LiveFunctionCall[] = [];
     for (const call of this.#open.values()) {
       if (call.responseId === responseId && !this.#answered.has(call.callId)) dropped.push(call);
@@ -42,7 +46,9 @@ export class FunctionCallBatch {
       this.#open.delete(call.callId);
       this.#discarded.add(call.callId);
     }
-    return dropped;
+    const continueNow = dropped.length > 0 && this.#answered.size > 0 && this.pending.length === 0;
+    if (continueNow) this.#closeBatch();
+    return { dropped, continueNow };
   }
 
   /** An output is ready for `callId`. */
@@ -52,11 +58,13 @@ export class FunctionCallBatch {
     if (this.#answered.has(callId)) return { action: 'drop', reason: 'already answered' };
     this.#answered.add(callId);
     const continueNow = this.pending.length === 0;
-    if (continueNow) {
-      // The batch is complete: the next calls start a new one.
-      for (const id of this.#answered) this.#open.delete(id);
-      this.#answered.clear();
-    }
+    if (continueNow) this.#closeBatch();
     return { action: 'send', continueNow };
+  }
+
+  /** The batch is complete: the next calls start a new one. */
+  #closeBatch(): void {
+    for (const id of this.#answered) this.#open.delete(id);
+    this.#answered.clear();
   }
 }
