@@ -27,6 +27,10 @@ import { LiveOutputTrack, type SpokenRecord, type TrackChunk } from './liveOutpu
 import { LiveResponsesBackend } from './liveResponsesBackend.js';
 import { checkDelegation, checkSessionStart, roughTokens, unknownKey, type StartedConfig } from './liveSessionStart.js';
 
+/**
+ * The eleven client events. Listed here again rather than imported from src/protocol/live/: the
+ * simulator is what checks the module's protocol layer, so it shares none of its code.
+ */
 export const LIVE_CLIENT_EVENT_TYPES = [
   'session.start',
   'session.update',

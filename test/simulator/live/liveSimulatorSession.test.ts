@@ -2,8 +2,12 @@
 // /v1/live/sessions (and Azure's /openai/v1/live/sessions) over real sockets: no query string,
 // header auth, nothing served before session.start, a strict session.start with the documented
 // errors, session.started with id and expires_at, mute acks, usage updates, session.update limited
-// to delegation settings, session.close → session.closed, and expiry. /v1/realtime is unchanged.
+// to delegation settings, session.close → session.closed, and expiry; random frames get at most an
+// error and the session goes on. /v1/realtime is unchanged.
 import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseLiveServerEvent } from '../../../src/protocol/live/liveServerEvents.js';
+import { LIVE_CLIENT_EVENT_TYPES } from '../../../src/protocol/live/liveTypes.js';
 import { RealtimeProbeClient } from '../../../src/simulator/index.js';
 import { errorOf, LiveHarness } from '../../helpers/liveProbe.js';
 
@@ -222,5 +226,29 @@ describe('ending', () => {
     sim.live.connections[0]!.endSession('content');
     expect((await client.waitFor('session.closed')).reason).toBe('content');
     expect(await client.closed).toMatchObject({ code: 1000 });
+  });
+});
+
+describe('robustness', () => {
+  it('answers any frame with at most an error and keeps serving the session (property sample)', async () => {
+    const sim = await h.sim();
+    const { client } = await h.started(sim, { delegation: { type: 'responses', responses: { model: 'gpt-5.5' } } });
+    const fields = fc.dictionary(fc.constantFrom('session', 'audio', 'content', 'delegation_id', 'item', 'event_id', 'x'), fc.anything(), { maxKeys: 4 });
+    const frames = fc.sample(
+      fc.oneof(
+        fc.string(),
+        fc.json(),
+        fc.tuple(fc.constantFrom(...LIVE_CLIENT_EVENT_TYPES.filter((t) => t !== 'session.close'), 'nope'), fields).map(([type, rest]) => JSON.stringify({ ...rest, type })),
+      ),
+      { numRuns: 400, seed: 1515 },
+    );
+    for (const frame of frames) client.sendRaw(frame);
+    client.sendRaw(Buffer.from([1, 2, 3]));
+    client.send({ type: 'session.close', event_id: 'end' });
+    await client.waitFor('session.closed', { timeoutMs: 10_000 });
+    // Every reply is a well-formed Live server event (read with the module's own parser).
+    expect(client.events.filter((e) => parseLiveServerEvent(e).kind !== 'event')).toEqual([]);
+    expect(client.ofType('error').length).toBeGreaterThan(300);
+    expect(sim.live.connections[0]!.closeReason).toBe('close_requested');
   });
 });
