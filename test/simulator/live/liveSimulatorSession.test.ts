@@ -150,7 +150,7 @@ describe('an active session', () => {
     for (const [event, code] of cases) {
       const mark = client.mark();
       client.send(event as { type: string });
-      expect(errorOf(await client.waitFor('error', { after: mark })).code, event.type).toBe(code);
+      expect(errorOf(await client.waitFor('error', { after: mark })).code, String(event.type)).toBe(code);
     }
     expect(errorOf(client.ofType('error')[3]!).message).toBe('response.item.create requires Responses delegation.');
   });
