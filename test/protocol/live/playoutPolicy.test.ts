@@ -1,7 +1,8 @@
 // What this proves: Live output starts playing a small fixed delay after the first delta (40 ms
-// by default, configurable), a late delta shows as an underrun and re-primes, a burst beyond the
-// buffer limit is trimmed from the oldest end so the caller never lags the model's timeline by
-// more than the limit, and the arrival → first-sample delay of each delta is measured.
+// by default, configurable), a late delta shows as an underrun and re-primes, the standing lag it
+// leaves is trimmed within about a second, a burst beyond the buffer limit is dropped from the
+// oldest end so the caller never lags the model's timeline by more than the limit, and the
+// arrival → first-sample delay of each delta is measured.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_START_DELAY_MS, PlayoutPolicy } from '../../../src/protocol/live/playoutPolicy.js';
 
@@ -69,6 +70,29 @@ describe('PlayoutPolicy', () => {
     // Dropped deltas are never "played": only the newest three are measured, as they start.
     for (let t = 1060; t < 1400; t += 20) policy.frame(t, 20);
     expect(delays).toEqual([40, 140, 240]);
+  });
+
+  it('trims the standing lag a late delta leaves behind, back to the start delay within about a second', () => {
+    const delays: number[] = [];
+    const policy = new PlayoutPolicy({ startDelayMs: 40 }, (d) => delays.push(d));
+    // On time every 100 ms, except one delta 70 ms late (t=370): an underrun, then playout resumes
+    // 40 ms after it, and every later delta would wait 40 + 70 ms without trimming.
+    const arrivals = Array.from({ length: 30 }, (_, i) => (i === 3 ? 370 : i * 100));
+    run(policy, arrivals, 3000);
+    expect(policy.underruns).toBe(1);
+    expect(policy.trimmedMs).toBeGreaterThanOrEqual(50);
+    expect(policy.trimmedMs).toBeLessThanOrEqual(90);
+    // Right after the late delta, the lag is there…
+    expect(Math.max(...delays.slice(4, 8))).toBeGreaterThanOrEqual(100);
+    // …and a second later it is gone.
+    expect(Math.max(...delays.slice(20))).toBeLessThanOrEqual(60);
+  });
+
+  it('keeps a standing level within the tolerance (no trimming on frame quantisation)', () => {
+    const policy = new PlayoutPolicy({ startDelayMs: 40 });
+    run(policy, Array.from({ length: 40 }, (_, i) => i * 100 + 5), 4000);
+    expect(policy.trimmedMs).toBe(0);
+    expect(policy.underruns).toBe(0);
   });
 
   it('reset forgets the buffer and primes again', () => {
