@@ -14,10 +14,13 @@ export function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** A short, printable rendering of a type name taken from the wire, for a reason text. */
+/**
+ * A type name taken from the wire, for a reason text: quoted when it looks like an event name
+ * (letters, digits, `_` and `.`), else only described: a key pasted into the wrong field has a
+ * `-` and must not be echoed.
+ */
 export function quoteType(type: string): string {
-  const clean = type.replace(/[^\x20-\x7e]/g, '?');
-  return `'${clean.length > 60 ? `${clean.slice(0, 60)}…` : clean}'`;
+  return /^[A-Za-z0-9_.]{1,60}$/.test(type) ? `'${type}'` : 'an unrecognised type';
 }
 
 /** Parse JSON text without throwing; the failure says nothing about the text's content. */

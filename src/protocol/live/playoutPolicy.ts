@@ -11,8 +11,8 @@
  * A late delta costs more than its underrun: playout restarts `startDelayMs` after it, and as the
  * following deltas arrive on time again, everything after plays that much later — for good, since
  * the track is continuous and played at the same real-time rate it arrives. Each underrun would
- * add to the caller's lag behind the model (measured: p99 from 58 to 110 ms at 20 calls with
- * 12 underruns). So the policy watches the audio already waiting when each delta arrives: when it
+ * add to the caller's lag behind the model (in one bench run at 20 calls, bench/live/, 12 underruns
+ * raised the p99 delay from 58 to 110 ms). So the policy watches the audio already waiting when each delta arrives: when it
  * has stayed above `startDelayMs + driftToleranceMs` for `trimWindow` deltas in a row (about a
  * second), that standing excess is not jitter margin but lag, and it is trimmed from the oldest
  * end. Audio piling up beyond `maxBufferedMs` (a stall, then a burst) is dropped at once. Hearing

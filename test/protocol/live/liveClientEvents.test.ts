@@ -96,6 +96,7 @@ describe('parseLiveClientEvent', () => {
       { type: 'session.start', session: { model: 'gpt-live-1', audio: { format: { type: secret, rate: 8000 } } } },
       { type: 'session.start', session: { model: 'gpt-live-1', input: [{ role: secret, content: [{ text: 'x' }] }] } },
       `{"type":"session.start","session":{"model":"${secret}"`,
+      { type: secret, session: {} },
     ]) {
       const result = parseLiveClientEvent(event);
       expect(result.ok).toBe(false);
