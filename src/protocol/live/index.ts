@@ -8,6 +8,7 @@ export * from './liveEndpoint.js';
 export * from './liveResponseEvents.js';
 export * from './functionCallBatch.js';
 export * from './liveAudioFormat.js';
+export * from './liveSessionGate.js';
 export * from './transcriptTurns.js';
 export * from './reconnectHistory.js';
 export * from './playoutPolicy.js';

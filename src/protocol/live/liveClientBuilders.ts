@@ -90,3 +90,16 @@ export function clientDelegation(): LiveDelegationConfig {
 export function responsesDelegation(responses: LiveResponsesConfig): LiveDelegationConfig {
   return { type: 'responses', responses };
 }
+
+/**
+ * Keys the caller pressed, as context for the model: Live's primary socket has no DTMF event. By
+ * default a `session.thinking.append` — silent context, like hearing the caller, which the model
+ * answers in its own time — rather than `commentary` (which asks the model to say something about
+ * it now) or `instructions` (which would stay a standing rule for the rest of the call).
+ * `speak: true` picks commentary, for menus where each key must get an immediate answer.
+ */
+export function dtmfContext(digits: string, options: { speak?: boolean } = {}): LiveAppend {
+  const keys = [...digits].filter((key) => /^[0-9*#A-Da-d]$/.test(key)).join(' ');
+  const content = `The caller pressed ${keys} on the phone keypad.`;
+  return options.speak ? commentaryAppend(content) : thinkingAppend(content);
+}

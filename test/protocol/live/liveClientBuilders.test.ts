@@ -41,3 +41,15 @@ describe('Live client builders', () => {
     expect(build.clientDelegation()).toEqual({ type: 'client' });
   });
 });
+
+describe('dtmfContext', () => {
+  it('carries the keys as silent context by default, as commentary when it must be answered at once', () => {
+    expect(build.dtmfContext('12#')).toEqual({ type: 'session.thinking.append', content: 'The caller pressed 1 2 # on the phone keypad.', delegation_id: null });
+    expect(build.dtmfContext('*9', { speak: true })).toEqual({ type: 'session.commentary.append', content: 'The caller pressed * 9 on the phone keypad.', delegation_id: null });
+  });
+
+  it('keeps only keypad keys (nothing else the string held reaches the model)', () => {
+    expect(build.dtmfContext('1x"2').content).toBe('The caller pressed 1 2 on the phone keypad.');
+    expect(parseLiveClientEvent(build.dtmfContext('0')).ok).toBe(true);
+  });
+});
