@@ -19,6 +19,7 @@ import type { AssistantVoice } from './assistantVoice.js';
 import type { AuthMethod, CloseRecord, HandshakeRecord } from './connectionRecord.js';
 import { combineFaults, type SimulatorFaults } from './faults.js';
 import type { FunctionCallSpec } from './functionCallRule.js';
+import { LIVE_SIMULATOR_PATHS, LiveSimulatorEndpoint, type LiveSimulatorOptions } from './live/liveSimulatorEndpoint.js';
 import { incorrectApiKey, missingApiKey, missingModel, notFound, refusalFor, writeRefusal, type HandshakeRefusal } from './handshakeResponses.js';
 import type { ClientEvent, ServerEvent } from './protocolTypes.js';
 import { DEFAULT_INSTRUCTIONS, DEFAULT_MODEL } from './sessionConfig.js';
@@ -69,6 +70,8 @@ export interface RealtimeSimulatorOptions {
   recordEvents?: boolean;
   /** Serve wss:// with this key and certificate (PEM), as the real API does; plain ws:// without. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** The GPT-Live endpoint on /v1/live/sessions (src/simulator/live/). */
+  live?: LiveSimulatorOptions;
 }
 
 /** A refused upgrade, as recorded in `sim.refusedHandshakes`. */
@@ -96,6 +99,8 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
   readonly connections: SimulatedConnection[] = [];
   readonly refusedHandshakes: RefusedHandshake[] = [];
   readonly options: Readonly<RealtimeSimulatorOptions>;
+  /** GPT-Live sessions (`/v1/live/sessions`, `/openai/v1/live/sessions`): `sim.live.connections`. */
+  readonly live: LiveSimulatorEndpoint;
 
   readonly #server: Server;
   readonly #wss: WebSocketServer;
@@ -127,6 +132,10 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
       recordEvents: options.recordEvents ?? true,
     };
     this.#globalFaults = options.faults ?? {};
+    this.live = new LiveSimulatorEndpoint(
+      { ...this.#settings, perMessageDeflate: options.perMessageDeflate ?? true, maxPayloadBytes: options.maxPayloadBytes ?? 64 * 1024 * 1024 },
+      options.live,
+    );
     this.#wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: options.perMessageDeflate ?? true,
@@ -173,6 +182,12 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
     return `${this.options.tls ? 'wss' : 'ws'}://${host}:${this.#port}/v1/realtime?model=${encodeURIComponent(this.#settings.model)}`;
   }
 
+  /** `ws://<host>:<port>/v1/live/sessions` (wss:// with `tls`): the Live endpoint, no query. */
+  get liveUrl(): string {
+    const host = this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `${this.options.tls ? 'wss' : 'ws'}://${host}:${this.#port}/v1/live/sessions`;
+  }
+
   /** Faults for every connection accepted from now on (replaces the previous set). */
   setFaults(faults: SimulatorFaults | undefined): void {
     this.#globalFaults = faults ?? {};
@@ -197,6 +212,7 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
       new Promise((resolve) => setTimeout(resolve, 500).unref()),
     ]);
     for (const connection of open) if (!connection.closed) connection.terminate();
+    await this.live.close();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -216,12 +232,14 @@ export class RealtimeSimulator extends EventEmitter<RealtimeSimulatorEvents> {
       writeRefusal(socket, refusal);
     };
 
-    if (!REALTIME_PATHS.has(url.pathname)) return refuse(notFound(url.pathname), 'path');
+    const live = LIVE_SIMULATOR_PATHS.has(url.pathname);
+    if (!REALTIME_PATHS.has(url.pathname) && !live) return refuse(notFound(url.pathname), 'path');
     if (faults.refuseHandshake) {
       const { status, body, headers } = faults.refuseHandshake;
       const standard = refusalFor(status, query.model ?? this.#settings.model);
       return refuse({ status, body: body ?? standard.body, headers: { ...standard.headers, ...headers } }, 'fault');
     }
+    if (live) return this.live.upgrade(req, socket, head, url, this.#authenticate(req, url), refuse);
     const auth = this.#authenticate(req, url);
     if ('refusal' in auth) return refuse(auth.refusal, 'auth');
     if (!query.model && !query.call_id && !query.intent) return refuse(missingModel(), 'query');
