@@ -153,4 +153,22 @@ describe('npm run call: a working call', () => {
       await sim.close();
     }
   });
+
+  it('examples/weather-tools.conf.xml end to end: the simulator calls get_weather, examples/tool-handlers.mjs answers, the reply quotes it', async () => {
+    const run = await runCli([
+      '--caller', join(repoRoot, 'samples', 'caller-8k.wav'), '--reply', reply, '--events', events, '--speed', '10',
+      '--config', join(repoRoot, 'examples', 'weather-tools.conf.xml'), '--sim-call', 'get_weather',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/response\.function_call_arguments\.done/);
+    expect(run.stdout).toContain('get_weather returned {"location":"Paris","temperature":21,"scale":"celsius","conditions":"sunny"}.');
+    const record = readFileSync(events, 'utf8');
+    expect(record).toMatch(/function_call_output/);
+  });
+
+  it('--sim-call is refused with --url (it steers only the bundled simulator)', async () => {
+    const run = await runCli([...base(), '--url', 'ws://127.0.0.1:9', '--sim-call', 'get_weather']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--sim-call steers the bundled simulator/);
+  });
 });

@@ -6,7 +6,7 @@
  *
  *   npm run call -- --caller in.wav --reply out.wav --events out.jsonl [--rate 8000] [--ptime 20]
  *                   [--script file] [--url ws-url] [--var NAME=VALUE ...] [--config file]
- *                   [--speed X] [--channels N] [--tail-ms MS] [--quiet]
+ *                   [--speed X] [--channels N] [--tail-ms MS] [--quiet] [--sim-call NAME ...]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +25,9 @@ import { readScript } from './callScript.js';
 const USAGE = `usage: npm run call -- --caller <in.wav> --reply <out.wav> --events <out.jsonl>
        [--rate 8000|16000|24000|32000|48000] [--ptime 10|20|30|40|50|60] [--script <file>] [--url <ws-url>]
        [--var NAME=VALUE ...] [--config <file>] [--speed X] [--channels N] [--tail-ms MS] [--quiet]
-Without --url the bundled realtime simulator answers (no API key needed).
+       [--sim-call <function> ...]
+Without --url the bundled realtime simulator answers (no API key needed); --sim-call makes it call
+that declared function after each caller turn, with arguments made from the tool's JSON schema.
 Script lines: '<ms> <api-args after the uuid>', '<ms> hangup', '<ms> dtmf <digits>',
 '<ms> <api> <args>' for uuid_raw_audio_stream | uuid_openai_s2s | openai_realtime (uuid added, except
 for openai_realtime and the ^^<d> form of uuid_openai_s2s), '<ms> api <name> <args>' (as written);
@@ -62,9 +64,9 @@ function callerAudio(path: string, rate: number): Int16Array {
   return out.slice(0, n);
 }
 
-function runSimulator(binary: string, args: string[]): Promise<number> {
+function runSimulator(binary: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise<number>((done) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(binary, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
     child.on('exit', (c, signal) => done(c ?? (signal ? 128 : 1)));
     child.on('error', (err) => {
       complain(`cannot run ${binary}: ${err.message}`);
@@ -86,15 +88,27 @@ async function call(o: CallArguments, work: string): Promise<number> {
     writeFileSync(scriptPath, readScript(o.script));
   }
   const vars = [...o.vars];
+  const env: NodeJS.ProcessEnv = { ...process.env };
   let simulator: RealtimeSimulator | undefined;
   let url = o.url;
   if (!url) {
     // The bundled simulator checks a key like the real service; the call gets a fresh one (unless
     // the user set their own), so no "OPENAI_API_KEY is not set" warning for a run that needs none.
+    // It is also the host's OPENAI_API_KEY, for a --config profile with api-key-env: a real key in
+    // this shell's environment never goes to the simulator.
     const ownKey = vars.some(([name]) => name === 'STREAM_OPENAI_API_KEY');
     const apiKey = ownKey ? undefined : `sk-simulator-${randomBytes(12).toString('hex')}`;
-    if (apiKey) vars.push(['STREAM_OPENAI_API_KEY', apiKey]);
-    simulator = await RealtimeSimulator.start({ voice: 'speech', recordAudio: false, ...(apiKey ? { apiKey } : {}) });
+    if (apiKey) {
+      vars.push(['STREAM_OPENAI_API_KEY', apiKey]);
+      env.OPENAI_API_KEY = apiKey;
+    }
+    simulator = await RealtimeSimulator.start({
+      voice: 'speech',
+      recordAudio: false,
+      ...(apiKey ? { apiKey } : {}),
+      // Arguments come from each tool's schema (src/simulator/schemaArguments.ts).
+      ...(o.simCalls.length > 0 ? { functionCall: o.simCalls.map((name) => ({ name })) } : {}),
+    });
     url = simulator.url;
     if (!o.quiet) process.stdout.write(`realtime simulator listening on ${url}\n`);
   }
@@ -120,7 +134,7 @@ async function call(o: CallArguments, work: string): Promise<number> {
   rmSync(resolve(o.events), { force: true });
   let code: number;
   try {
-    code = await runSimulator(simulatorBinary, args);
+    code = await runSimulator(simulatorBinary, args, env);
   } finally {
     await simulator?.close();
   }

@@ -25,10 +25,15 @@ export interface CallArguments {
   speed?: number;
   channels?: number;
   tailMs?: number;
+  /** Functions the bundled simulator calls after each caller turn (see --sim-call). */
+  simCalls: string[];
   quiet: boolean;
   testHooks: boolean;
   help: boolean;
 }
+
+/** Stands in for the throw-away simulator key while a --config is checked (never sent anywhere). */
+const SIMULATOR_KEY_PLACEHOLDER = 'sk-simulator-config-check';
 
 /** The channel rates the host simulator (and the module's resampler tables) support. */
 export const CHANNEL_RATES = [8000, 16000, 24000, 32000, 48000] as const;
@@ -74,6 +79,7 @@ export function parseCallArguments(argv: string[]): CallArguments {
         speed: { type: 'string' },
         channels: { type: 'string' },
         'tail-ms': { type: 'string' },
+        'sim-call': { type: 'string', multiple: true },
         quiet: { type: 'boolean', default: false },
         'enable-test-hooks': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -86,7 +92,7 @@ export function parseCallArguments(argv: string[]): CallArguments {
     throw new UsageError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
   }
   const help = values.help ?? false;
-  if (help) return { caller: '', reply: '', events: '', rate: 8000, ptime: 20, vars: [], quiet: false, testHooks: false, help };
+  if (help) return { caller: '', reply: '', events: '', rate: 8000, ptime: 20, vars: [], simCalls: [], quiet: false, testHooks: false, help };
   if (!values.caller || !values.reply || !values.events) throw new UsageError('--caller, --reply and --events are required');
 
   const rate = Number(values.rate);
@@ -103,7 +109,10 @@ export function parseCallArguments(argv: string[]): CallArguments {
     requireFile('--config', values.config);
     try {
       // The same loader the runtime uses: a file it would refuse is refused here, once, before the call.
-      loadModuleConfig(values.config);
+      // Against the bundled simulator the call runs with a throw-away OPENAI_API_KEY (call.ts), so a
+      // profile's api-key-env naming it is satisfied here too.
+      const env = values.url === undefined ? { ...process.env, OPENAI_API_KEY: SIMULATOR_KEY_PLACEHOLDER } : process.env;
+      loadModuleConfig(values.config, { env });
     } catch (err) {
       if (err instanceof ConfigError) throw new UsageError(`--config: ${err.message}`);
       throw err;
@@ -111,6 +120,11 @@ export function parseCallArguments(argv: string[]): CallArguments {
   }
   if (values.url !== undefined && !/^wss?:\/\/[^/\s]+/.test(values.url)) {
     throw new UsageError(`--url must be a ws:// or wss:// URL, got ${JSON.stringify(values.url)}`);
+  }
+  const simCalls = values['sim-call'] ?? [];
+  if (simCalls.length > 0 && values.url !== undefined) throw new UsageError('--sim-call steers the bundled simulator: it cannot be used with --url');
+  for (const name of simCalls) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--sim-call wants a function name, got ${JSON.stringify(name)}`);
   }
   let speed: number | undefined;
   if (values.speed !== undefined) {
@@ -130,6 +144,7 @@ export function parseCallArguments(argv: string[]): CallArguments {
     speed,
     channels: values.channels === undefined ? undefined : wholeNumber('--channels', values.channels, 1, 2000),
     tailMs: values['tail-ms'] === undefined ? undefined : wholeNumber('--tail-ms', values['tail-ms'], 0, 600000),
+    simCalls,
     quiet: values.quiet ?? false,
     testHooks: values['enable-test-hooks'] ?? false,
     help,
