@@ -7,6 +7,7 @@
 #                          the five JS files Debian's libnode reads at start (found there by
 #                          native/runtime/builtin_paths.cc), with their copyright files
 #   OAIR_SIMULATOR_DIR/    oair-sim, RUNPATH $ORIGIN/... (OAIR_INSTALL_SIMULATOR=ON)
+#   OAIR_FS_CONFDIR/autoload_configs/openai_realtime.conf.xml   the sample, never over an existing one
 #
 # libnode's own dependencies (libuv1, libssl3, libicu72, libc-ares2, libnghttp2-14, libbrotli1,
 # zlib1g) are ordinary Debian packages, installable beside any Node (NodeSource's too).
@@ -55,4 +56,18 @@ if(OAIR_INSTALL_SIMULATOR)
   oair_origin_rpath(_oair_sim_rpath "${OAIR_SIMULATOR_DIR}")
   set_target_properties(oair-sim PROPERTIES INSTALL_RPATH "${_oair_sim_rpath}")
   install(TARGETS oair-sim RUNTIME DESTINATION ${OAIR_SIMULATOR_DIR})
+endif()
+
+# The sample configuration, never over an operator's own file.
+if(OAIR_CONFIG_SAMPLE)
+install(CODE "
+  set(_conf \"\$ENV{DESTDIR}${OAIR_FS_CONFDIR}/autoload_configs/openai_realtime.conf.xml\")
+  if(EXISTS \"\${_conf}\")
+    message(STATUS \"Keeping existing: \${_conf}\")
+  else()
+    file(READ \"${CMAKE_SOURCE_DIR}/native/freeswitch/openai_realtime.conf.xml\" _sample)
+    string(REPLACE \"@OAIR_BUNDLE_DIR@\" \"${OAIR_BUNDLE_DIR}\" _sample \"\${_sample}\")
+    file(WRITE \"\${_conf}\" \"\${_sample}\")
+    message(STATUS \"Installing: \${_conf}\")
+  endif()")
 endif()

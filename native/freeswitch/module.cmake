@@ -13,15 +13,12 @@
 
 # Directories (OAIR_FS_MODULESDIR, OAIR_BUNDLE_DIR, OAIR_PRIVATE_LIBDIR, ...): cmake/OairLayout.cmake.
 # RUNPATH: in the build tree, libnode's directory (a local unpack in development) and FreeSWITCH's
-# libdir; installed, the private libnode relative to the module ($ORIGIN/...) and FreeSWITCH's
-# libdir, never the checkout.
+# libdir; installed, only the private libnode relative to the module ($ORIGIN/...): never the
+# checkout nor the build machine's FreeSWITCH (libfreeswitch is loaded by FreeSWITCH before any module).
 set(_oair_build_rpath ${LIBNODE_LIBDIR} ${FREESWITCH_LIBRARY_DIRS})
 list(REMOVE_ITEM _oair_build_rpath "")
 list(REMOVE_DUPLICATES _oair_build_rpath)
-oair_origin_rpath(_oair_origin "${OAIR_FS_MODULESDIR}")
-set(_oair_rpath ${_oair_origin} ${FREESWITCH_LIBRARY_DIRS})
-list(REMOVE_ITEM _oair_rpath "")
-list(REMOVE_DUPLICATES _oair_rpath)
+oair_origin_rpath(_oair_rpath "${OAIR_FS_MODULESDIR}")
 
 set(_oair_exports ${CMAKE_CURRENT_BINARY_DIR}/mod_openai_realtime.exports)
 # uv_fs_open is exported so that libnode, loaded as the module's dependency, binds to the module's
@@ -59,17 +56,5 @@ target_link_options(mod_openai_realtime PRIVATE
 install(TARGETS mod_openai_realtime LIBRARY DESTINATION ${OAIR_FS_MODULESDIR}
         PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 # The bundle and the private libnode: cmake/OairInstall.cmake.
-# The sample configuration, never over an operator's own file.
-if(OAIR_CONFIG_SAMPLE)
-install(CODE "
-  set(_conf \"\$ENV{DESTDIR}${OAIR_FS_CONFDIR}/autoload_configs/openai_realtime.conf.xml\")
-  if(EXISTS \"\${_conf}\")
-    message(STATUS \"Keeping existing: \${_conf}\")
-  else()
-    file(READ \"${CMAKE_SOURCE_DIR}/native/freeswitch/openai_realtime.conf.xml\" _sample)
-    string(REPLACE \"@OAIR_BUNDLE_DIR@\" \"${OAIR_BUNDLE_DIR}\" _sample \"\${_sample}\")
-    file(WRITE \"\${_conf}\" \"\${_sample}\")
-    message(STATUS \"Installing: \${_conf}\")
-  endif()")
-endif()
+# The sample configuration: cmake/OairInstall.cmake.
 message(STATUS "mod_openai_realtime: module → ${OAIR_FS_MODULESDIR}, bundle → ${OAIR_BUNDLE_DIR}, config → ${OAIR_FS_CONFDIR}/autoload_configs")
