@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build=${2:-}; shift 2 ;;
     --no-module) module=0; shift ;;
     --compression) compression=${2:-}; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (--layout signalwire|source, --out DIR, --build-dir DIR, --no-module, --compression xz|gzip)" ;;
   esac
 done
