@@ -36,7 +36,9 @@ function runCli(args: string[]): Promise<CliRun> {
   });
 }
 
-const base = (): string[] => ['--caller', caller, '--reply', reply, '--events', events, '--speed', '10', '--tail-ms', '300'];
+// Script times and the tail run on the media clock: at --speed 5 a 1.2 s caller plus a 2 s tail take
+// about 0.65 s, long enough for a start command to reach the channel on a loaded machine.
+const base = (): string[] => ['--caller', caller, '--reply', reply, '--events', events, '--speed', '5', '--tail-ms', '2000'];
 const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
 
 beforeAll(() => {
@@ -135,13 +137,14 @@ describe('npm run call: a working call', () => {
         script,
         [
           `0 uuid_openai_s2s session.create ws://127.0.0.1:${sim.port} v1/realtime?model=gpt-realtime bearer sk-test`,
-          '300 uuid_openai_s2s client.event {"type":"session.update","session":{"type":"realtime"}}',
-          '600 uuid_openai_s2s ^^|${uuid}|client.event|{"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "a | b"}]}}',
-          '900 uuid_openai_s2s ^^|${uuid}|client.event|{"type": "response.create"}',
-          '1100 hangup',
+          '1000 uuid_openai_s2s client.event {"type":"session.update","session":{"type":"realtime"}}',
+          '1300 uuid_openai_s2s ^^|${uuid}|client.event|{"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "a | b"}]}}',
+          '1600 uuid_openai_s2s ^^|${uuid}|client.event|{"type": "response.create"}',
+          '2000 hangup',
         ].join('\n'),
       );
-      const run = await runCli([...base(), '--quiet', '--url', `ws://127.0.0.1:${sim.port}`, '--script', script]);
+      // Real time (no --speed): each client.event must find the session connected, as in a real call.
+      const run = await runCli(['--caller', caller, '--reply', reply, '--events', events, '--quiet', '--url', `ws://127.0.0.1:${sim.port}`, '--script', script]);
       // The one warning is the module's: a key given on the command line goes over plain ws://.
       expect(run.stderr.replace(/^\[WARN\] \S+ the key goes to 127\.0\.0\.1:\d+ over plain ws:\/\/ \(unencrypted\)\n/m, '')).toBe('');
       expect(run.code).toBe(0);
