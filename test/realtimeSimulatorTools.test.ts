@@ -5,7 +5,7 @@
  * (`openai`, its realtime `ws` client, which only connects over wss://) against the simulator's
  * TLS mode, doing the same round trip.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RealtimeProbeClient, RealtimeSimulator } from '../src/simulator/index.js';
+import { repoRoot } from './helpers/hostSimulator.js';
 
 const WEATHER_TOOL = {
   type: 'function',
@@ -59,6 +60,38 @@ describe('a user message that names a tool', () => {
       expect(last.output[0]!.type).toBe('message');
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('npm run realtime-sim -- --call-function NAME', () => {
+  it('calls that function after every user turn, even one that does not name it (audio turns have no text)', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli', 'realtimeSim.js'), '--port', '0', '--voice', 'tone', '--call-function', 'get_weather'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /^(ws:\/\/\S+)$/m.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`realtime-sim exited ${code}: ${out}`)));
+      });
+      const client = await RealtimeProbeClient.connect(url);
+      try {
+        await client.waitFor('session.created');
+        client.send({ type: 'session.update', session: { type: 'realtime', output_modalities: ['text'], tools: [WEATHER_TOOL] } });
+        await client.waitFor('session.updated');
+        client.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hello.' }] } });
+        client.send({ type: 'response.create' });
+        const done = (await client.waitFor('response.done')).response as { output: Array<{ type: string; name?: string; arguments?: string }> };
+        expect(done.output[0]).toMatchObject({ type: 'function_call', name: 'get_weather' });
+        expect(JSON.parse(done.output[0]!.arguments!)).toEqual({ location: 'Paris', scale: 'celsius' });
+      } finally {
+        await client.close();
+      }
+    } finally {
+      child.kill('SIGTERM');
     }
   });
 });
