@@ -7,6 +7,8 @@
 #
 #   npm run package [-- --layout signalwire|source] [--out DIR] [--build-dir DIR] [--no-module]
 #                      [--compression xz|gzip]   (xz, the default, is smaller; gzip is faster, for tests)
+#                      [--no-ts-build]           (use dist/ as it is: tests, which must not rewrite it under
+#                                                 other tests reading it)
 #
 #   --layout signalwire  (default) SignalWire's FreeSWITCH packages: /usr/lib/freeswitch/mod,
 #                        /etc/freeswitch; bundle and private libnode in /usr/lib/mod_openai_realtime;
@@ -28,6 +30,7 @@ out=$root/out
 build=
 module=1
 compression=xz
+ts_build=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --layout) layout=${2:-}; shift 2 ;;
@@ -35,7 +38,8 @@ while [ $# -gt 0 ]; do
     --build-dir) build=${2:-}; shift 2 ;;
     --no-module) module=0; shift ;;
     --compression) compression=${2:-}; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-ts-build) ts_build=0; shift ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (--layout signalwire|source, --out DIR, --build-dir DIR, --no-module, --compression xz|gzip)" ;;
   esac
 done
@@ -68,8 +72,11 @@ else
         -DOAIR_BUNDLE_DIR=/usr/local/freeswitch/share/mod_openai_realtime)
 fi
 
-echo "[package] TypeScript build"
-(cd "$root" && npm run -s build:ts)
+if [ "$ts_build" = 1 ]; then
+  echo "[package] TypeScript build"
+  (cd "$root" && npm run -s build:ts)
+fi
+[ -f "$root/dist/main.js" ] || die "dist/main.js missing: npm run build:ts first"
 echo "[package] cmake ($layout layout$([ "$module" = 1 ] || echo ', no module')) in $build"
 rm -rf "$build"
 mkdir -p "$(dirname "$build")"

@@ -22,7 +22,9 @@ let packedFiles: string[] = [];
 const npm = (args: string[], cwd: string): string => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(() => {
-  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', work], packageDir)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  // --ignore-scripts: dist/ is already built (npm run build:ts); prepack's tsc would rewrite it while
+  // other tests import it. A user's `npm pack` runs prepack and compiles first.
+  const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work], packageDir)) as Array<{ filename: string; files: Array<{ path: string }> }>;
   tarball = join(work, packed[0]!.filename);
   packedFiles = packed[0]!.files.map((f) => f.path);
   mkdirSync(app);
