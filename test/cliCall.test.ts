@@ -4,7 +4,7 @@
  * line on stderr and a non-zero exit, never a stack trace or the summary of an earlier run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,10 @@ function runCli(args: string[]): Promise<CliRun> {
 // about 0.65 s, long enough for a start command to reach the channel on a loaded machine.
 const base = (): string[] => ['--caller', caller, '--reply', reply, '--events', events, '--speed', '5', '--tail-ms', '2000'];
 const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   // 1.2 s of a 440 Hz tone at 8 kHz: long enough for a turn, short enough for a quick call.
