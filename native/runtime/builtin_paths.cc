@@ -49,8 +49,20 @@ std::string find_private_dir() {
   return access(dir.c_str(), R_OK | X_OK) == 0 ? dir : std::string();
 }
 
+extern "C" int uv_fs_open(uv_loop_t*, uv_fs_t*, const char*, int, int, uv_fs_cb);
+
+// Would libnode's uv_fs_open calls reach this file's definition? Not if some library loaded with
+// RTLD_GLOBAL before us (another FreeSWITCH module loaded global="true") put libuv in the global
+// scope: libnode binds to that one. Then the private copy cannot be used, and the paths reported
+// are Debian's, so the module's start check asks for those instead of letting libnode abort.
+bool redirect_effective() {
+  void* global = dlsym(RTLD_DEFAULT, "uv_fs_open");
+  return global == nullptr || global == reinterpret_cast<void*>(&uv_fs_open);
+}
+
 const std::string& private_dir() {
-  static const std::string dir = find_private_dir();  // thread-safe initialisation (C++11)
+  // thread-safe initialisation (C++11)
+  static const std::string dir = redirect_effective() ? find_private_dir() : std::string();
   return dir;
 }
 
