@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     // Integration tests drive real threads, sockets and an embedded runtime: give them room,
     // but never assert wall-clock speed (benchmarks in bench/ do that).
     testTimeout: 60_000,

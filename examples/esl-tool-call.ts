@@ -17,10 +17,10 @@
  *
  * (vite-node comes with vitest, a dev dependency; `npx tsx` works as well.)
  * Set CALL_UUID too to start a stream on an existing (answered or parked) channel from here;
- * otherwise it serves the streams your dialplan starts. In your own application, import from the
- * package instead: `import { OpenAIRealtimeClient } from 'mod-openai-realtime/esl'`.
+ * otherwise it serves the streams your dialplan starts. Your own application installs the client
+ * package: `import { OpenAIRealtimeClient } from '@mod-openai-realtime/esl'`, as here.
  */
-import { OpenAIRealtimeClient, type FunctionCallNotice } from '../src/esl/index.js';
+import { OpenAIRealtimeClient, type FunctionCallNotice } from '@mod-openai-realtime/esl';
 
 const CALL_UUID = process.env.CALL_UUID;
 

@@ -10,7 +10,8 @@
 #    depends on Debian's nodejs), so the .debs are downloaded and unpacked into .deps/libnode, and
 #    the four JS files libnode loads at run time from /usr/share/nodejs are copied there. The
 #    machine's Node is never replaced.
-# 3. npm ci, then the TypeScript build, the bridge addon and the native targets.
+# 3. npm ci (strict: a lock file npm refuses stops the setup), then the TypeScript build (the ESL
+#    client package in packages/esl first), the bridge addon and the native targets.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps=$root/.deps
@@ -72,12 +73,12 @@ for f in acorn/dist/acorn.js acorn-walk/dist/walk.js cjs-module-lexer/lexer.js c
 done
 
 say "npm ci"
-# npm 11 on some machines writes lock files without the other platforms' optional packages (rollup's
-# native builds) and then refuses its own lock in `npm ci`; installing from the same lock without
-# saving gives the same versions.
-if ! (cd "$root" && npm ci --no-audit --no-fund --loglevel=error 2>/dev/null); then
-  say "npm ci refused the lock file; installing the locked versions with npm install --no-save"
-  (cd "$root" && npm install --no-save --no-audit --no-fund --loglevel=error)
+# The lock file lists every platform's optional packages (rollup's and esbuild's native builds), so
+# npm ci accepts it on any machine; if it still refuses, stop here: an install that quietly differs
+# from the lock is not reproducible.
+if ! (cd "$root" && npm ci --no-audit --no-fund --loglevel=error); then
+  echo "setup.sh: npm ci failed (see above); fix package-lock.json (npm install --package-lock-only) instead of installing around it" >&2
+  exit 1
 fi
 say "build: WebAssembly kernel, TypeScript, bridge addon, runtime + host simulator"
 (cd "$root" && npm run -s build:wasm && npm run -s build:ts && npm run -s build:addon >/dev/null \

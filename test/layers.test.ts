@@ -33,8 +33,6 @@ const LAYERS: ReadonlyArray<{ name: string; match: (path: string) => boolean }> 
 
 /** Stand-alone parts: what each may import. Nothing in the layers imports them. */
 const APART: Readonly<Record<string, (target: string) => boolean>> = {
-  // The published ESL client: nothing of the module.
-  esl: (t) => t.startsWith('esl/'),
   // The OpenAI stand-in: the audio helpers and the protocol, nothing of the module.
   simulator: (t) => /^(simulator|audio|protocol)\//.test(t),
   // The simulated-call tools: anything.
@@ -46,8 +44,6 @@ const APART: Readonly<Record<string, (target: string) => boolean>> = {
  * of them is gone, so this list only shrinks.
  */
 const KNOWN: Readonly<Record<string, string>> = {
-  // The ESL client's token totals are the engine's type; the client moves to packages/esl with its own.
-  'esl/moduleEvents.ts -> session/tokenUsage.ts': 'esl moves to packages/esl (issue 14, ESL part)',
   // Commands receive the whole App (a service locator) instead of the services they use.
   'commands/audioStreamCommand.ts -> app.ts': 'commands take App',
   'commands/channelConnection.ts -> app.ts': 'commands take App',

@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "../host.h"
+#include "../runtime/builtin_paths.h"
 
 #ifndef OAIR_DEFAULT_BUNDLE_DIR
 #define OAIR_DEFAULT_BUNDLE_DIR "/usr/share/mod_openai_realtime"
@@ -1174,10 +1175,13 @@ static const char *const oair_node_builtins[] = {
 static const char *check_prerequisites(char *why, size_t len)
 {
 	char main_js[1100];
+	char builtin[4096];
 	for (const char *const *f = oair_node_builtins; *f; f++) {
-		if (access(*f, R_OK) != 0) {
-			snprintf(why, len, "%s is missing: install node-acorn, node-cjs-module-lexer and node-undici (libnode108's run-time files); "
-					 "starting Node without it would abort FreeSWITCH", *f);
+		/* The private copy beside a self-contained install's libnode, else the Debian path. */
+		const char *path = oair_node_builtin_path(*f, builtin, sizeof builtin);
+		if (access(path, R_OK) != 0) {
+			snprintf(why, len, "%s is missing: install node-acorn, node-cjs-module-lexer and node-undici (libnode108's run-time files), "
+					 "or install the module with its private libnode; starting Node without it would abort FreeSWITCH", path);
 			return why;
 		}
 	}

@@ -4,6 +4,7 @@
  *
  *   node dist/cli/realtimeSim.js --port 8765 [--api-key K] [--voice tone|speech] [--verbose]
  *                                [--tls-key key.pem --tls-cert cert.pem]   (wss://)
+ *                                [--call-function NAME ...]                (after every user turn)
  *
  * It prints the URL to connect to and runs until SIGINT/SIGTERM. This process is a standalone
  * tool, not the embedded runtime, so it may own its signals.
@@ -14,7 +15,12 @@ import { RealtimeSimulator } from '../simulator/index.js';
 
 const USAGE = `usage: realtime-sim [--port N] [--host H] [--api-key KEY] [--voice tone|speech]
                     [--tone-hz HZ] [--tone-ms MS] [--delta-interval-ms MS] [--chunk-ms MS]
-                    [--session-limit-ms MS] [--tls-key PEM --tls-cert PEM] [--verbose]`;
+                    [--session-limit-ms MS] [--tls-key PEM --tls-cert PEM] [--verbose]
+                    [--call-function NAME ...]
+The simulated model calls a declared function when a user text message names it (get_weather or
+"get weather"), or after every user turn for a function given with --call-function (audio turns
+have no text); arguments are made from the tool's JSON schema, and the reply after the
+function_call_output quotes that output in its transcript.`;
 
 function numberOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -37,6 +43,7 @@ async function main(): Promise<void> {
       'session-limit-ms': { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-cert': { type: 'string' },
+      'call-function': { type: 'string', multiple: true },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -65,6 +72,7 @@ async function main(): Promise<void> {
     // A standalone simulator may serve calls for hours: no event history.
     recordEvents: false,
     ...(tls ? { tls } : {}),
+    ...(values['call-function'] ? { functionCall: values['call-function'].map((name) => ({ name })) } : {}),
   });
 
   sim.on('connection', (c) => console.log(`[sim] #${c.index} connected from ${c.handshake.remoteAddress} (auth: ${c.handshake.auth}, deflate: ${c.handshake.deflate})`));

@@ -24,6 +24,7 @@ import { Conversation } from './conversation.js';
 import { EnergyVad, type VadEvent, type VadSettings } from './energyVad.js';
 import type { SimulatorFaults } from './faults.js';
 import { decideFunctionCall, type FunctionCallSpec } from './functionCallRule.js';
+import { lastToolOutput, replyWithToolOutput, userTextOf } from './toolOutputReply.js';
 import { newId } from './ids.js';
 import type {
   CancelReason,
@@ -644,10 +645,13 @@ export class SimulatedConnection {
       toolChoice,
       specs: this.#settings.functionCalls,
       afterUserTurn: situation === 'reply' && last?.type === 'message' && last.role === 'user',
+      userText: userTextOf(last),
     });
     if (call) return { kind: 'function_call', name: call.name, callId: newId('call'), arguments: call.arguments };
     const index = this.#situationCounts.get(situation) ?? 0;
-    return { kind: 'message', utterance: this.#settings.voice.utteranceFor({ situation, responseIndex: this.#responseCount, situationIndex: index }) };
+    const utterance = this.#settings.voice.utteranceFor({ situation, responseIndex: this.#responseCount, situationIndex: index });
+    const tool = situation === 'afterToolOutput' ? lastToolOutput(this.#conversation.items) : null;
+    return { kind: 'message', utterance: tool ? replyWithToolOutput(utterance, tool) : utterance };
   }
 
   #onRunFinished(run: ResponseRun): void {

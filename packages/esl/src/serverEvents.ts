@@ -1,6 +1,6 @@
 /**
  * OpenAI Realtime (GA) server events as an application sees them in `mod_openai_audio_stream::json`
- * and `openai_s2s::server_event` bodies (reference-openai-realtime.md §3.2). The events an
+ * and `openai_s2s::server_event` bodies (the OpenAI Realtime GA server events). The events an
  * application acts on are typed; everything else, and anything malformed, becomes an
  * {@link OtherServerEvent} carrying the original: {@link parseServerEvent} never throws.
  *

@@ -2,7 +2,7 @@
  * Argument checks for the typed commands, run before anything is sent so the application gets a
  * precise message instead of the module's `-ERR`. One formatter writes every message:
  * "Expected <what> for <argument> but received <value> of type <type>". The rules mirror the
- * module's grammar (reference-seed-modules.md §1, §6) plus what the ESL line itself cannot carry
+ * module's grammar (the repository README, `uuid_openai_audio_stream` and `uuid_openai_s2s`) plus what the ESL line itself cannot carry
  * (spaces split arguments, newlines end the command).
  */
 import { EslArgumentError } from './errors.js';

@@ -1,13 +1,12 @@
 /**
  * The module's CUSTOM events as ESL delivers them, decoded into one discriminated union on
- * `subclass`. Names and bodies: reference-seed-modules.md §2 (audio stream) and §6.3 (s2s), plus
+ * `subclass`. Names and bodies: the repository README (the event tables of both APIs), plus
  * the module's own `openai_realtime::*` events. Decoding never throws: a body that does not have
  * the documented shape gives `body: null` (the text stays in `rawBody`); a server event that does
  * not parse becomes an `other` server event.
  */
 import type { EslEvent } from './eslLink.js';
 import { parseServerEvent, type JsonObject, type OpenAIServerEvent } from './serverEvents.js';
-import type { TokenTotals } from '../session/tokenUsage.js';
 
 export const AUDIO_STREAM_EVENTS = [
   'mod_openai_audio_stream::json',
@@ -82,8 +81,22 @@ export interface SessionLatency {
   responses: number;
 }
 
-/** Token usage summed over the session's response.done events: what the module counts and reports. */
-export type SessionTokens = TokenTotals;
+/**
+ * Token usage summed over the session's response.done events, as the module reports it in
+ * `status json` and `openai_realtime::stats` (the module's TokenTotals, src/session/tokenUsage.ts;
+ * this package stands alone, so the shape is written out here).
+ */
+export interface SessionTokens {
+  input: number;
+  output: number;
+  total: number;
+  inputAudio: number;
+  inputText: number;
+  /** Input tokens served from the prompt cache (part of `input`). */
+  inputCached: number;
+  outputAudio: number;
+  outputText: number;
+}
 
 /**
  * One session in `openai_realtime status json`, and the body of `openai_realtime::stats`. The

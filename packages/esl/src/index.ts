@@ -1,5 +1,5 @@
 /**
- * `mod-openai-realtime/esl`: a typed ESL client for applications driving mod_openai_realtime.
+ * `@mod-openai-realtime/esl`: a typed ESL client for applications driving mod_openai_realtime.
  */
 export { OpenAIRealtimeClient, failureReason } from './openaiRealtimeClient.js';
 export type {
