@@ -100,10 +100,15 @@ export function createAudioStreamCommand(
     if (!session) return noSession(cmd.uuid);
     if (session.ending && cmd.kind !== 'stop') return '-ERR stream is stopping';
     switch (cmd.kind) {
-      case 'stop':
-        if (cmd.json !== null && !session.connected) return '-ERR not connected';
-        await session.stop('stop command', cmd.json);
-        return OK;
+      case 'stop': {
+        // A clean-up stop always stops; a final message that cannot go out is said so, in the
+        // reply and the channel's log, instead of leaving the stream running until hangup.
+        const unsent = cmd.jsonError ?? (cmd.json !== null && !session.connected ? 'not connected' : null);
+        await session.stop('stop command', unsent === null ? cmd.json : null);
+        if (unsent === null) return OK;
+        log.forChannel(cmd.uuid).warning(`stop: the final message was not sent (${unsent}); the stream was stopped`);
+        return `-ERR final message not sent (${unsent}); the stream was stopped`;
+      }
       case 'send_json':
         return session.sendJson(cmd.json, cmd.parsed) ? OK : `-ERR ${session.sendRefusal() ?? 'not connected'}`;
       case 'pause':
