@@ -31,7 +31,7 @@ import { describe } from '../runtime/processGuards.js';
 import { decideBargeIn, type BargeInItem } from './bargeInDecision.js';
 import { DebugAudioFiles } from './debugAudioFiles.js';
 import { DownlinkDecoder, INVALID_BASE64 } from './downlinkDecoder.js';
-import { DEFAULT_ENGINE_LIMITS, MAX_SERVER_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
+import { DEFAULT_ENGINE_LIMITS, MAX_RAW_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
 import { ItemPositionTracker } from './itemPositionTracker.js';
 import { LatencyMeter } from './latencyMeter.js';
 import { PlaybackQueue, SILENCE_TAG } from './playbackQueue.js';
@@ -687,7 +687,10 @@ export class RealtimeEngine implements MediaHandler {
           break;
         case 'response.output_audio.done':
         case 'response.audio.done': {
-          const tag = this.#tagByItemId.get(str(event.item_id) ?? '');
+          // Without item_id (OpenAI-compatible servers that send no response.done either) it ends
+          // the item streaming now: its last partial frame plays and the speech-stop event follows.
+          const itemId = str(event.item_id);
+          const tag = itemId === undefined ? this.#current?.tag : this.#tagByItemId.get(itemId);
           const item = tag === undefined ? undefined : this.#liveItem(tag);
           if (item) this.#endItem(item);
           break;
@@ -737,8 +740,10 @@ export class RealtimeEngine implements MediaHandler {
     const message = str(error.message) ?? '';
     // An update may have been refused: the uplink goes on in the format in force.
     this.#inputFormatPendingSince = 0;
-    if (code === 'response_cancel_not_active') this.#log.debug(`server: ${code} (benign): ${message}`);
-    else this.#log.error(`(${this.uuid}) processMessage - error: ${code || str(error.type) || 'error'}: ${message}`);
+    // STREAM_SUPPRESS_LOG: the server's message may quote the app's payload; only the code is logged.
+    const shown = this.#config.suppressLog ? '(message not logged: STREAM_SUPPRESS_LOG)' : message;
+    if (code === 'response_cancel_not_active') this.#log.debug(`server: ${code} (benign): ${shown}`);
+    else this.#log.error(`(${this.uuid}) processMessage - error: ${code || str(error.type) || 'error'}: ${shown}`);
   }
 
   #onResponseDone(response: unknown): void {
@@ -803,6 +808,11 @@ export class RealtimeEngine implements MediaHandler {
     const raw = this.#config.raw;
     if (!raw) {
       if (this.#unexpectedBinary++ === 0) this.#log.warning('binary frame from the server ignored (JSON mode)');
+      return;
+    }
+    if (data.length > MAX_RAW_FRAME_BYTES) {
+      this.#invalidDeltas++;
+      this.#log.error(`raw audio frame of ${data.length} bytes refused (max ${MAX_RAW_FRAME_BYTES})`);
       return;
     }
     const item = this.#current ?? this.#itemFor('', null, raw.playbackRate);
