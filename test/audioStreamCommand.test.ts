@@ -168,11 +168,11 @@ describe('send_json and stop', () => {
     expect(h.logs(uuid).some((l) => /stop: the final message was not sent \(invalid JSON/.test(l))).toBe(true);
   });
 
-  it('while not connected: send_json is -ERR not connected; stop <text> stops and says the message was not sent', async () => {
+  it('while not connected: send_json is queued (earlyClientEvents.test.ts); stop <text> stops and says the message was not sent', async () => {
     const uuid = channel('notconnected');
     expect(await h.command(API, `${uuid} start ${deadUrl} mono`)).toBe('+OK Success');
     await waitFor(() => h.events(uuid, `${EV}error`).length > 0, 'first ::error');
-    expect(await h.command(API, `${uuid} send_json ${b64json({ type: 'response.create' })}`)).toBe('-ERR not connected');
+    expect(await h.command(API, `${uuid} send_json ${b64json({ type: 'response.create' })}`)).toBe('+OK queued');
     expect(status(uuid)).toMatchObject({ state: 'connecting' });
     // Caller audio while not connected is dropped and counted (never sent later as a burst).
     h.host.startMedia(uuid);

@@ -26,6 +26,8 @@ import {
 } from './audioStreamGrammar.js';
 
 const OK = '+OK Success';
+/** The stream is connecting: the event waits and goes out after session.created (clientEventQueue.ts). */
+const QUEUED = '+OK queued';
 
 /**
  * The handler of one API name. `starting` holds the channels whose `start` is between its checks
@@ -115,8 +117,10 @@ export function createAudioStreamCommand(
         log.forChannel(cmd.uuid).warning(`stop: the final message was not sent (${unsent}); the stream was stopped`);
         return `-ERR final message not sent (${unsent}); the stream was stopped`;
       }
-      case 'send_json':
-        return session.sendJson(cmd.json, cmd.parsed) ? OK : `-ERR ${session.sendRefusal() ?? 'not connected'}`;
+      case 'send_json': {
+        const result = session.sendJson(cmd.json, cmd.parsed);
+        return result === 'sent' ? OK : result === 'queued' ? QUEUED : `-ERR ${result.refused}`;
+      }
       case 'pause':
       case 'resume':
         session.setPaused(cmd.kind === 'pause');

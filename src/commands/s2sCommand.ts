@@ -108,7 +108,8 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     for (const note of translated.notes) channelLog.debug(`client.event ${String(parsed.value.type)}: ${note}`);
     // Unchanged events go out exactly as the application wrote them.
     const text = changed ? JSON.stringify(translated.event) : json;
-    return session.sendClientEvent(text, translated.event, changed) ? OK : `-ERR ${session.sendRefusal() ?? 'not connected'}`;
+    const result = session.sendClientEvent(text, translated.event, changed);
+    return result === 'sent' ? OK : result === 'queued' ? '+OK queued' : `-ERR ${result.refused}`;
   };
 
   return async (args: string): Promise<string> => {

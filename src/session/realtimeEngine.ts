@@ -29,6 +29,7 @@ import { throwIfArmed } from '../runtime/faultHooks.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import { describe } from '../runtime/processGuards.js';
 import { decideBargeIn, type BargeInItem } from './bargeInDecision.js';
+import { ClientEventQueue } from './clientEventQueue.js';
 import { DebugAudioFiles } from './debugAudioFiles.js';
 import { DownlinkDecoder, INVALID_BASE64 } from './downlinkDecoder.js';
 import { DEFAULT_ENGINE_LIMITS, MAX_RAW_FRAME_BYTES, MAX_SERVER_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
@@ -146,6 +147,8 @@ export interface EngineListener {
   failed?(reason: string): void;
   /** The caller pressed a key (the channel's DTMF, delivered by the media pump). */
   dtmf?(digit: DtmfDigit): void;
+  /** The engine ends with client events of the app still queued (clientEventQueue.ts): their types. */
+  unsentClientEvents?(types: readonly string[]): void;
 }
 
 export interface EngineDeps {
@@ -236,6 +239,10 @@ export class RealtimeEngine implements MediaHandler {
   #bargeIns = 0;
   #backlog!: UplinkBacklog;
   #appEventsRefused = 0;
+  /** App events waiting for the connection (clientEventQueue.ts). */
+  readonly #early: ClientEventQueue;
+  /** The server of this connection has sent its first event (or, raw mode, the socket is open). */
+  #serverReady = false;
   #faults = 0;
   readonly #tokens = new TokenUsage();
   readonly #latency = new LatencyMeter();
@@ -256,6 +263,7 @@ export class RealtimeEngine implements MediaHandler {
     this.#initialPending = config.initialSession !== null;
     if (config.initialSession) this.#replaySession = mergeSessionPatch(null, config.initialSession);
     this.#files = config.audioFiles ? new DebugAudioFiles(config.uuid, this.#log) : null;
+    this.#early = new ClientEventQueue(this.#limits.appBacklogBytes);
     this.#hookClosed = new Promise((resolve) => {
       this.#resolveHookClosed = resolve;
     });
@@ -387,6 +395,38 @@ export class RealtimeEngine implements MediaHandler {
   }
 
   /**
+   * A client event of the app, sent now; or queued while the stream connects or reconnects (or
+   * earlier ones still wait), and sent in order after the server's first event. `sent` runs when
+   * it has really gone out. Refused with a reason when the queue is full or the socket cannot take it.
+   */
+  submitJson(
+    text: string,
+    parsed: Record<string, unknown>,
+    sent: () => void,
+    options: { opensUplink?: boolean } = {},
+  ): 'sent' | 'queued' | { refused: string } {
+    const state = this.#connection.state;
+    if (state === 'open' && this.#serverReady) this.#flushEarly();
+    if (this.#ending === null && (state === 'idle' || state === 'connecting' || (state === 'open' && this.#early.length > 0))) {
+      const refused = this.#early.push({ text, parsed, opensUplink: options.opensUplink !== false, sent });
+      return refused === null ? 'queued' : { refused };
+    }
+    if (!this.sendJson(text, parsed, options)) return { refused: this.sendRefusal() ?? 'not connected' };
+    sent();
+    return 'sent';
+  }
+
+  #flushEarly(): void {
+    if (this.#early.length === 0) return;
+    const n = this.#early.drain((e) => {
+      if (!this.sendJson(e.text, e.parsed, { opensUplink: e.opensUplink })) return false;
+      e.sent();
+      return true;
+    });
+    this.#log.info(`sent ${n} client event(s) queued while connecting${this.#early.length > 0 ? `, ${this.#early.length} still wait` : ''}`);
+  }
+
+  /**
    * Nothing queued, nothing in the ring, no item still streaming: the caller has heard everything
    * the assistant said so far (call control waits for this before hanging up or transferring).
    */
@@ -474,6 +514,8 @@ export class RealtimeEngine implements MediaHandler {
 
   /** Ends the engine: sends what is buffered and the final message (if any) first. */
   async stop(reason: string, finalJson: string | null = null): Promise<void> {
+    const dropped = this.#ending ? [] : this.#early.clear();
+    if (dropped.length > 0) this.#log.info(`stopped with ${dropped.length} client event(s) still queued, not sent: ${dropped.join(', ')}`);
     if (!this.#ending && this.#connection.isOpen) {
       if (this.#uplinkAllowed) this.#uplink.flush();
       if (finalJson !== null) this.#connection.sendText(finalJson);
@@ -634,7 +676,9 @@ export class RealtimeEngine implements MediaHandler {
         this.#log.info('replayed the session configuration on the new connection');
       }
     }
+    this.#serverReady = this.#config.raw !== null;
     this.#listener.connected(reconnected);
+    if (this.#serverReady) this.#flushEarly();
   }
 
   /**
@@ -655,6 +699,7 @@ export class RealtimeEngine implements MediaHandler {
     this.#responses.reset();
     this.#uplink.discard();
     this.#inputFormatPendingSince = 0;
+    this.#serverReady = false;
     this.#listener.disconnected(code, reason, willReconnect);
   }
 
@@ -730,6 +775,11 @@ export class RealtimeEngine implements MediaHandler {
         default:
           break;
       }
+    }
+    if (!this.#serverReady) {
+      // The server's session exists (session.created, after the profile's session went out above).
+      this.#serverReady = true;
+      this.#flushEarly();
     }
     this.#listener.serverText(text, event);
   }
@@ -1058,6 +1108,11 @@ export class RealtimeEngine implements MediaHandler {
         this.#log.error(`${this.#config.label} teardown: ${describe(err)}`);
       } finally {
         clearTimeout(hookTimer);
+        const unsent = this.#early.clear();
+        if (unsent.length > 0) {
+          this.#log.warning(`${unsent.length} client event(s) queued while connecting were not sent: ${unsent.join(', ')}`);
+          this.#step('unsent events', () => this.#listener.unsentClientEvents?.(unsent));
+        }
         this.#step('end', () => this.#listener.ended(reason));
       }
     })();
@@ -1111,6 +1166,8 @@ export class RealtimeEngine implements MediaHandler {
       socketBufferedBytes: this.#connection.bufferedAmount,
       socketBufferedMaxBytes: this.#backlog?.maxBufferedBytes ?? 0,
       appEventsRefused: this.#appEventsRefused,
+      clientEventsQueued: this.#early.length,
+      clientEventsQueuedTotal: this.#early.queuedTotal,
       playbackQueuedMs: Math.round(((this.#queue?.length ?? 0) * 1000) / rate),
       playbackDroppedMs: Math.round(((this.#queue?.droppedSamples ?? 0) * 1000) / rate),
       invalidAudioDeltas: this.#invalidDeltas,
