@@ -15,7 +15,7 @@
 import type { NativeBridge } from '../bridge.js';
 import type { DtmfDigit } from '../bridge.js';
 import type { ModuleSettings } from '../config/moduleSettings.js';
-import { fireRealtimeEvent, REALTIME_EVENTS, type DtmfEventBody, type SessionFamily } from '../events/realtimeEvents.js';
+import { fireRealtimeEvent, REALTIME_EVENTS, type DtmfEventBody, type SessionFamily, type ToolLoopEventBody } from '../events/realtimeEvents.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import type { ToolHandlerHost } from '../tools/toolHandlerHost.js';
 import { builtinToolSchemas, type FunctionTool } from './builtinTools.js';
@@ -23,6 +23,7 @@ import { CallControl } from './callControl.js';
 import { readCallOptions, type CallOptions } from './callOptions.js';
 import { DtmfForwarder } from './dtmfForwarder.js';
 import { FunctionCalls } from './functionCalls.js';
+import { DEFAULT_MAX_TOOL_ROUND_TRIPS } from './toolLoopGuard.js';
 import { ResponseRequests } from './responseRequests.js';
 import { carriesTools, withBuiltinTools } from './sessionTools.js';
 
@@ -115,6 +116,11 @@ export class CallFeatures {
       responseActive: (id) => this.#responses.isActive(id),
       getVariable: (name) => config.bridge.getVar(config.uuid, name),
       ending: () => config.engine().ending,
+      maxRoundTrips: this.options.maxToolRoundTrips ?? services?.settings().maxToolRoundTrips ?? DEFAULT_MAX_TOOL_ROUND_TRIPS,
+      loopStopped: (tool, callId) => {
+        const body: ToolLoopEventBody = { tool, call_id: callId, max_round_trips: this.#calls.status().maxRoundTrips as number, family: config.family };
+        fireRealtimeEvent(config.bridge, config.uuid, REALTIME_EVENTS.toolLoop, body);
+      },
       log: this.#log,
     });
   }
@@ -164,6 +170,9 @@ export class CallFeatures {
       case 'response.output_item.done':
         this.#calls.onItemDone(event);
         break;
+      case 'input_audio_buffer.speech_started':
+        this.#calls.callerActive();
+        break;
       default:
         break;
     }
@@ -173,6 +182,7 @@ export class CallFeatures {
     this.#digits++;
     const body: DtmfEventBody = { digit: digit.digit, duration_ms: digit.durationMs, family: this.#c.family };
     fireRealtimeEvent(this.#c.bridge, this.#c.uuid, REALTIME_EVENTS.dtmf, body);
+    this.#calls.callerActive();
     this.#dtmf?.press(digit.digit);
   }
 
