@@ -12,6 +12,7 @@
  */
 import { registerPlugin, type App } from '../app.js';
 import { log } from '../runtime/logger.js';
+import { rewriteAzurePreviewUrl } from './azurePreviewPath.js';
 import { resolveChannelConnection } from './channelConnection.js';
 import { launchSession } from './sessionLaunch.js';
 import { engineLimits } from '../session/engineLimits.js';
@@ -50,7 +51,9 @@ export function createAudioStreamCommand(
 
   const start = async (cmd: Extract<AudioStreamCommand, { kind: 'start' }>): Promise<string> => {
     if (sessionOf(cmd.uuid) || starting.has(cmd.uuid.toLowerCase())) return '-ERR stream already running on this channel';
-    const channel = resolveChannelConnection(app, cmd.uuid, cmd.url);
+    const azure = rewriteAzurePreviewUrl(cmd.url);
+    if (azure) log.forChannel(cmd.uuid).notice(azure.note);
+    const channel = resolveChannelConnection(app, cmd.uuid, azure?.url ?? cmd.url);
     if (!channel.ok) return channel.reply;
     const { connection, channelLog, warnings } = channel;
     const audio = readAudioVariables(channel.variables);
