@@ -6,7 +6,9 @@
 //   WAV is complete;
 // - STREAM_SUPPRESS_LOG=true keeps the server's error.message out of the log (the code stays);
 // - send_rate / playback_rate in JSON mode: one warning says what is sent instead;
-// - raw mode: a binary frame over 8 MiB is refused (logged, counted), never queued.
+// - raw mode: a binary frame over 8 MiB is refused (logged, counted), never queued;
+// - a delta shorter than a frame is played without waiting for the next one (or for the item's
+//   end); many 5 ms deltas play back to back, not stretched.
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -72,6 +74,44 @@ describe('response.output_audio.done without item_id, no response.done', () => {
       expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
     });
   }
+});
+
+describe('deltas shorter than a frame', () => {
+  it('a lone 5 ms delta is heard although no more audio and no done follow', async () => {
+    const uuid = channel('shortDelta');
+    const connection = await startConnected(uuid);
+    h.host.startMedia(uuid);
+    connection.sendEvent({ type: 'response.output_audio.delta', response_id: 'resp_short', item_id: 'item_short', delta: toneDelta(120) });
+    await waitFor(() => h.events(uuid, `${EV}openai_speech_start`).length === 1, '::openai_speech_start', 2000);
+    await sleep(100);
+    // The 40 samples at 8 kHz, less the few the resampler's filter holds until the item ends.
+    const played = h.host.played(uuid)!;
+    expect(played.reduce((n, s) => n + (s !== 0 ? 1 : 0), 0)).toBeGreaterThanOrEqual(10);
+    expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
+  });
+
+  it('forty 5 ms deltas play back to back: 200 ms of audio in 200 ms, padded once at the end', async () => {
+    const uuid = channel('manyShort');
+    const connection = await startConnected(uuid);
+    h.host.startMedia(uuid);
+    for (let i = 0; i < 40; i++) {
+      connection.sendEvent({ type: 'response.output_audio.delta', response_id: 'resp_many', item_id: 'item_many', delta: toneDelta(120) });
+    }
+    connection.sendEvent({ type: 'response.output_audio.done', response_id: 'resp_many', item_id: 'item_many' });
+    await waitFor(() => h.events(uuid, `${EV}openai_speech_stop`).length === 1, '::openai_speech_stop', 3000);
+    const played = h.host.played(uuid)!;
+    let first = -1;
+    let last = -1;
+    played.forEach((s, i) => {
+      if (s === 0) return;
+      if (first < 0) first = i;
+      last = i;
+    });
+    // 200 ms at 8 kHz = 1600 samples, plus the resampler's ringing at the end; no gap inside.
+    expect(last - first + 1).toBeGreaterThan(1500);
+    expect(last - first + 1).toBeLessThanOrEqual(1600 + 40);
+    expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
+  });
 });
 
 describe('STREAM_SUPPRESS_LOG', () => {

@@ -220,6 +220,8 @@ export class RealtimeEngine implements MediaHandler {
   #ringWritePos = 0;
   /** Samples queued since the last flush: the frame alignment of the ring. */
   #queuedSinceFlush = 0;
+  /** Plays a partial frame left at the ring's tail when the server pauses mid-item (#holdPartialFrame). */
+  #partialTimer: NodeJS.Timeout | null = null;
   #utterance = false;
   #speechPendingAt: number | null = null;
   #speechStarted = false;
@@ -922,6 +924,38 @@ export class RealtimeEngine implements MediaHandler {
     this.#topUp();
     // What is left queued here decides what an empty ring would mean (ours or the server's gap).
     this.#updatePlaybackMode();
+    if (this.#current === item) this.#holdPartialFrame();
+  }
+
+  /**
+   * The media thread plays whole frames only, so audio short of a frame at the end of what has
+   * arrived waits for more. When no more comes for two ptimes while all of it is in the ring, it
+   * is padded to a frame and played (deltas shorter than a frame are heard without waiting for the
+   * next one); a steady stream re-arms the timer with every delta and is never padded.
+   */
+  #holdPartialFrame(): void {
+    if (this.#queuedSinceFlush % this.#port.frameSamples === 0) return;
+    if (this.#partialTimer) {
+      this.#partialTimer.refresh();
+      return;
+    }
+    const holdMs = Math.max(10, (2 * this.#port.frameSamples * 1000) / this.#port.sampleRate);
+    this.#partialTimer = setTimeout(() => this.#contain(() => this.#playPartialFrame()), holdMs);
+    this.#partialTimer.unref();
+  }
+
+  #playPartialFrame(): void {
+    if (this.#ending || this.#port.released) return;
+    if (this.#queue.length > 0) {
+      // Still waiting for room in the ring: padding now would put silence inside the audio.
+      this.#partialTimer?.refresh();
+      return;
+    }
+    const frame = this.#port.frameSamples;
+    const pad = (frame - (this.#queuedSinceFlush % frame)) % frame;
+    if (pad === 0) return;
+    this.#queuedSinceFlush += this.#queue.pushSilence(pad, SILENCE_TAG);
+    this.#topUp();
   }
 
   /** Moves queued audio into the ring until it is ~80 ms ahead of the media thread. */
@@ -1108,6 +1142,7 @@ export class RealtimeEngine implements MediaHandler {
         this.#log.error(`${this.#config.label} teardown: ${describe(err)}`);
       } finally {
         clearTimeout(hookTimer);
+        if (this.#partialTimer) clearTimeout(this.#partialTimer);
         const unsent = this.#early.clear();
         if (unsent.length > 0) {
           this.#log.warning(`${unsent.length} client event(s) queued while connecting were not sent: ${unsent.join(', ')}`);
