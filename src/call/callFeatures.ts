@@ -68,6 +68,8 @@ export class CallFeatures {
   readonly #calls: FunctionCalls;
   #toolsSent = false;
   #digits = 0;
+  /** max-call-duration-s: hangs the call up (through call control, never mid-word) when it passes. */
+  #lengthTimer: NodeJS.Timeout | null = null;
 
   constructor(config: CallFeaturesConfig) {
     this.#c = config;
@@ -123,6 +125,23 @@ export class CallFeatures {
       },
       log: this.#log,
     });
+    this.#startLengthLimit(this.options.maxCallDurationS ?? services?.settings().maxCallDurationS ?? 0);
+  }
+
+  /**
+   * Starts the call-length limit (OPENAI_REALTIME_MAX_CALL_DURATION_S, else max-call-duration-s):
+   * when it passes, the call is hung up like end_call does — once the assistant has finished the
+   * utterance it is speaking — with an `openai_realtime::call_control` event of source
+   * `max-call-duration`.
+   */
+  #startLengthLimit(seconds: number): void {
+    if (seconds <= 0) return;
+    this.#lengthTimer = setTimeout(() => {
+      this.#lengthTimer = null;
+      this.#log.notice(`the call reached max-call-duration-s (${seconds} s): hanging up once the assistant has finished speaking`);
+      this.#control.hangup('max-call-duration', undefined, `call longer than ${seconds} s`);
+    }, seconds * 1000);
+    this.#lengthTimer.unref();
   }
 
   /** The profile's session (sent by the engine after session.created) with the ready-made tools in it. */
@@ -193,6 +212,8 @@ export class CallFeatures {
 
   /** The session ended: nothing is pending any more. */
   dispose(): void {
+    if (this.#lengthTimer) clearTimeout(this.#lengthTimer);
+    this.#lengthTimer = null;
     this.#dtmf?.dispose();
     this.#control.dispose();
     this.#calls.dispose();
