@@ -4,7 +4,8 @@
 // is still connecting are answered `+OK queued` and reach the server in order, after
 // session.created (and after a profile-less session's tools); the queue is bounded (the event past
 // the bound is refused with the reason); a connection that finally fails fires an ::error event
-// naming the events that were not sent; a stop drops them and says so in the log.
+// naming the events that were not sent; a stop drops them and says so in the log; 40 streams
+// started at once, each sending right after `start`, all get their message delivered.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_QUEUED_CLIENT_EVENTS } from '../src/session/clientEventQueue.js';
@@ -112,6 +113,29 @@ describe('uuid_openai_audio_stream', () => {
     const errors = h.events(uuid, `${EV}error`).map((e) => JSON.parse(e.body) as { message: { error: string } });
     expect(errors.map((e) => e.message.error)).toContain('client events queued while connecting were not sent: session.update, response.create');
     expect(await h.command(API, `${uuid} send_json ${b64json({ type: 'response.create' })}`)).toBe('-ERR no stream on this channel');
+  });
+});
+
+describe('many streams starting at once (the seed flow: send_json right after start)', () => {
+  it('every message is delivered, none refused', async () => {
+    const N = 40;
+    const uuids = Array.from({ length: N }, (_, i) => channel(`burst${i}`));
+    const replies = await Promise.all(
+      uuids.map(async (uuid) => {
+        const started = await h.command(API, `${uuid} start ${sim.url} mono`);
+        const sent = await h.command(API, `${uuid} send_json ${Buffer.from(`{"type":"session.update","session":{"type":"realtime","instructions":"${uuid}"}}`).toString('base64')}`);
+        return [started, sent] as const;
+      }),
+    );
+    for (const [started, sent] of replies) {
+      expect(started).toBe('+OK Success');
+      expect(sent).toMatch(/^\+OK (Success|queued)$/);
+    }
+    for (const uuid of uuids) {
+      const c = await waitFor(() => connectionsOfChannel(sim, uuid)[0], `connection of ${uuid}`);
+      await waitFor(() => c.session.instructions === uuid, `session.update of ${uuid}`);
+    }
+    await Promise.all(uuids.map((uuid) => h.command(API, `${uuid} stop`)));
   });
 });
 
