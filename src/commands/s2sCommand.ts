@@ -33,7 +33,10 @@ import { S2S_FAMILY, S2sSession } from '../session/s2sSession.js';
 import { parseS2sCommand, S2S_API, type S2sCommand } from './s2sGrammar.js';
 
 const OK = '+OK Success';
-/** Channels whose s2s session was created, remembered so a late session.delete is still +OK. */
+/**
+ * Channels whose s2s session was created and not deleted yet, remembered so the one session.delete
+ * that follows a session the server ended is still +OK.
+ */
 const REMEMBERED_CHANNELS = 4096;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -141,9 +144,9 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     if (cmd.kind !== 'client.event') log.debug(`${S2S_API} cmd: ${cmd.kind} ${cmd.uuid}`);
     if (cmd.kind === 'create') return create(cmd);
     const session = sessionOf(cmd.uuid);
-    if (!session && cmd.kind === 'delete' && created.has(cmd.uuid.toLowerCase()) && app.bridge.getVar(cmd.uuid, 'uuid') !== undefined) {
-      // The session already ended (the server closed or failed, or an earlier delete): nothing is
-      // left to release, and jambonz sends session.delete on every task end, so this is not an error.
+    if (cmd.kind === 'delete' && created.delete(cmd.uuid.toLowerCase()) && !session && app.bridge.getVar(cmd.uuid, 'uuid') !== undefined) {
+      // The session already ended (the server closed it or failed): nothing is left to release,
+      // and jambonz sends session.delete on every task end, so this one is not an error.
       log.forChannel(cmd.uuid).debug('session.delete: the s2s session had already ended');
       return OK;
     }
