@@ -123,12 +123,56 @@ describe('send_json and stop', () => {
     expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
   });
 
-  it('while not connected: send_json and stop <text> are -ERR not connected and change nothing', async () => {
+  it('payloads reach the server byte for byte: big integers, 1E400, duplicate keys, spacing', async () => {
+    const uuid = channel('bytes');
+    const connection = await startConnected(uuid);
+    const texts = [
+      '{"type":"conversation.item.create","item":{"type":"message","role":"user","content":[{"type":"input_text","text":"n"}]},"n":9007199254740993}',
+      '{"type":"response.create","big":12345678901234567890}',
+      '{"type":"response.create","x":1E400}',
+      '{ "type" : "response.create", "a": 1, "a": 2 }',
+    ];
+    for (const text of texts) {
+      expect(await h.command(API, `${uuid} send_json ${Buffer.from(text).toString('base64')}`)).toBe('+OK Success');
+    }
+    const final = '{"type":"response.create","final":9007199254740993,"d":1,"d":2}';
+    expect(await h.command(API, `${uuid} stop ${Buffer.from(final).toString('base64')}`)).toBe('+OK Success');
+    await connection.waitForClose();
+    const sent = connection.clientEvents.filter((r) => r.event.type !== 'input_audio_buffer.append').map((r) => r.text);
+    expect(sent).toEqual([...texts, final]);
+  });
+
+  it('extra arguments are refused and change nothing', async () => {
+    const uuid = channel('extra');
+    expect(await h.command(API, `${uuid} start ${sim.url} mono 24k 24k unexpected`)).toMatch(/^-ERR too many arguments: /);
+    expect(status(uuid)).toBeUndefined();
+    const connection = await startConnected(uuid);
+    expect(await h.command(API, `${uuid} pause extra`)).toBe('-ERR too many arguments: pause takes no argument');
+    expect(await h.command(API, `${uuid} mute user openai`)).toBe('-ERR too many arguments: mute takes one target (user, openai or all)');
+    expect(await h.command(API, `${uuid} send_json e30= extra`)).toBe('-ERR too many arguments: send_json takes one argument (<base64json>)');
+    expect(status(uuid)).toMatchObject({ state: 'open', paused: false, mutedUser: false, mutedOpenai: false });
+    expect(connection.clientEventTypes().filter((t) => t !== 'input_audio_buffer.append')).toEqual([]);
+    expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
+  });
+
+  it('stop with an invalid final message still stops, and says the message was not sent', async () => {
+    const uuid = channel('stopbad');
+    const connection = await startConnected(uuid);
+    expect(await h.command(API, `${uuid} stop ${Buffer.from('{"type":').toString('base64')}`)).toMatch(
+      /^-ERR final message not sent \(invalid JSON: .*\); the stream was stopped$/,
+    );
+    expect(await connection.waitForClose()).toMatchObject({ code: 1000, initiatedBy: 'client' });
+    expect(status(uuid)).toBeUndefined();
+    expect(h.host.mediaStats(uuid)!.attached).toBe(false);
+    expect(connection.clientEventTypes().filter((t) => t !== 'input_audio_buffer.append')).toEqual([]);
+    expect(h.logs(uuid).some((l) => /stop: the final message was not sent \(invalid JSON/.test(l))).toBe(true);
+  });
+
+  it('while not connected: send_json is queued (earlyClientEvents.test.ts); stop <text> stops and says the message was not sent', async () => {
     const uuid = channel('notconnected');
     expect(await h.command(API, `${uuid} start ${deadUrl} mono`)).toBe('+OK Success');
     await waitFor(() => h.events(uuid, `${EV}error`).length > 0, 'first ::error');
-    expect(await h.command(API, `${uuid} send_json ${b64json({ type: 'response.create' })}`)).toBe('-ERR not connected');
-    expect(await h.command(API, `${uuid} stop ${b64json({ type: 'response.create' })}`)).toBe('-ERR not connected');
+    expect(await h.command(API, `${uuid} send_json ${b64json({ type: 'response.create' })}`)).toBe('+OK queued');
     expect(status(uuid)).toMatchObject({ state: 'connecting' });
     // Caller audio while not connected is dropped and counted (never sent later as a burst).
     h.host.startMedia(uuid);
@@ -139,7 +183,9 @@ describe('send_json and stop', () => {
     expect(error.message).toMatchObject({ retries: 1, http_status: 0, error: expect.stringContaining('ECONNREFUSED') });
     expect(error.message.wait_time as number).toBeGreaterThanOrEqual(80);
     expect(error.message.wait_time as number).toBeLessThanOrEqual(120);
-    expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
+    expect(await h.command(API, `${uuid} stop ${b64json({ type: 'response.create' })}`)).toBe(
+      '-ERR final message not sent (not connected); the stream was stopped',
+    );
     expect(status(uuid)).toBeUndefined();
     expect(h.events(uuid, `${EV}disconnect`)).toHaveLength(0); // it never connected
   });
@@ -147,8 +193,6 @@ describe('send_json and stop', () => {
   it('stop <text> sends the final message, then closes with 1000 Normal closure', async () => {
     const uuid = channel('stoptext');
     const connection = await startConnected(uuid);
-    expect(await h.command(API, `${uuid} stop not-base64!`)).toBe('-ERR invalid base64');
-    expect(status(uuid)).toMatchObject({ state: 'open' });
     const final = { type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'bye' }] } };
     expect(await h.command(API, `${uuid} stop ${b64json(final)}`)).toBe('+OK Success');
     const closed = await connection.waitForClose();

@@ -18,6 +18,37 @@ const parse = (args: string) => parseAudioStreamCommand(AUDIO_STREAM_API, args);
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const URL = 'wss://api.openai.com/v1/realtime?model=gpt-realtime';
 
+describe('extra arguments', () => {
+  it('every command refuses a token it does not take', () => {
+    expect(parse('u pause extra')).toEqual({ kind: 'error', reply: '-ERR too many arguments: pause takes no argument' });
+    expect(parse('u resume extra')).toEqual({ kind: 'error', reply: '-ERR too many arguments: resume takes no argument' });
+    expect(parse('u mute user openai')).toEqual({ kind: 'error', reply: '-ERR too many arguments: mute takes one target (user, openai or all)' });
+    expect(parse('u unmute all all')).toEqual({ kind: 'error', reply: '-ERR too many arguments: unmute takes one target (user, openai or all)' });
+    expect(parse('u send_json e30= extra')).toEqual({ kind: 'error', reply: '-ERR too many arguments: send_json takes one argument (<base64json>)' });
+    expect(parse('u stop e30= extra')).toEqual({ kind: 'error', reply: '-ERR too many arguments: stop takes at most one argument (<base64json>)' });
+  });
+});
+
+describe('JSON arguments are sent byte for byte', () => {
+  it('big integers, 1E400, duplicate keys, spacing and escapes arrive as written', () => {
+    for (const text of [
+      '{"type":"x","n":9007199254740993}',
+      '{"type":"x","n":12345678901234567890}',
+      '{"type":"x","n":1E400}',
+      '{"type":"x","a":1,"a":2}',
+      '{ "type" : "x",\n  "s": "\\u00e9\\/" }',
+    ]) {
+      expect(parse(`u send_json ${b64(text)}`)).toMatchObject({ kind: 'send_json', json: text });
+      expect(parse(`u stop ${b64(text)}`)).toEqual({ kind: 'stop', uuid: 'u', json: text });
+    }
+  });
+
+  it('stop with an unusable final message still stops, and carries why', () => {
+    expect(parse('u stop %%%')).toEqual({ kind: 'stop', uuid: 'u', json: null, jsonError: 'invalid base64' });
+    expect(parse(`u stop ${b64('{"type":')}`)).toMatchObject({ kind: 'stop', json: null, jsonError: expect.stringMatching(/^invalid JSON/) });
+  });
+});
+
 describe('tokenize', () => {
   it('splits on runs of spaces and keeps at most 8 tokens', () => {
     expect(tokenize('  a  b c ')).toEqual(['a', 'b', 'c']);
@@ -47,11 +78,26 @@ describe('start', () => {
     expect(parse(`u1 start ${URL} mono`)).toEqual({ kind: 'start', uuid: 'u1', url: URL, mix: 'mono', sendRate: 24000, playbackRate: 24000, muteUser: false });
   });
 
-  it('accepts mute_user in position 4, 5 or 6, and stops parsing after it', () => {
-    expect(parse(`u start ${URL} mixed mute_user 8k`)).toMatchObject({ sendRate: 24000, playbackRate: 24000, muteUser: true });
+  it('accepts mute_user in position 4, 5 or 6, and nothing after it', () => {
+    expect(parse(`u start ${URL} mixed mute_user`)).toMatchObject({ sendRate: 24000, playbackRate: 24000, muteUser: true });
     expect(parse(`u start ${URL} stereo 16k MUTE_USER`)).toMatchObject({ sendRate: 16000, playbackRate: 24000, muteUser: true });
     expect(parse(`u start ${URL} mono 16k 8k mute_user`)).toMatchObject({ sendRate: 16000, playbackRate: 8000, muteUser: true });
-    expect(parse(`u start ${URL} mono 16k 8k whatever`)).toMatchObject({ sendRate: 16000, playbackRate: 8000, muteUser: false });
+  });
+
+  it('refuses an argument it does not take (the seed ignored it), without quoting it', () => {
+    for (const args of [
+      `u start ${URL} mono 24k 24k unexpected`,
+      `u start ${URL} mono 16k 8k whatever`,
+      `u start ${URL} mixed mute_user 8k`,
+      `u start ${URL} mono 16k mute_user x`,
+      `u start ${URL} mono 16k 8k mute_user sk-typed-here`,
+    ]) {
+      const r = parse(args);
+      expect(r.kind, args).toBe('error');
+      if (r.kind !== 'error') continue;
+      expect(r.reply).toMatch(/^-ERR too many arguments: start takes <ws-uri> <mix> \[send_rate\] \[playback_rate\] \[mute_user\]; argument \d is not expected$/);
+      expect(r.reply).not.toContain('sk-typed-here');
+    }
   });
 
   it('is case-insensitive in the command name but not in the mix type', () => {
@@ -114,13 +160,13 @@ describe('stop, send_json', () => {
   const json = { type: 'session.update', session: { type: 'realtime' } };
   it('stop with and without a final message', () => {
     expect(parse('u stop')).toEqual({ kind: 'stop', uuid: 'u', json: null });
-    expect(parse(`u stop ${b64(JSON.stringify(json, null, 2))}`)).toEqual({ kind: 'stop', uuid: 'u', json: JSON.stringify(json) });
-    expect(parse('u stop not*base64')).toEqual({ kind: 'error', reply: '-ERR invalid base64' });
+    expect(parse(`u stop ${b64(JSON.stringify(json, null, 2))}`)).toEqual({ kind: 'stop', uuid: 'u', json: JSON.stringify(json, null, 2) });
+    expect(parse('u stop not*base64')).toEqual({ kind: 'stop', uuid: 'u', json: null, jsonError: 'invalid base64' });
   });
 
-  it('send_json decodes standard and URL-safe base64 and re-serialises compactly', () => {
+  it('send_json decodes standard and URL-safe base64 and keeps the text as written', () => {
     const r = parse(`u send_json ${b64(' { "type" : "x", "a":"?>?" } ')}`);
-    expect(r).toEqual({ kind: 'send_json', uuid: 'u', json: '{"type":"x","a":"?>?"}', parsed: { type: 'x', a: '?>?' } });
+    expect(r).toEqual({ kind: 'send_json', uuid: 'u', json: ' { "type" : "x", "a":"?>?" } ', parsed: { type: 'x', a: '?>?' } });
     const urlSafe = b64('{"a":"?>?"}').replace(/\+/g, '-').replace(/\//g, '_');
     expect(parse(`u send_json ${urlSafe}`).kind).toBe('send_json');
   });

@@ -10,7 +10,7 @@ const profile = { tools: ['end_call', 'transfer_call'], allowedTransferDestinati
 describe('readCallOptions', () => {
   it('defaults: no tools, no destinations, NORMAL_CLEARING, DTMF events only', () => {
     expect(readCallOptions(vars({}), null)).toEqual({
-      options: { tools: [], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 } },
+      options: { tools: [], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 }, maxToolRoundTrips: null, maxCallDurationS: null },
       warnings: [],
     });
   });
@@ -25,11 +25,18 @@ describe('readCallOptions', () => {
 
   it('unknown tools and bad values are left out with a warning', () => {
     const r = readCallOptions(
-      vars({ OPENAI_REALTIME_TOOLS: 'end_call,format_disk', OPENAI_REALTIME_HANGUP_CAUSE: 'normal clearing', OPENAI_REALTIME_DTMF_BATCH_MS: '99999', OPENAI_REALTIME_DTMF: 'maybe' }),
+      vars({
+        OPENAI_REALTIME_TOOLS: 'end_call,format_disk',
+        OPENAI_REALTIME_HANGUP_CAUSE: 'normal clearing',
+        OPENAI_REALTIME_DTMF_BATCH_MS: '99999',
+        OPENAI_REALTIME_DTMF: 'maybe',
+        OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS: 'lots',
+      }),
       null,
     );
-    expect(r.options).toEqual({ tools: ['end_call'], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 } });
-    expect(r.warnings).toHaveLength(4);
+    expect(r.options).toEqual({ tools: ['end_call'], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 }, maxToolRoundTrips: null, maxCallDurationS: null });
+    expect(r.warnings).toHaveLength(5);
+    expect(r.warnings.join('\n')).toContain('OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS: expected a whole number from 0 to 10000');
     expect(r.warnings.join('\n')).toContain('"format_disk"');
   });
 
@@ -43,5 +50,17 @@ describe('readCallOptions', () => {
     const r = readCallOptions(vars({ OPENAI_REALTIME_DTMF: 'Forward', OPENAI_REALTIME_DTMF_RESPONSE: 'false', OPENAI_REALTIME_DTMF_BATCH_MS: '0', OPENAI_REALTIME_HANGUP_CAUSE: 'USER_BUSY' }), null);
     expect(r.options).toMatchObject({ hangupCause: 'USER_BUSY', dtmf: { forward: true, respond: false, batchMs: 0 } });
     expect(r.warnings).toEqual([]);
+  });
+
+  it('the tool round-trip bound from its channel variable (0 turns it off)', () => {
+    expect(readCallOptions(vars({ OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS: '4' }), null).options.maxToolRoundTrips).toBe(4);
+    expect(readCallOptions(vars({ OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS: '0' }), null).options.maxToolRoundTrips).toBe(0);
+  });
+
+  it('the call length limit from its channel variable; a bad value is a warning', () => {
+    expect(readCallOptions(vars({ OPENAI_REALTIME_MAX_CALL_DURATION_S: '600' }), null).options.maxCallDurationS).toBe(600);
+    const bad = readCallOptions(vars({ OPENAI_REALTIME_MAX_CALL_DURATION_S: '10m' }), null);
+    expect(bad.options.maxCallDurationS).toBeNull();
+    expect(bad.warnings).toEqual([expect.stringContaining('OPENAI_REALTIME_MAX_CALL_DURATION_S: expected a whole number of seconds')]);
   });
 });

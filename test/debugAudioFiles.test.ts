@@ -1,6 +1,7 @@
 // What this proves: debug WAV files are named <uuid>_<n>.tmp.wav, only the newest 20 of a session
-// are kept, and they are all removed when the session ends.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// are kept, they are readable by their owner only (0600: they hold call audio), and they are all
+// removed when the session ends.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,5 +30,22 @@ describe('DebugAudioFiles', () => {
     expect(Array.from(last.samples)).toEqual([24, 25, 26]);
     await files.dispose();
     expect(paths.filter((p) => existsSync(p))).toEqual([]);
+  });
+
+  it('creates its files 0600, even over a world-readable leftover of the same name', async () => {
+    const leftover = join(dir, 'perm-uuid_1.tmp.wav');
+    writeFileSync(leftover, 'old');
+    chmodSync(leftover, 0o644);
+    const files = new DebugAudioFiles('perm-uuid', log, dir);
+    const first = files.open(24000);
+    files.write(Int16Array.from([1, 2, 3]), 3);
+    const second = files.open(16000);
+    files.write(Int16Array.from([4, 5]), 2);
+    files.finishCurrent();
+    await sleep(100);
+    expect(second).toBe(leftover);
+    for (const path of [first, second]) expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(Array.from(readWav(readFileSync(second)).samples)).toEqual([4, 5]);
+    await files.dispose();
   });
 });

@@ -63,4 +63,15 @@ describe('DownlinkDecoder', () => {
     const n = dec.decodeBytes(pcmBytes([7, -7, 9]));
     expect([...dec.output.subarray(0, n)]).toEqual([7, -7, 9]);
   });
+
+  it('an invalid delta drops the carried odd byte: the samples after it are exact, not byte-shifted', () => {
+    const dec = new DownlinkDecoder(24000);
+    dec.configure({ encoding: 'pcm', rate: 24000 });
+    // Three bytes: one sample and a carried byte that belonged to audio now lost.
+    const first = dec.decodeBase64(pcmBytes([1000, 7777]).subarray(0, 3).toString('base64'));
+    expect([...dec.output.subarray(0, first)]).toEqual([1000]);
+    expect(dec.decodeBase64('not*base64!')).toBe(INVALID_BASE64);
+    const n = dec.decodeBase64(pcmBytes([1234, -4321, 32767]).toString('base64'));
+    expect([...dec.output.subarray(0, n)]).toEqual([1234, -4321, 32767]);
+  });
 });

@@ -10,6 +10,7 @@ import { AUDIO_STREAM_EVENTS } from '../src/events/audioStreamEvents.js';
 import { REALTIME_EVENTS } from '../src/events/realtimeEvents.js';
 import { S2S_EVENTS } from '../src/events/s2sEvents.js';
 import { MAX_WORKERS } from '../src/runtime/workerCount.js';
+import { MODULE_EVENT_SUBCLASSES } from '../packages/esl/src/moduleEvents.js';
 
 const C = readFileSync(new URL('../native/freeswitch/mod_openai_realtime.c', import.meta.url), 'utf8');
 
@@ -28,6 +29,10 @@ describe('the C and TypeScript sides of the module agree on', () => {
   it('the event subclasses (every one the runtime fires is reserved by the module)', () => {
     const fired = [...Object.values(AUDIO_STREAM_EVENTS), ...Object.values(S2S_EVENTS), ...Object.values(REALTIME_EVENTS)];
     expect(new Set(cTable('oair_event_subclasses'))).toEqual(new Set(fired));
+  });
+
+  it('the event subclasses the published ESL client subscribes to (packages/esl keeps its own list: it imports nothing of src/)', () => {
+    expect(new Set(MODULE_EVENT_SUBCLASSES)).toEqual(new Set(cTable('oair_event_subclasses')));
   });
 
   it('the secret channel variables', () => {

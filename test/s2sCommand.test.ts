@@ -4,8 +4,8 @@
 // nothing; `bearer` puts the key in the Authorization header and `query` in the api-key query
 // parameter (the seed never sent it), and a wrong key is one connect_failed; connect fires once,
 // session.delete ends the session without a disconnect, a server close fires disconnect once and
-// is not reconnected; a client event is one frame exactly as written, and `-ERR not connected`
-// when there is no socket; the key appears in no event, log line, reply or status.
+// is not reconnected; a client event is one frame exactly as written, and queued (`+OK queued`)
+// while there is no socket yet; the key appears in no event, log line, reply or status.
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
@@ -161,7 +161,7 @@ describe('connection', () => {
     expect(events(uuid, 'connect')).toHaveLength(1);
   });
 
-  it('client.event with no socket yet: -ERR not connected, nothing queued for later', async () => {
+  it('client.event with no socket yet: queued; session.delete drops it and nothing is reported as failed', async () => {
     // A server that accepts TCP and never answers the upgrade: the session stays "connecting".
     const sockets: Socket[] = [];
     const silent: Server = createServer((s) => sockets.push(s));
@@ -172,7 +172,7 @@ describe('connection', () => {
       expect(await command(`${uuid} session.create ws://127.0.0.1:${port} v1/realtime?model=m bearer ${KEY}`)).toBe('+OK Success');
       await waitFor(() => sockets.length > 0, 'TCP connection');
       expect(status(uuid)).toMatchObject({ state: 'connecting' });
-      expect(await command(`${uuid} client.event {"type":"response.create"}`)).toBe('-ERR not connected');
+      expect(await command(`${uuid} client.event {"type":"response.create"}`)).toBe('+OK queued');
       expect(await command(`${uuid} session.delete`)).toBe('+OK Success');
       expect(events(uuid, 'connect_failed')).toEqual([]);
     } finally {

@@ -139,7 +139,7 @@ describe('the seed flow, beta-shaped, on the GA server', () => {
     const session = h.app.registry.get(uuid, 's2s') as S2sSession;
     const update = { type: 'session.update', session: { type: 'realtime', audio: { input: { turn_detection: null } } } };
     const openedAt = Date.now();
-    expect(session.sendClientEvent(JSON.stringify(update), update, false)).toBe(true);
+    expect(session.sendClientEvent(JSON.stringify(update), update, false)).toBe('sent');
     await waitFor(() => c.appendedAudioMs >= 300, 'appends');
     // ~500 ms were waiting in the ring when the gate opened: none of it went out.
     expect(c.appendedAudioMs).toBeLessThanOrEqual(Date.now() - openedAt + 60);

@@ -80,6 +80,7 @@ static const char *const oair_event_subclasses[] = {
 	"openai_realtime::stats",
 	"openai_realtime::dtmf",
 	"openai_realtime::call_control",
+	"openai_realtime::tool_loop",
 	NULL
 };
 

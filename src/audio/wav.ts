@@ -153,6 +153,8 @@ export function encodeWav(samples: Int16Array, sampleRate: number, channels: num
 export interface WavFileWriterOptions {
   /** Bytes collected before a write is issued (default 64 KiB, ~1.4 s of 24 kHz mono). */
   bufferBytes?: number;
+  /** Permissions of the file (default 0o666 less the umask); an existing file is set to them too. */
+  mode?: number;
 }
 
 /**
@@ -198,11 +200,14 @@ export class WavFileWriter {
     // Placeholder "unknown length" sizes (the streaming convention): a file left behind by a
     // crash before close() still reads, here and in sox/ffmpeg, up to its last whole frame.
     writeHeader(header, sampleRate, channels, MAX_DATA_BYTES);
-    this.#file = open(path, 'w');
+    const mode = options?.mode;
+    this.#file = open(path, 'w', mode ?? 0o666);
     // Keep an open failure from surfacing as an unhandled rejection; close() reports it.
     this.#file.catch(() => undefined);
     this.#chain = Promise.resolve();
     this.#enqueue(async (file) => {
+      // open()'s mode applies only to a file it creates.
+      if (mode !== undefined) await file.chmod(mode);
       await file.write(header, 0, HEADER_BYTES, 0);
     });
   }

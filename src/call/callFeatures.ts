@@ -15,7 +15,7 @@
 import type { NativeBridge } from '../bridge.js';
 import type { DtmfDigit } from '../bridge.js';
 import type { ModuleSettings } from '../config/moduleSettings.js';
-import { fireRealtimeEvent, REALTIME_EVENTS, type DtmfEventBody, type SessionFamily } from '../events/realtimeEvents.js';
+import { fireRealtimeEvent, REALTIME_EVENTS, type DtmfEventBody, type SessionFamily, type ToolLoopEventBody } from '../events/realtimeEvents.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import type { ToolHandlerHost } from '../tools/toolHandlerHost.js';
 import { builtinToolSchemas, type FunctionTool } from './builtinTools.js';
@@ -23,6 +23,7 @@ import { CallControl } from './callControl.js';
 import { readCallOptions, type CallOptions } from './callOptions.js';
 import { DtmfForwarder } from './dtmfForwarder.js';
 import { FunctionCalls } from './functionCalls.js';
+import { DEFAULT_MAX_TOOL_ROUND_TRIPS } from './toolLoopGuard.js';
 import { ResponseRequests } from './responseRequests.js';
 import { carriesTools, withBuiltinTools } from './sessionTools.js';
 import { isJsonObject } from '../protocol/json.js';
@@ -66,6 +67,8 @@ export class CallFeatures {
   readonly #calls: FunctionCalls;
   #toolsSent = false;
   #digits = 0;
+  /** max-call-duration-s: hangs the call up (through call control, never mid-word) when it passes. */
+  #lengthTimer: NodeJS.Timeout | null = null;
 
   constructor(config: CallFeaturesConfig) {
     this.#c = config;
@@ -114,8 +117,30 @@ export class CallFeatures {
       responseActive: (id) => this.#responses.isActive(id),
       getVariable: (name) => config.bridge.getVar(config.uuid, name),
       ending: () => config.engine().ending,
+      maxRoundTrips: this.options.maxToolRoundTrips ?? services?.settings().maxToolRoundTrips ?? DEFAULT_MAX_TOOL_ROUND_TRIPS,
+      loopStopped: (tool, callId) => {
+        const body: ToolLoopEventBody = { tool, call_id: callId, max_round_trips: this.#calls.status().maxRoundTrips as number, family: config.family };
+        fireRealtimeEvent(config.bridge, config.uuid, REALTIME_EVENTS.toolLoop, body);
+      },
       log: this.#log,
     });
+    this.#startLengthLimit(this.options.maxCallDurationS ?? services?.settings().maxCallDurationS ?? 0);
+  }
+
+  /**
+   * Starts the call-length limit (OPENAI_REALTIME_MAX_CALL_DURATION_S, else max-call-duration-s):
+   * when it passes, the call is hung up like end_call does — once the assistant has finished the
+   * utterance it is speaking — with an `openai_realtime::call_control` event of source
+   * `max-call-duration`.
+   */
+  #startLengthLimit(seconds: number): void {
+    if (seconds <= 0) return;
+    this.#lengthTimer = setTimeout(() => {
+      this.#lengthTimer = null;
+      this.#log.notice(`the call reached max-call-duration-s (${seconds} s): hanging up once the assistant has finished speaking`);
+      this.#control.hangup('max-call-duration', undefined, `call longer than ${seconds} s`);
+    }, seconds * 1000);
+    this.#lengthTimer.unref();
   }
 
   /** The profile's session (sent by the engine after session.created) with the ready-made tools in it. */
@@ -163,6 +188,9 @@ export class CallFeatures {
       case 'response.output_item.done':
         this.#calls.onItemDone(event);
         break;
+      case 'input_audio_buffer.speech_started':
+        this.#calls.callerActive();
+        break;
       default:
         break;
     }
@@ -172,6 +200,7 @@ export class CallFeatures {
     this.#digits++;
     const body: DtmfEventBody = { digit: digit.digit, duration_ms: digit.durationMs, family: this.#c.family };
     fireRealtimeEvent(this.#c.bridge, this.#c.uuid, REALTIME_EVENTS.dtmf, body);
+    this.#calls.callerActive();
     this.#dtmf?.press(digit.digit);
   }
 
@@ -182,6 +211,8 @@ export class CallFeatures {
 
   /** The session ended: nothing is pending any more. */
   dispose(): void {
+    if (this.#lengthTimer) clearTimeout(this.#lengthTimer);
+    this.#lengthTimer = null;
     this.#dtmf?.dispose();
     this.#control.dispose();
     this.#calls.dispose();

@@ -26,11 +26,17 @@ export const CALL_VARIABLES = {
   dtmfResponse: 'OPENAI_REALTIME_DTMF_RESPONSE',
   /** With `forward`: keys pressed within this many ms of each other go in one message (default 1500). */
   dtmfBatchMs: 'OPENAI_REALTIME_DTMF_BATCH_MS',
+  /** Function calls the module answers in a row without the caller speaking (0: no bound); beats `max-tool-round-trips`. */
+  maxToolRoundTrips: 'OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS',
+  /** Seconds after which the call is hung up once the assistant has finished speaking (0: no limit); beats `max-call-duration-s`. */
+  maxCallDurationS: 'OPENAI_REALTIME_MAX_CALL_DURATION_S',
 } as const;
 
 export const DEFAULT_HANGUP_CAUSE = 'NORMAL_CLEARING';
 export const DEFAULT_DTMF_BATCH_MS = 1500;
 const MAX_DTMF_BATCH_MS = 10_000;
+const MAX_TOOL_ROUND_TRIPS = 10_000;
+const MAX_CALL_DURATION_S = 86_400;
 const MAX_DESTINATION_LENGTH = 256;
 
 export interface CallOptions {
@@ -39,6 +45,10 @@ export interface CallOptions {
   transferDestinations: readonly string[];
   hangupCause: string;
   dtmf: { forward: boolean; respond: boolean; batchMs: number };
+  /** From the channel variable, or null: the module setting applies. */
+  maxToolRoundTrips: number | null;
+  /** From the channel variable, or null: the module setting applies. */
+  maxCallDurationS: number | null;
 }
 
 /** FreeSWITCH cause names (switch_channel_str2cause): upper-case words joined by `_`. */
@@ -108,7 +118,24 @@ export function readCallOptions(
     else warnings.push(`${CALL_VARIABLES.dtmfBatchMs}: expected a whole number of ms from 0 to ${MAX_DTMF_BATCH_MS}; using ${DEFAULT_DTMF_BATCH_MS}`);
   }
 
-  return { options: { tools, transferDestinations, hangupCause, dtmf: { forward, respond, batchMs } }, warnings };
+  let maxToolRoundTrips: number | null = null;
+  const tripsVar = get(CALL_VARIABLES.maxToolRoundTrips);
+  if (tripsVar !== null) {
+    if (/^\d{1,5}$/.test(tripsVar) && Number(tripsVar) <= MAX_TOOL_ROUND_TRIPS) maxToolRoundTrips = Number(tripsVar);
+    else warnings.push(`${CALL_VARIABLES.maxToolRoundTrips}: expected a whole number from 0 to ${MAX_TOOL_ROUND_TRIPS}; the max-tool-round-trips setting applies`);
+  }
+
+  let maxCallDurationS: number | null = null;
+  const durationVar = get(CALL_VARIABLES.maxCallDurationS);
+  if (durationVar !== null) {
+    if (/^\d{1,5}$/.test(durationVar) && Number(durationVar) <= MAX_CALL_DURATION_S) maxCallDurationS = Number(durationVar);
+    else warnings.push(`${CALL_VARIABLES.maxCallDurationS}: expected a whole number of seconds from 0 to ${MAX_CALL_DURATION_S}; the max-call-duration-s setting applies`);
+  }
+
+  return {
+    options: { tools, transferDestinations, hangupCause, dtmf: { forward, respond, batchMs }, maxToolRoundTrips, maxCallDurationS },
+    warnings,
+  };
 }
 
 function splitList(text: string): string[] {

@@ -11,7 +11,12 @@
  * openai_s2s::server_event). The module's answer is `conversation.item.create` with a
  * `function_call_output` (the result, or `{"error":"…"}`), then `response.create` so the model
  * speaks about it — except after an accepted hang-up or transfer, where the call is ending and a new
- * response would only be cut off. Errors and timeouts are logged as well as told to the model.
+ * response would only be cut off. Errors and timeouts are logged as well as told to the model,
+ * once per call: the module never runs a failed call again by itself.
+ *
+ * Calls in a row without the caller speaking are bounded (toolLoopGuard.ts): past the bound the
+ * model is told once that the tools are unavailable, the application gets
+ * `openai_realtime::tool_loop`, and further calls are left unanswered until the caller speaks.
  */
 import type { Logger } from '../runtime/logger.js';
 import type { HandlerCallControls, HandlerRun, ToolHandlerHost } from '../tools/toolHandlerHost.js';
@@ -21,6 +26,7 @@ import type { CallControl, ControlResult } from './callControl.js';
 import type { BuiltinToolName } from './callOptions.js';
 import { isSecretVariable, VARIABLE_NAME } from './secretVariables.js';
 import { isJsonObject } from '../protocol/json.js';
+import { ToolLoopGuard } from './toolLoopGuard.js';
 
 export interface FunctionCallDeps {
   uuid: string;
@@ -39,6 +45,10 @@ export interface FunctionCallDeps {
   getVariable(name: string): string | null | undefined;
   /** The session is ending: results are no longer sent. */
   ending(): boolean;
+  /** Function calls answered in a row without the caller speaking before the module stops (0: no bound). */
+  maxRoundTrips: number;
+  /** The bound was reached (once per run of calls): the owner fires the event. */
+  loopStopped(tool: string, callId: string): void;
   log: Logger;
 }
 
@@ -53,10 +63,36 @@ export class FunctionCalls {
   #handled = 0;
   #handlerErrors = 0;
   #forwarded = 0;
+  #unanswered = 0;
   #disposed = false;
+  readonly #guard: ToolLoopGuard;
 
   constructor(deps: FunctionCallDeps) {
     this.#d = deps;
+    this.#guard = new ToolLoopGuard(deps.maxRoundTrips);
+  }
+
+  /** The caller spoke or pressed a key: calls may be answered again. */
+  callerActive(): void {
+    this.#guard.callerActive();
+  }
+
+  /** Whether the module may answer this call now; answers the refusal itself when the bound is reached. */
+  #admit(name: string, callId: string): boolean {
+    const verdict = this.#guard.admit();
+    if (verdict === 'answer') return true;
+    this.#unanswered++;
+    if (verdict === 'refuse-once') {
+      this.#d.log.warning(
+        `tool loop stopped: ${this.#guard.limit} function calls answered in a row without the caller speaking; ` +
+          `${name} (${callId}) gets an error and calls are not answered until the caller speaks`,
+      );
+      this.#answer(callId, this.#guard.unavailableOutput(), true);
+      this.#d.loopStopped(name, callId);
+    } else {
+      this.#d.log.debug(`tool loop: ${name} (${callId}) not answered (the caller has not spoken since the bound was reached)`);
+    }
+    return false;
   }
 
   /** A `response.output_item.done` server event. */
@@ -73,6 +109,7 @@ export class FunctionCalls {
     const args = typeof item.arguments === 'string' ? item.arguments : '';
     const responseId = typeof event.response_id === 'string' ? event.response_id : null;
     if ((this.#d.tools as readonly string[]).includes(name)) {
+      if (!this.#admit(name, callId)) return;
       this.#builtin++;
       this.#runBuiltin(name as BuiltinToolName, args, callId, responseId);
       return;
@@ -88,6 +125,7 @@ export class FunctionCalls {
           this.#forwarded++;
           return;
         }
+        if (!this.#admit(name, callId)) return;
         this.#handled++;
         return this.#runHandler(handlers, name, args, callId, responseId);
       },
@@ -95,8 +133,15 @@ export class FunctionCalls {
     );
   }
 
-  status(): Record<string, number> {
-    return { builtin: this.#builtin, handled: this.#handled, handlerErrors: this.#handlerErrors, forwardedToApp: this.#forwarded };
+  status(): Record<string, number | boolean> {
+    return {
+      builtin: this.#builtin,
+      handled: this.#handled,
+      handlerErrors: this.#handlerErrors,
+      forwardedToApp: this.#forwarded,
+      notAnswered: this.#unanswered,
+      ...this.#guard.status(),
+    };
   }
 
   /** The session ended: running handlers are told (their signal aborts) and their results dropped. */

@@ -12,6 +12,7 @@
  */
 import type { App } from '../app.js';
 import { log } from '../runtime/logger.js';
+import { rewriteAzurePreviewUrl } from './azurePreviewPath.js';
 import { resolveChannelConnection } from './channelConnection.js';
 import { launchSession } from './sessionLaunch.js';
 import { engineLimits } from '../session/engineLimits.js';
@@ -26,6 +27,8 @@ import {
 } from './audioStreamGrammar.js';
 
 const OK = '+OK Success';
+/** The stream is connecting: the event waits and goes out after session.created (clientEventQueue.ts). */
+const QUEUED = '+OK queued';
 
 /**
  * The handler of one API name. `starting` holds the channels whose `start` is between its checks
@@ -48,7 +51,9 @@ export function createAudioStreamCommand(
 
   const start = async (cmd: Extract<AudioStreamCommand, { kind: 'start' }>): Promise<string> => {
     if (sessionOf(cmd.uuid) || starting.has(cmd.uuid.toLowerCase())) return '-ERR stream already running on this channel';
-    const channel = resolveChannelConnection(app, cmd.uuid, cmd.url);
+    const azure = rewriteAzurePreviewUrl(cmd.url);
+    if (azure) log.forChannel(cmd.uuid).notice(azure.note);
+    const channel = resolveChannelConnection(app, cmd.uuid, azure?.url ?? cmd.url);
     if (!channel.ok) return channel.reply;
     const { connection, channelLog, warnings } = channel;
     const audio = readAudioVariables(channel.variables);
@@ -62,6 +67,12 @@ export function createAudioStreamCommand(
     }
     if (raw) {
       channelLog.info(`Raw audio mode enabled via ${api === RAW_AUDIO_STREAM_API ? 'API' : 'deprecated channel variable'}, bypassing JSON+base64 encoding.`);
+    } else if (cmd.sendRate !== 24000 || cmd.playbackRate !== 24000) {
+      // The Realtime API fixes the wire format (session.audio.*.format): the rates cannot be honoured.
+      warnings.push(
+        `send_rate ${cmd.sendRate} / playback_rate ${cmd.playbackRate} apply to raw mode only: in JSON mode the audio goes ` +
+          'in the session\'s formats (audio/pcm 24 kHz, or G.711 8 kHz when the session sets audio/pcmu or audio/pcma), mono',
+      );
     }
     return launchSession(app, {
       uuid: cmd.uuid,
@@ -100,12 +111,19 @@ export function createAudioStreamCommand(
     if (!session) return noSession(cmd.uuid);
     if (session.ending && cmd.kind !== 'stop') return '-ERR stream is stopping';
     switch (cmd.kind) {
-      case 'stop':
-        if (cmd.json !== null && !session.connected) return '-ERR not connected';
-        await session.stop('stop command', cmd.json);
-        return OK;
-      case 'send_json':
-        return session.sendJson(cmd.json, cmd.parsed) ? OK : `-ERR ${session.sendRefusal() ?? 'not connected'}`;
+      case 'stop': {
+        // A clean-up stop always stops; a final message that cannot go out is said so, in the
+        // reply and the channel's log, instead of leaving the stream running until hangup.
+        const unsent = cmd.jsonError ?? (cmd.json !== null && !session.connected ? 'not connected' : null);
+        await session.stop('stop command', unsent === null ? cmd.json : null);
+        if (unsent === null) return OK;
+        log.forChannel(cmd.uuid).warning(`stop: the final message was not sent (${unsent}); the stream was stopped`);
+        return `-ERR final message not sent (${unsent}); the stream was stopped`;
+      }
+      case 'send_json': {
+        const result = session.sendJson(cmd.json, cmd.parsed);
+        return result === 'sent' ? OK : result === 'queued' ? QUEUED : `-ERR ${result.refused}`;
+      }
       case 'pause':
       case 'resume':
         session.setPaused(cmd.kind === 'pause');

@@ -6,8 +6,14 @@
  * usage with no status line).
  *
  * Tokens: split on runs of spaces (FreeSWITCH `switch_separate_string(cmd, ' ', argv, 8)`), at
- * most 8, extra tokens ignored. Quote stripping and the `^^<delim>` prefix are not supported: no
- * argument of this grammar contains a space (JSON travels as base64 for that very reason).
+ * most 8. Unlike the seed, a token a command does not take is refused (`-ERR too many arguments`)
+ * rather than ignored: `mute user openai` muting only the user, or a typo after the rates, went
+ * unnoticed. Quote stripping and the `^^<delim>` prefix are not supported: no argument of this
+ * grammar contains a space (JSON travels as base64 for that very reason).
+ *
+ * JSON arguments are validated (UTF-8, one JSON object, the size bound) but sent as the decoded
+ * text, byte for byte: re-serialising the parsed value would round big integers
+ * (9007199254740993), turn 1E400 into null and collapse duplicate keys.
  */
 import { Buffer } from 'node:buffer';
 import { isValidBase64 } from '../audio/pcm.js';
@@ -40,8 +46,12 @@ export type AudioStreamCommand =
       playbackRate: number;
       muteUser: boolean;
     }
-  /** `json` is the validated, re-serialised final message, or null for a plain stop. */
-  | { kind: 'stop'; uuid: string; json: string | null }
+  /**
+   * `json` is the validated final message (the decoded text, unchanged), or null for a plain stop.
+   * `jsonError` says why the final message given is unusable: the stream still stops (a clean-up
+   * stop must always stop), and the reply says the message was not sent.
+   */
+  | { kind: 'stop'; uuid: string; json: string | null; jsonError?: string }
   | { kind: 'send_json'; uuid: string; json: string; parsed: Record<string, unknown> }
   | { kind: 'pause'; uuid: string }
   | { kind: 'resume'; uuid: string }
@@ -78,6 +88,8 @@ export function tokenize(args: string): string[] {
 }
 
 const error = (reply: string): GrammarError => ({ kind: 'error', reply });
+/** The extra token is not quoted: it may be a key typed in the wrong place. */
+const tooMany = (why: string): GrammarError => error(`-ERR too many arguments: ${why}`);
 
 export function parseAudioStreamCommand(
   api: AudioStreamApi,
@@ -92,22 +104,26 @@ export function parseAudioStreamCommand(
     case 'start':
       return parseStart(api, uuid, argv);
     case 'stop': {
+      if (argv.length > 3) return tooMany('stop takes at most one argument (<base64json>)');
       if (argv[2] === undefined) return { kind: 'stop', uuid, json: null };
       const json = decodeBase64Json(argv[2], maxJsonBytes);
-      if ('error' in json) return error(`-ERR ${json.error}`);
+      if ('error' in json) return { kind: 'stop', uuid, json: null, jsonError: json.error };
       return { kind: 'stop', uuid, json: json.text };
     }
     case 'send_json': {
       if (argv[2] === undefined) return error('-ERR send_json requires a base64 JSON argument');
+      if (argv.length > 3) return tooMany('send_json takes one argument (<base64json>)');
       const json = decodeBase64Json(argv[2], maxJsonBytes);
       if ('error' in json) return error(`-ERR ${json.error}`);
       return { kind: 'send_json', uuid, json: json.text, parsed: json.value };
     }
     case 'pause':
     case 'resume':
+      if (argv.length > 2) return tooMany(`${name} takes no argument`);
       return { kind: name, uuid };
     case 'mute':
     case 'unmute': {
+      if (argv.length > 3) return tooMany(`${name} takes one target (user, openai or all)`);
       const target = parseMuteTarget(argv[2]);
       if (target === null) return error(`-ERR invalid mute target ${quoteToken(argv[2]!)}, expected user, openai or all`);
       return { kind: name, uuid, target };
@@ -136,21 +152,30 @@ function parseStart(api: AudioStreamApi, uuid: string, argv: string[]): AudioStr
   let sendRate = DEFAULT_RATE;
   let playbackRate = DEFAULT_RATE;
   let muteUser = false;
-  // mute_user may sit at position 4, 5 or 6; once seen, parsing stops (seed §1.2).
+  // mute_user may sit at position 4, 5 or 6 and ends the command (seed §1.2); anything after it,
+  // or a seventh token that is not mute_user, is refused.
   const isMute = (t: string | undefined): boolean => t !== undefined && t.toLowerCase() === 'mute_user';
+  const extra = (at: number): GrammarError | null =>
+    argv.length > at ? tooMany(`start takes <ws-uri> <mix> [send_rate] [playback_rate] [mute_user]; argument ${at + 1} is not expected`) : null;
   if (isMute(argv[4])) {
     muteUser = true;
+    const bad = extra(5);
+    if (bad) return bad;
   } else if (argv[4] !== undefined) {
     const rate = parseRate(argv[4]);
     if (rate === null) return error(`-ERR invalid send_rate ${quoteToken(argv[4])}, expected 8k, 16k, 24k, 48k or a multiple of 8000`);
     sendRate = rate;
     if (isMute(argv[5])) {
       muteUser = true;
+      const bad = extra(6);
+      if (bad) return bad;
     } else if (argv[5] !== undefined) {
       const rate2 = parseRate(argv[5]);
       if (rate2 === null) return error(`-ERR invalid playback_rate ${quoteToken(argv[5])}, expected 8k, 16k, 24k, 48k or a multiple of 8000`);
       playbackRate = rate2;
       if (isMute(argv[6])) muteUser = true;
+      const bad = extra(isMute(argv[6]) ? 7 : 6);
+      if (bad) return bad;
     }
   }
   return { kind: 'start', uuid, url, mix, sendRate, playbackRate, muteUser };
@@ -206,8 +231,9 @@ export function validateWsUri(uri: string): string | null {
 
 /**
  * Decodes a base64 (standard or URL-safe alphabet, as the seed's decoder) UTF-8 JSON object, at
- * most `maxBytes` decoded. Returns the object and its compact re-serialisation (what is sent, as
- * the seed's cJSON_PrintUnformatted), or why it is not acceptable.
+ * most `maxBytes` decoded. Returns the object and the decoded text itself (what is sent: the seed
+ * re-printed it with cJSON, which rounded numbers and merged duplicate keys), or why it is not
+ * acceptable.
  */
 export function decodeBase64Json(
   b64: string,
@@ -228,5 +254,5 @@ export function decodeBase64Json(
   // Never the parser's own message: it quotes the payload, which may hold a credential.
   const parsed = parseJsonObject(text);
   if (!parsed.ok) return { error: `invalid JSON: ${parsed.error === 'expected a JSON object' ? 'expected an object' : parsed.error}` };
-  return { text: JSON.stringify(parsed.value), value: parsed.value };
+  return { text, value: parsed.value };
 }

@@ -5,8 +5,10 @@
  * (usage first for a malformed command); bad input changes nothing. The seed's bugs are not kept:
  * no leaked lock on session.delete or a short session.create (a reply always comes), the Azure
  * `query` key really is sent, two client events are two frames, a JSON without `type` is an
- * error instead of a crash, and a client event on a closed socket is `-ERR not connected`
- * instead of a silent `+OK`.
+ * error instead of a crash, a client event sent while connecting is queued and sent after
+ * session.created (`+OK queued`) instead of silently dropped, and a session.delete after the
+ * session already ended (the server closed or failed) is `+OK`. A retired Azure preview path is
+ * rewritten to the GA one (azurePreviewPath.ts).
  *
  * The connection comes from `resolveConnection` like the audio stream's: `session.create
  * <host> <path> <auth> [key]` gives the URL, the auth style and the key as API arguments (they
@@ -20,6 +22,7 @@ import { Buffer } from 'node:buffer';
 import type { App } from '../app.js';
 import { toGaClientEvent } from '../protocol/realtime/betaClientEvents.js';
 import { PROFILE_PREFIX, type ConnectionOverrides } from '../config/resolveConnection.js';
+import { rewriteAzurePreviewUrl } from './azurePreviewPath.js';
 import { resolveChannelConnection } from './channelConnection.js';
 import { launchSession } from './sessionLaunch.js';
 import { parseJsonObject } from '../runtime/jsonText.js';
@@ -31,6 +34,11 @@ import { parseS2sCommand, S2S_API, type S2sCommand } from './s2sGrammar.js';
 import { isJsonObject } from '../protocol/json.js';
 
 const OK = '+OK Success';
+/**
+ * Channels whose s2s session was created and not deleted yet, remembered so the one session.delete
+ * that follows a session the server ended is still +OK.
+ */
+const REMEMBERED_CHANNELS = 4096;
 
 /**
  * mod_openai_s2s's convenience, kept: a function_call_output whose `output` is an object is sent
@@ -51,6 +59,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
 
   const noSession = (uuid: string): string =>
     app.bridge.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no s2s session on this channel';
+  const created = new Set<string>();
 
   const create = async (cmd: Extract<S2sCommand, { kind: 'create' }>): Promise<string> => {
     if (sessionOf(cmd.uuid) || starting.has(cmd.uuid.toLowerCase())) return '-ERR an openai session is already in progress for this channel';
@@ -60,6 +69,11 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
       target = `${PROFILE_PREFIX}${cmd.profile}`;
     } else {
       target = cmd.url;
+      const azure = rewriteAzurePreviewUrl(cmd.url);
+      if (azure) {
+        target = azure.url;
+        log.forChannel(cmd.uuid).notice(azure.note);
+      }
       overrides.auth = cmd.auth === 'query' ? 'api-key-query' : 'bearer';
       if (cmd.apiKey !== null) overrides.apiKey = cmd.apiKey;
     }
@@ -69,7 +83,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     if (new URL(connection.url).protocol === 'ws:' && connection.keyOrigin !== 'none') {
       channelLog.warning(`the key goes to ${new URL(connection.url).host} over plain ws:// (unencrypted)`);
     }
-    return launchSession(app, {
+    const reply = await launchSession(app, {
       uuid: cmd.uuid,
       connection,
       starting,
@@ -90,6 +104,12 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
           { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
         ),
     });
+    if (reply === OK) {
+      created.delete(cmd.uuid.toLowerCase());
+      created.add(cmd.uuid.toLowerCase());
+      if (created.size > REMEMBERED_CHANNELS) created.delete(created.values().next().value!);
+    }
+    return reply;
   };
 
   const clientEvent = (session: S2sSession, json: string): string => {
@@ -107,7 +127,8 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     for (const note of translated.notes) channelLog.debug(`client.event ${String(parsed.value.type)}: ${note}`);
     // Unchanged events go out exactly as the application wrote them.
     const text = changed ? JSON.stringify(translated.event) : json;
-    return session.sendClientEvent(text, translated.event, changed) ? OK : `-ERR ${session.sendRefusal() ?? 'not connected'}`;
+    const result = session.sendClientEvent(text, translated.event, changed);
+    return result === 'sent' ? OK : result === 'queued' ? '+OK queued' : `-ERR ${result.refused}`;
   };
 
   return async (args: string): Promise<string> => {
@@ -122,6 +143,12 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     if (cmd.kind !== 'client.event') log.debug(`${S2S_API} cmd: ${cmd.kind} ${cmd.uuid}`);
     if (cmd.kind === 'create') return create(cmd);
     const session = sessionOf(cmd.uuid);
+    if (cmd.kind === 'delete' && created.delete(cmd.uuid.toLowerCase()) && !session && app.bridge.getVar(cmd.uuid, 'uuid') !== undefined) {
+      // The session already ended (the server closed it or failed): nothing is left to release,
+      // and jambonz sends session.delete on every task end, so this one is not an error.
+      log.forChannel(cmd.uuid).debug('session.delete: the s2s session had already ended');
+      return OK;
+    }
     if (!session) return noSession(cmd.uuid);
     if (cmd.kind === 'delete') {
       await session.stop('session.delete');

@@ -48,6 +48,10 @@ export interface ModuleSettings {
   readonly toolHandlers: string | null;
   /** How long a tool handler may run before the model is told it timed out. */
   readonly toolHandlerTimeoutMs: number;
+  /** Function calls the module answers in a row without the caller speaking (0: no bound; call/toolLoopGuard.ts). */
+  readonly maxToolRoundTrips: number;
+  /** A session's call is hung up (once the assistant has finished speaking) after this many seconds; 0 = no limit. */
+  readonly maxCallDurationS: number;
   /** The profile used when a call names none, or null. */
   readonly defaultProfile: string | null;
 }
@@ -85,6 +89,8 @@ export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
   // Loaded again on reload, in a new worker thread (src/tools/toolHandlerHost.ts).
   'tool-handlers': { key: 'toolHandlers', kind: { type: 'text' }, restart: false },
   'tool-handler-timeout-ms': { key: 'toolHandlerTimeoutMs', kind: int(100, 600_000), restart: false },
+  'max-tool-round-trips': { key: 'maxToolRoundTrips', kind: int(0, 10_000), restart: false },
+  'max-call-duration-s': { key: 'maxCallDurationS', kind: int(0, 86_400), restart: false },
   'default-profile': { key: 'defaultProfile', kind: { type: 'profile-name' }, restart: false },
 };
 
@@ -110,6 +116,8 @@ export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
   statsIntervalS: 0,
   toolHandlers: null,
   toolHandlerTimeoutMs: 10_000,
+  maxToolRoundTrips: 10,
+  maxCallDurationS: 0,
   defaultProfile: null,
 });
 

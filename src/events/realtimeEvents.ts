@@ -15,6 +15,8 @@ export const REALTIME_EVENTS = {
   callControl: 'openai_realtime::call_control',
   /** Every `stats-interval-s` seconds, one per session: the session's `status json` entry. */
   stats: 'openai_realtime::stats',
+  /** The module stopped answering function calls: too many in a row without the caller speaking. Body: {@link ToolLoopEventBody}. */
+  toolLoop: 'openai_realtime::tool_loop',
 } as const;
 
 export type RealtimeEventName = (typeof REALTIME_EVENTS)[keyof typeof REALTIME_EVENTS];
@@ -40,6 +42,15 @@ export interface CallControlEventBody {
   result: 'ok' | 'refused' | 'failed';
   /** Why, when the result is not `ok`. */
   error?: string;
+  family: SessionFamily;
+}
+
+export interface ToolLoopEventBody {
+  /** The tool the model called when the bound was reached. */
+  tool: string;
+  call_id: string;
+  /** The bound (max-tool-round-trips / OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS). */
+  max_round_trips: number;
   family: SessionFamily;
 }
 

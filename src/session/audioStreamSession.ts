@@ -132,6 +132,8 @@ export class AudioStreamSession implements ActiveSession {
           deps.registry.remove(this);
         },
         dtmf: (digit) => features.onDtmf(digit),
+        unsentClientEvents: (types) =>
+          this.#events.fire(EV.error, errorBody(0, `client events queued while connecting were not sent: ${types.join(', ')}`, 0, 0)),
         // The stream's own code failed: the app hears it as an ::error (then ::disconnect), never silence.
         failed: (reason) => this.#events.fire(EV.error, errorBody(0, `${reason}: the stream was ended`, 0, 0)),
       },
@@ -155,18 +157,14 @@ export class AudioStreamSession implements ActiveSession {
     return this.#engine.ending;
   }
 
-  /** `send_json`: false (nothing sent, nothing remembered) when the socket is not open. */
-  sendJson(text: string, parsed: Record<string, unknown>): boolean {
+  /**
+   * `send_json`: sent, or queued while the stream connects or reconnects (sent after
+   * session.created), or refused with the reason (nothing sent, nothing remembered).
+   */
+  sendJson(text: string, parsed: Record<string, unknown>): 'sent' | 'queued' | { refused: string } {
     // A session.update gets the call's ready-made tools merged in (call/sessionTools.ts).
     const event = this.#features.clientEvent(text, parsed);
-    if (!this.#engine.sendJson(event.text, event.parsed)) return false;
-    this.#features.clientEventSent(event.parsed);
-    return true;
-  }
-
-  /** Why `send_json` would not send now ('not connected', send buffer full), or null. */
-  sendRefusal(): string | null {
-    return this.#engine.sendRefusal();
+    return this.#engine.submitJson(event.text, event.parsed, () => this.#features.clientEventSent(event.parsed));
   }
 
   setPaused(paused: boolean): void {

@@ -6,7 +6,8 @@
  * Differences from the seed, on purpose: one file per assistant ITEM (raw mode: per burst of
  * binary frames) rather than one per delta (dozens of files a second); written asynchronously
  * by WavFileWriter, never on the audio path's critical section; and bounded: only the newest
- * {@link MAX_DEBUG_FILES} files of a session are kept (older ones are deleted as new ones open).
+ * {@link MAX_DEBUG_FILES} files of a session are kept (older ones are deleted as new ones open);
+ * and private: created 0600 (they hold call audio; the seed's were world-readable in /tmp).
  */
 import { unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { WavFileWriter } from '../audio/wav.js';
 import type { Logger } from '../runtime/logger.js';
 
 export const MAX_DEBUG_FILES = 20;
+/** Owner read/write only. */
+export const DEBUG_FILE_MODE = 0o600;
 
 interface OpenFile {
   path: string;
@@ -47,7 +50,7 @@ export class DebugAudioFiles {
     // The uuid is a FreeSWITCH uuid, but never let it name a path outside the directory.
     const safe = this.#uuid.replace(/[^A-Za-z0-9_-]/g, '_');
     const path = join(this.#dir, `${safe}_${this.#counter++}.tmp.wav`);
-    const file = { path, writer: new WavFileWriter(path, sampleRate, 1) };
+    const file = { path, writer: new WavFileWriter(path, sampleRate, 1, { mode: DEBUG_FILE_MODE }) };
     this.#files.push(file);
     this.#current = file;
     while (this.#files.length > MAX_DEBUG_FILES) this.#remove(this.#files.shift()!);

@@ -5,7 +5,8 @@
  *
  * `source` holds the decoded audio before resampling (what the debug WAV records, like the seed);
  * `output` the channel-rate samples to queue. Both are reused and grow only when a larger delta
- * than ever before arrives. Invalid base64 is a return value, never an exception.
+ * than ever before arrives. Invalid base64 is a return value, never an exception; it drops the
+ * odd byte carried from the delta before (what follows starts on a sample boundary).
  */
 import { decodeAlaw, decodeMulaw } from '../audio/g711.js';
 import { Pcm16ByteStream } from '../audio/pcm16ByteStream.js';
@@ -70,6 +71,9 @@ export class DownlinkDecoder {
       const n = this.#pcm.decode(b64, this.#source);
       if (n === INVALID_BASE64) {
         this.#lastError = this.#pcm.lastError;
+        // The dropped delta's bytes sat between the carried byte and the next delta: pairing them
+        // would shift every later sample of the item by one byte (noise). Start on a sample boundary.
+        this.#pcm.reset();
         return INVALID_BASE64;
       }
       this.#sourceLength = n;

@@ -88,4 +88,6 @@ export interface EngineListener {
   failed?(reason: string): void;
   /** The caller pressed a key (the channel's DTMF, delivered by the media pump). */
   dtmf?(digit: DtmfDigit): void;
+  /** The engine ends with client events of the app still queued (clientEventQueue.ts): their types. */
+  unsentClientEvents?(types: readonly string[]): void;
 }

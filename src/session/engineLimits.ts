@@ -28,6 +28,12 @@ export interface EngineLimits {
 /** Largest frame taken from the server. OpenAI's events are kilobytes; a bigger one is a broken peer (closed with 1009). */
 export const MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Largest binary audio frame played in raw mode (8 MiB, the module we replace's bound): about three
+ * minutes of 24 kHz PCM16 in one frame is a broken peer, refused (logged, counted) rather than queued.
+ */
+export const MAX_RAW_FRAME_BYTES = 8 * 1024 * 1024;
+
 export function engineLimits(settings: Pick<ModuleSettings, 'playbackQueueMs' | 'uplinkBacklogMs' | 'maxSendJsonBytes' | 'captureRingMs' | 'playbackRingMs'>): EngineLimits {
   return Object.freeze({
     playbackQueueMs: settings.playbackQueueMs,

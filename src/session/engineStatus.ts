@@ -2,26 +2,14 @@
  * The engine's part of `openai_realtime status`, read from its parts: what the operator sees of one
  * session (state, formats, counters of the uplink, the playout and the media thread).
  */
-import type { MediaChannel } from '../media/mediaChannel.js';
-import type { BargeIn } from './bargeIn.js';
 import type { EngineConfig } from './engineConfig.js';
+import type { EngineParts } from './engineParts.js';
 import type { EngineLimits } from './engineLimits.js';
 import type { EngineTransport } from './engineTransport.js';
 import type { LatencyMeter } from './latencyMeter.js';
-import type { Playout } from './playout.js';
 import { displayUrl } from './realtimeConnection.js';
 import { formatName, type SessionAudioConfig } from './sessionFormats.js';
 import type { TokenUsage } from './tokenUsage.js';
-import type { Uplink } from './uplink.js';
-
-/** The parts of an engine whose hook is attached. */
-export interface EngineParts {
-  port: MediaChannel;
-  uplink: Uplink;
-  playout: Playout;
-  bargeIn: BargeIn;
-  bufferMs: number;
-}
 
 export interface EngineStatusSources {
   config: EngineConfig;
@@ -36,6 +24,8 @@ export interface EngineStatusSources {
   startedAt: number;
   counters: {
     appEventsRefused: number;
+    clientEventsQueued: number;
+    clientEventsQueuedTotal: number;
     invalidAudioDeltas: number;
     lateDeltasDropped: number;
     responses: number;
@@ -90,6 +80,8 @@ export function engineStatus(s: EngineStatusSources): Record<string, unknown> {
     socketBufferedBytes: connection.bufferedAmount,
     socketBufferedMaxBytes: uplink?.socketBufferedMaxBytes ?? 0,
     appEventsRefused: s.counters.appEventsRefused,
+    clientEventsQueued: s.counters.clientEventsQueued,
+    clientEventsQueuedTotal: s.counters.clientEventsQueuedTotal,
     playbackQueuedMs: Math.round(((playout?.queuedSamples ?? 0) * 1000) / rate),
     playbackDroppedMs: Math.round(((playout?.droppedSamples ?? 0) * 1000) / rate),
     invalidAudioDeltas: s.counters.invalidAudioDeltas,

@@ -4,7 +4,29 @@
  * one the product uses; the engine takes a factory, so its tests can put a transport in memory in
  * its place, and a second protocol can bring its own.
  */
+import type { EngineConnection } from './engineConfig.js';
+import { MAX_SERVER_FRAME_BYTES } from './engineLimits.js';
 import type { ConnectionListener, ConnectionOptions, ConnectionState } from './realtimeConnection.js';
+
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 2_000;
+
+/** The socket's options for a session's connection settings (profile, `STREAM_*` variables). */
+export function connectionOptions(c: EngineConnection): ConnectionOptions {
+  return {
+    url: c.url,
+    headers: c.headers,
+    perMessageDeflate: c.deflate,
+    tls: c.tls,
+    heartbeatSeconds: c.heartbeatS,
+    reconnect: c.reconnect,
+    reconnectAfterDrop: c.reconnectAfterDrop,
+    maxAttempts: c.maxConnectAttempts,
+    handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+    closeTimeoutMs: CLOSE_TIMEOUT_MS,
+    maxFrameBytes: MAX_SERVER_FRAME_BYTES,
+  };
+}
 
 export interface EngineTransport {
   readonly state: ConnectionState;

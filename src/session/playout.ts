@@ -13,6 +13,7 @@
 import { PlaybackMode, type PlaybackModeValue } from '../bridge.js';
 import type { MediaChannel } from '../media/mediaChannel.js';
 import type { Logger } from '../runtime/logger.js';
+import { describe } from '../runtime/processGuards.js';
 import type { BargeInItem } from './bargeInDecision.js';
 import type { DebugAudioFiles } from './debugAudioFiles.js';
 import { DownlinkDecoder, INVALID_BASE64 } from './downlinkDecoder.js';
@@ -107,6 +108,8 @@ export class Playout {
   #muted = false;
   #stopped = false;
   #ringShortWrites = 0;
+  /** Plays a partial frame left at the ring's tail when the server pauses mid-item (#holdPartialFrame). */
+  #partialTimer: NodeJS.Timeout | null = null;
 
   constructor(port: MediaChannel, options: PlayoutOptions) {
     this.#port = port;
@@ -210,6 +213,8 @@ export class Playout {
   /** The engine is ending: the ring's mode stays idle from now on. */
   stop(): void {
     this.#stopped = true;
+    if (this.#partialTimer) clearTimeout(this.#partialTimer);
+    this.#partialTimer = null;
   }
 
   /** Whether a speech start was reported and its stop not yet; clears it (the end reports the stop). */
@@ -368,6 +373,46 @@ export class Playout {
     this.#topUp();
     // What is left queued here decides what an empty ring would mean (ours or the server's gap).
     this.updateMode();
+    if (this.#current === item) this.#holdPartialFrame();
+  }
+
+  /**
+   * The media thread plays whole frames only, so audio short of a frame at the end of what has
+   * arrived waits for more. When no more comes for two ptimes while all of it is in the ring, it
+   * is padded to a frame and played (deltas shorter than a frame are heard without waiting for the
+   * next one); a steady stream re-arms the timer with every delta and is never padded.
+   */
+  #holdPartialFrame(): void {
+    if (this.#queuedSinceFlush % this.#port.frameSamples === 0) return;
+    if (this.#partialTimer) {
+      this.#partialTimer.refresh();
+      return;
+    }
+    const holdMs = Math.max(10, (2 * this.#port.frameSamples * 1000) / this.#port.sampleRate);
+    // A timer runs outside the engine's containment: a fault here is logged, never thrown into the loop.
+    this.#partialTimer = setTimeout(() => {
+      try {
+        this.#playPartialFrame();
+      } catch (err) {
+        this.#options.log.error(`playout: partial frame: ${describe(err)}`);
+      }
+    }, holdMs);
+    this.#partialTimer.unref();
+  }
+
+  #playPartialFrame(): void {
+    this.#partialTimer = null;
+    if (this.#stopped || this.#port.released) return;
+    if (this.#queue.length > 0) {
+      // Still waiting for room in the ring: padding now would put silence inside the audio.
+      this.#holdPartialFrame();
+      return;
+    }
+    const frame = this.#port.frameSamples;
+    const pad = (frame - (this.#queuedSinceFlush % frame)) % frame;
+    if (pad === 0) return;
+    this.#queuedSinceFlush += this.#queue.pushSilence(pad, SILENCE_TAG);
+    this.#topUp();
   }
 
   /** Moves queued audio into the ring until it is ~80 ms ahead of the media thread. */

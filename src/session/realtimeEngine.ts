@@ -27,28 +27,27 @@ import {
   type ErrorEvent,
   type ResponseEvent,
 } from '../protocol/realtime/serverEvents.js';
-import { BargeIn } from './bargeIn.js';
+import type { BargeIn } from './bargeIn.js';
 import { DebugAudioFiles } from './debugAudioFiles.js';
+import { EarlyClientEvents, type SubmitResult } from './earlyClientEvents.js';
 import type { EngineConfig, EngineListener, MuteTarget } from './engineConfig.js';
-import { DEFAULT_ENGINE_LIMITS, MAX_SERVER_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
+import { DEFAULT_ENGINE_LIMITS, MAX_RAW_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
 import { EngineShutdown } from './engineShutdown.js';
-import { engineStatus, type EngineParts } from './engineStatus.js';
-import type { EngineTransport, TransportFactory } from './engineTransport.js';
+import { buildEngineParts, type EngineParts } from './engineParts.js';
+import { engineStatus } from './engineStatus.js';
+import { connectionOptions, type EngineTransport, type TransportFactory } from './engineTransport.js';
 import { LatencyMeter } from './latencyMeter.js';
-import { Playout } from './playout.js';
+import type { Playout } from './playout.js';
 import { RealtimeConnection, displayUrl, type ConnectErrorInfo } from './realtimeConnection.js';
 import { ResponseTracker } from './responseTracker.js';
 import { SessionConfiguration } from './sessionConfiguration.js';
-import { resolveBufferMs } from './streamVariables.js';
 import { TokenUsage } from './tokenUsage.js';
-import { Uplink } from './uplink.js';
+import type { Uplink } from './uplink.js';
 import { isJsonObject } from '../protocol/json.js';
 
 export type { PlaybackState } from './playout.js';
 export type { EngineConfig, EngineConnection, EngineListener } from './engineConfig.js';
 
-const HANDSHAKE_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 2_000;
 
 /** `event_id` prefix of the client events the engine sends on its own account (barge-in truncate and cancel). */
 export const ENGINE_EVENT_ID_PREFIX = 'oair_';
@@ -87,6 +86,8 @@ export class RealtimeEngine implements MediaHandler {
   #lateDeltasDropped = 0;
   #unexpectedBinary = 0;
   #appEventsRefused = 0;
+  /** App events waiting for the server (earlyClientEvents.ts). */
+  readonly #early: EarlyClientEvents;
   #faults = 0;
   #responsesDone = 0;
 
@@ -97,27 +98,24 @@ export class RealtimeEngine implements MediaHandler {
     this.#log = rootLog.forChannel(config.uuid);
     this.#files = config.audioFiles ? new DebugAudioFiles(config.uuid, this.#log) : null;
     this.#end = new EngineShutdown(config.label, this.#log);
+    this.#early = new EarlyClientEvents(this.#limits.appBacklogBytes, {
+      state: () => this.#connection.state,
+      send: (e) => {
+        if (!this.sendJson(e.text, e.parsed, { opensUplink: e.opensUplink })) return false;
+        e.sent();
+        return true;
+      },
+      refusal: () => this.sendRefusal(),
+      log: this.#log,
+    });
     this.#session = new SessionConfiguration({
       raw: config.raw !== null,
       initialSession: config.initialSession,
       log: this.#log,
       send: (text) => this.#connection.sendText(text),
     });
-    const c = config.connection;
     this.#connection = transport(
-      {
-        url: c.url,
-        headers: c.headers,
-        perMessageDeflate: c.deflate,
-        tls: c.tls,
-        heartbeatSeconds: c.heartbeatS,
-        reconnect: c.reconnect,
-        reconnectAfterDrop: c.reconnectAfterDrop,
-        maxAttempts: c.maxConnectAttempts,
-        handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-        closeTimeoutMs: CLOSE_TIMEOUT_MS,
-        maxFrameBytes: MAX_SERVER_FRAME_BYTES,
-      },
+      connectionOptions(config.connection),
       // Every callback runs this session's code (and its owner's) on the socket's stack: an
       // exception there is this session's fault. Uncaught, it would leave the socket's reader
       // stuck mid-frame (a session that hears nothing more and never ends).
@@ -156,49 +154,18 @@ export class RealtimeEngine implements MediaHandler {
   }
 
   #init(port: MediaChannel): void {
-    const c = this.#config;
-    const ptimeMs = (port.frameSamples * 1000) / port.sampleRate;
-    const buffer = resolveBufferMs(c.bufferSize, ptimeMs);
-    if (buffer.warning) this.#log.warning(buffer.warning);
-    for (const warning of c.warnings) this.#log.warning(warning);
-    const uplink = new Uplink(port, this.#connection, {
-      bufferMs: buffer.ms,
-      backlogMs: this.#limits.uplinkBacklogMs,
-      openAtStart: c.uplinkGate === 'socket-open',
-      mutedUser: c.muteUser,
-      log: this.#log,
-    });
-    uplink.configure(c.raw ? { mode: 'raw', rate: c.raw.sendRate } : { mode: 'json', format: this.#session.formats.input });
-    if (uplink.downmixing) {
-      this.#log.warning('stereo capture is mixed down to mono: the Realtime API takes one channel (use uuid_raw_audio_stream for two)');
-    }
-    const playout = new Playout(port, {
-      playbackQueueMs: this.#limits.playbackQueueMs,
-      raw: c.raw !== null,
+    this.#parts = buildEngineParts(port, {
+      config: this.#config,
+      limits: this.#limits,
+      transport: this.#connection,
+      session: this.#session,
+      responses: this.#responses,
       files: this.#files,
       latency: this.#latency,
-      log: this.#log,
-      events: {
-        speechStarted: () => this.#listener.speechStarted(),
-        speechStopped: () => this.#listener.speechStopped(),
-        responsePlayback: (id, state) => this.#listener.responsePlayback(id, state),
-      },
-    });
-    playout.configure(c.raw ? { encoding: 'pcm', rate: c.raw.playbackRate } : this.#session.formats.output);
-    this.#session.attach(uplink, playout);
-    const bargeIn = new BargeIn({
-      playout,
-      responses: this.#responses,
-      latency: this.#latency,
-      log: this.#log,
-      send: (text) => this.#connection.sendText(text),
+      listener: this.#listener,
       eventId: () => this.ownEventId(),
+      log: this.#log,
     });
-    this.#parts = { port, uplink, playout, bargeIn, bufferMs: buffer.ms };
-    this.#log.info(
-      `${c.label} starting: ${displayUrl(c.connection.url)} ${c.mix}, ${c.raw ? `raw ${c.raw.sendRate}/${c.raw.playbackRate} Hz` : 'JSON'}, ` +
-        `channel ${port.sampleRate} Hz ${ptimeMs} ms, buffer ${buffer.ms} ms${c.muteUser ? ', user muted' : ''}`,
-    );
   }
 
   /** The parts; the engine exists for its owner only once the hook is attached. */
@@ -256,6 +223,20 @@ export class RealtimeEngine implements MediaHandler {
   }
 
   /**
+   * A client event of the app, sent now; or queued while the stream connects or reconnects (or
+   * earlier ones still wait), and sent in order after the server's first event. `sent` runs when
+   * it has really gone out. Refused with a reason when the queue is full or the socket cannot take it.
+   */
+  submitJson(
+    text: string,
+    parsed: Record<string, unknown>,
+    sent: () => void,
+    options: { opensUplink?: boolean } = {},
+  ): SubmitResult {
+    return this.#early.submit({ text, parsed, opensUplink: options.opensUplink !== false, sent }, this.#end.ending);
+  }
+
+  /**
    * Nothing queued, nothing in the ring, no item still streaming: the caller has heard everything
    * the assistant said so far (call control waits for this before hanging up or transferring).
    */
@@ -285,6 +266,8 @@ export class RealtimeEngine implements MediaHandler {
 
   /** Ends the engine: sends what is buffered and the final message (if any) first. */
   async stop(reason: string, finalJson: string | null = null): Promise<void> {
+    const dropped = this.#end.ending ? [] : this.#early.clear();
+    if (dropped.length > 0) this.#log.info(`stopped with ${dropped.length} client event(s) still queued, not sent: ${dropped.join(', ')}`);
     if (!this.#end.ending && this.#connection.isOpen) {
       this.#p.uplink.flush();
       if (finalJson !== null) this.#connection.sendText(finalJson);
@@ -349,6 +332,7 @@ export class RealtimeEngine implements MediaHandler {
       this.#session.reconnected();
     }
     this.#listener.connected(reconnected);
+    this.#early.opened(this.#config.raw !== null);
   }
 
   #onDisconnect(code: number, reason: string, willReconnect: boolean): void {
@@ -357,6 +341,7 @@ export class RealtimeEngine implements MediaHandler {
     this.#p.playout.endCurrent();
     this.#responses.reset();
     this.#p.uplink.socketClosed();
+    this.#early.disconnected();
     this.#listener.disconnected(code, reason, willReconnect);
   }
 
@@ -381,7 +366,10 @@ export class RealtimeEngine implements MediaHandler {
         break;
       case 'response.output_audio.done':
       case 'response.audio.done':
-        this.#p.playout.endItemOf(event.item_id ?? '');
+        // Without item_id (OpenAI-compatible servers that send no response.done either) it ends
+        // the item streaming now: its last partial frame plays and the speech-stop event follows.
+        if (event.item_id === undefined) this.#p.playout.endCurrent();
+        else this.#p.playout.endItemOf(event.item_id);
         break;
       case 'session.created':
         this.#session.created(event.session);
@@ -410,6 +398,8 @@ export class RealtimeEngine implements MediaHandler {
         }
         break;
     }
+    // The server's session exists (session.created, after the profile's session went out above).
+    this.#early.serverEvent();
     this.#listener.serverText(text, json, event);
   }
 
@@ -418,8 +408,10 @@ export class RealtimeEngine implements MediaHandler {
     const message = error.message ?? '';
     // An update may have been refused: the uplink goes on in the format in force.
     this.#p.uplink.formatSettled();
-    if (code === 'response_cancel_not_active') this.#log.debug(`server: ${code} (benign): ${message}`);
-    else this.#log.error(`(${this.uuid}) processMessage - error: ${code || error.type || 'error'}: ${message}`);
+    // STREAM_SUPPRESS_LOG: the server's message may quote the app's payload; only the code is logged.
+    const shown = this.#config.suppressLog ? '(message not logged: STREAM_SUPPRESS_LOG)' : message;
+    if (code === 'response_cancel_not_active') this.#log.debug(`server: ${code} (benign): ${shown}`);
+    else this.#log.error(`(${this.uuid}) processMessage - error: ${code || error.type || 'error'}: ${shown}`);
   }
 
   #onResponseDone(response: ResponseEvent['response']): void {
@@ -458,6 +450,11 @@ export class RealtimeEngine implements MediaHandler {
       if (this.#unexpectedBinary++ === 0) this.#log.warning('binary frame from the server ignored (JSON mode)');
       return;
     }
+    if (data.length > MAX_RAW_FRAME_BYTES) {
+      this.#invalidDeltas++;
+      this.#log.error(`raw audio frame of ${data.length} bytes refused (max ${MAX_RAW_FRAME_BYTES})`);
+      return;
+    }
     const file = this.#p.playout.playBinary(data, raw.playbackRate);
     if (file) this.#listener.audioFile(null, file);
   }
@@ -488,6 +485,15 @@ export class RealtimeEngine implements MediaHandler {
       closeSocket: () => this.#connection.close(),
       dispose: async () => {
         await this.#files?.dispose();
+        const unsent = this.#early.clear();
+        if (unsent.length > 0) {
+          this.#log.warning(`${unsent.length} client event(s) queued while connecting were not sent: ${unsent.join(', ')}`);
+          try {
+            this.#listener.unsentClientEvents?.(unsent);
+          } catch (err) {
+            this.#log.error(`${this.#config.label} teardown (unsent events): ${describe(err)}`);
+          }
+        }
       },
       ended: (why) => this.#listener.ended(why),
     });
@@ -507,6 +513,8 @@ export class RealtimeEngine implements MediaHandler {
       startedAt: this.#startedAt,
       counters: {
         appEventsRefused: this.#appEventsRefused,
+        clientEventsQueued: this.#early.queued,
+        clientEventsQueuedTotal: this.#early.queuedTotal,
         invalidAudioDeltas: this.#invalidDeltas,
         lateDeltasDropped: this.#lateDeltasDropped,
         responses: this.#responsesDone,

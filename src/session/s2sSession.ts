@@ -187,23 +187,18 @@ export class S2sSession implements ActiveSession {
     return this.#engine.ending;
   }
 
-  /** Why a client event would not be sent now ('not connected', send buffer full), or null. */
-  sendRefusal(): string | null {
-    return this.#engine.sendRefusal();
-  }
-
   /**
-   * `client.event`, already in the GA shape: one text frame of its own. False (nothing sent) when
-   * the socket is not open.
+   * `client.event`, already in the GA shape: one text frame of its own, sent now or queued while
+   * the session connects (sent after session.created); refused with the reason otherwise.
    */
-  sendClientEvent(text: string, event: Record<string, unknown>, translated: boolean): boolean {
+  sendClientEvent(text: string, event: Record<string, unknown>, translated: boolean): 'sent' | 'queued' | { refused: string } {
     // A session.update gets the call's ready-made tools merged in (call/sessionTools.ts).
     const merged = this.#features.clientEvent(text, event);
-    if (!this.#engine.sendJson(merged.text, merged.parsed)) return false;
-    this.#features.clientEventSent(merged.parsed);
-    this.#clientEvents++;
-    if (translated) this.#translatedClientEvents++;
-    return true;
+    return this.#engine.submitJson(merged.text, merged.parsed, () => {
+      this.#features.clientEventSent(merged.parsed);
+      this.#clientEvents++;
+      if (translated) this.#translatedClientEvents++;
+    });
   }
 
   /** `session.delete` (and shutdown): closes the socket and detaches the hook; no disconnect event. */

@@ -37,6 +37,8 @@ export interface ClientEventRecord {
   receivedAt: number;
   /** Size of the frame's payload. */
   bytes: number;
+  /** The frame's text exactly as received (not kept for audio appends): what byte-for-byte tests compare. */
+  text?: string;
 }
 
 export interface InvalidFrameRecord {

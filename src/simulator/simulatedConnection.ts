@@ -307,7 +307,8 @@ export class SimulatedConnection {
     }
     const event = parsed as ClientEvent;
     if (this.#settings.recordEvents) {
-      this.clientEvents.push({ event: this.#settings.recordAudio ? event : elideAudio(event), receivedAt, bytes: bytes.length });
+      const keepText = this.#settings.recordAudio || event.type !== 'input_audio_buffer.append';
+      this.clientEvents.push({ event: this.#settings.recordAudio ? event : elideAudio(event), receivedAt, bytes: bytes.length, ...(keepText ? { text } : {}) });
     }
     this.#observer.clientEvent(this, event);
     this.#faults.clientEvent();

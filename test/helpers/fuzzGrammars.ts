@@ -100,15 +100,24 @@ function s2sProblem(r: S2sCommand | S2sGrammarError): string | null {
   return null;
 }
 
-function run<T extends unknown[]>(name: string, property: fc.IProperty<T>, numRuns: number, seed: number | undefined, out: FuzzOutcome): void {
-  const details = fc.check(property, { numRuns, ...(seed !== undefined ? { seed } : {}) });
+function run<T extends unknown[]>(
+  name: string,
+  property: fc.IProperty<T>,
+  numRuns: number,
+  seed: number | undefined,
+  out: FuzzOutcome,
+  timeLimitMs?: number,
+): void {
+  const limit = timeLimitMs !== undefined ? { interruptAfterTimeLimit: timeLimitMs, markInterruptAsFailure: false } : {};
+  const details = fc.check(property, { numRuns, ...limit, ...(seed !== undefined ? { seed } : {}) });
   out.iterations += details.numRuns;
   if (details.failed) out.failures.push(`${name}: ${errorOf(details)} — ${fc.defaultReportMessage(details) ?? 'failed'}`);
 }
 
-/** Runs every grammar property `numRuns` times. */
-export function fuzzGrammars(numRuns: number, seed?: number): FuzzOutcome {
+/** Runs every grammar property `numRuns` times (or until `timeLimitMs` has passed, shared out between them). */
+export function fuzzGrammars(numRuns: number, seed?: number, timeLimitMs?: number): FuzzOutcome {
   const out: FuzzOutcome = { iterations: 0, failures: [] };
+  const each = timeLimitMs !== undefined ? Math.max(1, Math.floor(timeLimitMs / 3)) : undefined;
   const throws = (f: () => string | null): string | null => {
     try {
       return f();
@@ -125,6 +134,7 @@ export function fuzzGrammars(numRuns: number, seed?: number): FuzzOutcome {
     numRuns,
     seed,
     out,
+    each,
   );
   run(
     'uuid_openai_s2s grammar',
@@ -135,6 +145,7 @@ export function fuzzGrammars(numRuns: number, seed?: number): FuzzOutcome {
     numRuns,
     seed,
     out,
+    each,
   );
   run(
     'send_json base64 JSON decoder',
@@ -149,6 +160,7 @@ export function fuzzGrammars(numRuns: number, seed?: number): FuzzOutcome {
     numRuns,
     seed,
     out,
+    each,
   );
   return out;
 }

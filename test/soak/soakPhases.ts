@@ -354,7 +354,8 @@ async function secrets(report: SoakReport, log: Log): Promise<void> {
 
 /** Phase 5: fast-check on the grammars, the command path and the server-event handler (this process). */
 async function fuzz(p: SoakProfile, report: SoakReport, log: Log): Promise<void> {
-  const grammars = fuzzGrammars(p.grammarRuns, p.seed);
+  const grammars = fuzzGrammars(p.grammarRuns, p.seed, p.grammarTimeLimitS * 1000);
+  log(`fuzz: ${grammars.iterations} grammar iterations`);
   const h = inProcessHost();
   const commands = await fuzzCommands((api, args) => h.command(api, args), p.commandRuns, p.seed);
   const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 300 }, recordAudio: false });

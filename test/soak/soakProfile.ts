@@ -13,10 +13,15 @@ export interface SoakProfile {
   hangupCallsPerChannel: number;
   /** Times the bad-input corpus goes through the embedded runtime. */
   corpusRepeats: number;
-  /** fast-check runs per grammar property, for the command path and for the server-frame handler. */
+  /**
+   * fast-check runs per grammar property (three properties, pure, ~50,000 a second), for the
+   * command path and for the server-frame handler. The full profile's total is over a million.
+   */
   grammarRuns: number;
   commandRuns: number;
   frameRuns: number;
+  /** Time box of the grammar fuzzing (fast-check stops there and the count says how far it got). */
+  grammarTimeLimitS: number;
   /** Share of realtime-simulator connections given a fault. */
   faultRate: number;
   seed: number;
@@ -29,9 +34,10 @@ export const FULL: SoakProfile = {
   hangupChannels: 24,
   hangupCallsPerChannel: 110,
   corpusRepeats: 5,
-  grammarRuns: 3000,
-  commandRuns: 1000,
-  frameRuns: 1500,
+  grammarRuns: 340_000,
+  commandRuns: 2000,
+  frameRuns: 4000,
+  grammarTimeLimitS: 900,
   faultRate: 0.25,
   seed: 20261121,
 };
@@ -46,6 +52,7 @@ export const REDUCED: SoakProfile = {
   grammarRuns: 200,
   commandRuns: 100,
   frameRuns: 100,
+  grammarTimeLimitS: 60,
   faultRate: 0.3,
   seed: 7,
 };

@@ -42,6 +42,7 @@ export {
 } from './moduleEvents.js';
 export type {
   CallControlBody,
+  ToolLoopBody,
   ConnectFailedBody,
   DisconnectBody,
   DtmfBody,

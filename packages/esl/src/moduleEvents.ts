@@ -20,7 +20,7 @@ export const AUDIO_STREAM_EVENTS = [
 
 export const S2S_EVENTS = ['openai_s2s::connect', 'openai_s2s::connect_failed', 'openai_s2s::server_event', 'openai_s2s::disconnect'] as const;
 
-export const REALTIME_EVENTS = ['openai_realtime::dtmf', 'openai_realtime::call_control', 'openai_realtime::stats'] as const;
+export const REALTIME_EVENTS = ['openai_realtime::dtmf', 'openai_realtime::call_control', 'openai_realtime::stats', 'openai_realtime::tool_loop'] as const;
 
 /** Every subclass the client subscribes to. */
 export const MODULE_EVENT_SUBCLASSES = [...AUDIO_STREAM_EVENTS, ...S2S_EVENTS, ...REALTIME_EVENTS] as const;
@@ -69,6 +69,16 @@ export interface CallControlBody {
   /** `refused`: invalid or not allowed, nothing happened; `failed`: FreeSWITCH refused it. */
   result: 'ok' | 'refused' | 'failed';
   error?: string;
+  family: SessionFamily;
+}
+
+/** `openai_realtime::tool_loop`: the module stopped answering function calls (too many in a row without the caller speaking). */
+export interface ToolLoopBody {
+  /** The tool the model called when the bound was reached. */
+  tool: string;
+  call_id: string;
+  /** The bound (max-tool-round-trips / OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS). */
+  max_round_trips: number;
   family: SessionFamily;
 }
 
@@ -154,7 +164,8 @@ export type ModuleEvent =
   | Envelope<'openai_s2s::disconnect', S2sDisconnectBody | null>
   | Envelope<'openai_realtime::dtmf', DtmfBody | null>
   | Envelope<'openai_realtime::call_control', CallControlBody | null>
-  | Envelope<'openai_realtime::stats', SessionStatus | null>;
+  | Envelope<'openai_realtime::stats', SessionStatus | null>
+  | Envelope<'openai_realtime::tool_loop', ToolLoopBody | null>;
 
 /** The event type for one subclass, e.g. `ModuleEventOf<'openai_s2s::server_event'>`. */
 export type ModuleEventOf<S extends ModuleEventSubclass> = Extract<ModuleEvent, { subclass: S }>;
@@ -199,6 +210,16 @@ export function decodeModuleEvent(event: EslEvent): ModuleEvent | null {
       return { ...base, subclass, body: shaped(text, isCallControlBody) };
     case 'openai_realtime::stats':
       return { ...base, subclass, body: shaped(text, isSessionStatus) };
+    case 'openai_realtime::tool_loop':
+      return {
+        ...base,
+        subclass,
+        body: shaped(
+          text,
+          (v): v is JsonObject & ToolLoopBody =>
+            typeof v.tool === 'string' && typeof v.call_id === 'string' && typeof v.max_round_trips === 'number',
+        ),
+      };
   }
 }
 
