@@ -5,7 +5,7 @@
  * native/simulator (the host simulator used by CI). Nothing above this header knows which host
  * it runs in.
  *
- * Threads (DESIGN.md §3):
+ * Threads (docs/DESIGN.md §3):
  *   - media threads call only the oair_channel_* "media" functions below: lock-free, allocation-free,
  *     never blocking, never calling into JS;
  *   - API threads call oair_runtime_command(), which queues the command and waits for JS's reply;

@@ -7,9 +7,9 @@
  *     media bug, call control);
  *   - the media path: one media bug per stream (READ → capture ring, WRITE_REPLACE ← playback ring)
  *     and one writer thread per bug that plays the assistant on channels where nothing else writes
- *     frames (DESIGN.md §3 rule 5).
+ *     frames (docs/DESIGN.md §3 rule 5).
  *
- * Threads and locks (DESIGN.md §3):
+ * Threads and locks (docs/DESIGN.md §3):
  *   - bug callbacks run on FreeSWITCH media threads and only touch the bridge's lock-free rings and
  *     this file's atomics. No allocation, no lock another thread can hold for long, no JS.
  *   - host operations run on the Node thread and never wait on JS; the FreeSWITCH locks they take
@@ -27,7 +27,7 @@
  * holds one; the record (and with it the host's reference on the bridge channel) is released when
  * both are done. JS's reference on the bridge channel is separate (oair_channel refcount).
  *
- * C11, switch.h only (node.h lives in native/runtime, DESIGN.md §4).
+ * C11, switch.h only (node.h lives in native/runtime, docs/DESIGN.md §4).
  */
 #include <switch.h>
 
@@ -1162,7 +1162,7 @@ static void remove_all_bugs(uint32_t wait_ms)
 }
 
 /* Debian's libnode loads these builtins from disk when it creates an Environment and aborts the
- * whole process (FreeSWITCH with it) if one is missing (reference-embedding-libnode.md §0.1). */
+ * whole process (FreeSWITCH with it) if one is missing (docs/embedding.md §0.1). */
 static const char *const oair_node_builtins[] = {
 	"/usr/share/nodejs/acorn/dist/acorn.js",
 	"/usr/share/nodejs/acorn-walk/dist/walk.js",

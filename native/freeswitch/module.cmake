@@ -5,7 +5,7 @@
 #                                          config     → <confdir>/autoload_configs/openai_realtime.conf.xml, only if absent
 #   (bundle and private libnode: cmake/OairInstall.cmake; the layout: cmake/OairLayout.cmake)
 #
-# Linking rules (reference-embedding-libnode.md §6, DESIGN.md §4): hidden visibility everywhere and a
+# Linking rules (docs/embedding.md §6, docs/DESIGN.md §4): hidden visibility everywhere and a
 # version script exporting only mod_openai_realtime_module_interface and uv_fs_open (the first needs
 # -DSWITCH_API_VISIBILITY=1, or switch.h leaves it hidden too); -z nodelete, because libnode can be
 # initialised once per process and a reload must find the same mapping; switch.h and node.h never

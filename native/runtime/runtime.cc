@@ -1,6 +1,6 @@
 // runtime.cc — embeds Debian's libnode (Node 18, ABI 108) in a host process.
 //
-// Every rule here comes from reference-embedding-libnode.md and protects the host (FreeSWITCH):
+// Every rule here comes from docs/embedding.md and protects the host (FreeSWITCH):
 //  - InitializeOncePerProcess exactly once per process and never torn down (a second call aborts);
 //    its result lives in a static that survives module unload/reload (the module links -z nodelete);
 //  - Node runs on its own thread: explicit 8 MB stack (V8 assumes ~1 MB and FreeSWITCH sets a 240 KB

@@ -1,7 +1,7 @@
 /**
  * The parts of the OpenAI Realtime GA wire format the simulator reads and writes.
  * Field names copy the wire exactly (snake_case) so a recorded event can be compared to the
- * reference (shared/docs/reference-openai-realtime.md §2–3) without a mapping layer.
+ * reference (docs/realtime-protocol.md §2–3) without a mapping layer.
  */
 
 export type AudioFormat =

@@ -1,7 +1,7 @@
 /**
  * Every error the simulator sends, in one place, with OpenAI's wording where it is known.
  *
- * Provenance (shared/docs/reference-openai-realtime.md §3.3 and public client code that matches on
+ * Provenance (docs/realtime-protocol.md §3.3 and public client code that matches on
  * these strings): `beta_api_shape_disabled`, `response_cancel_not_active`,
  * `conversation_already_has_active_response`, `input_audio_buffer_commit_empty`, `session_expired`,
  * the truncate overrun text, `cannot_update_voice`, `unknown_parameter` for `session.temperature`

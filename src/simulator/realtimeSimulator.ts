@@ -1,6 +1,6 @@
 /**
  * The realtime simulator: a loopback WebSocket server that speaks the OpenAI Realtime GA protocol
- * (DESIGN.md §6). It owns the HTTP server, the handshake (path, auth, refusals, beta header,
+ * (docs/DESIGN.md §6). It owns the HTTP server, the handshake (path, auth, refusals, beta header,
  * permessage-deflate) and the list of connections; each connection's protocol lives in
  * SimulatedConnection.
  *
