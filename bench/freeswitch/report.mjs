@@ -29,7 +29,7 @@ export function printReport(results) {
       const runs = results.filter((r) => r.calls === n && r.variant === v);
       if (!runs.length) continue;
       const costs = runs.map((r) => moduleCost(r, results));
-      const ratios = v === 'ours' ? runs.map((r) => {
+      const ratios = (v === 'ours' || v === 'ours2') ? runs.map((r) => {
         const t = results.find((x) => x.variant === 'theirs' && x.calls === n && x.repeat === r.repeat);
         const c = moduleCost(r, results), ct = t ? moduleCost(t, results) : null;
         return c !== null && ct ? c / ct : null;

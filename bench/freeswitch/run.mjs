@@ -7,7 +7,7 @@
  *   PKG_CONFIG_PATH=/usr/local/freeswitch/lib/pkgconfig node bench/freeswitch/run.mjs \
  *     [--compare /path/mod_openai_audio_stream.so] [--calls 30,100,200] [--repeats 2] [--parked] \
  *     [--variants base,ours,theirs,base-parked,ours-parked] [--parked-calls 30,100] [--warmup 10] [--window 30]
- *     [--record 10] [--json results.json]
+ *     [--record 10] [--json results.json] [--module2 other/mod_openai_realtime.so (variants ours2, ours2-parked)]
  *
  * Workload (issue #16): N loopback call pairs at 8 kHz L16. A: endless_playback of a 4 s loop (a
  * 0.8 s speech-like burst, then silence). B: `uuid_broadcast B silence_stream://-1 aleg` (the
@@ -39,6 +39,7 @@ const { values: o } = parseArgs({
     module: { type: 'string', default: join(ROOT, 'build-native', 'mod_openai_realtime.so') },
     bundle: { type: 'string', default: ROOT },
     compare: { type: 'string' },
+    module2: { type: 'string' },
     calls: { type: 'string', default: '30,100,200' },
     repeats: { type: 'string', default: '2' },
     variants: { type: 'string' },
@@ -60,6 +61,7 @@ const parkedCalls = o['parked-calls'] ? o['parked-calls'].split(',').map(Number)
 const variants = o.variants ? o.variants.split(',')
   : ['base', 'ours', ...(o.compare ? ['theirs'] : []), ...(o.parked ? ['base-parked', 'ours-parked'] : [])];
 if (variants.includes('theirs') && !o.compare) throw new Error('variant theirs needs --compare <path to the comparison .so>');
+if (variants.some((v) => v.startsWith('ours2')) && !o.module2) throw new Error('variants ours2* need --module2 <another build of our module>');
 if (!existsSync(o.module)) throw new Error(`${o.module}: not built (bash scripts/build-native.sh)`);
 const WARMUP_MS = Number(o.warmup) * 1000, WINDOW_MS = Number(o.window) * 1000;
 const TONE_HZ = 600;
@@ -87,15 +89,25 @@ const sessionUpdate = Buffer.from(JSON.stringify({
 async function oneRun(variant, calls, repeat) {
   const dir = join(o.dir, `${variant}-${calls}-${repeat}`);
   const eslPort = await freePort();
-  const streaming = variant === 'ours' || variant === 'theirs' || variant === 'ours-parked';
+  const streaming = variant !== 'base' && variant !== 'base-parked';
   const parked = variant.endsWith('-parked');
   const moduleName = variant === 'theirs' ? 'mod_openai_audio_stream' : 'mod_openai_realtime';
   prepare(dir, { stockModDir, bundle: o.bundle, eslPort, logLevel: o['log-level'],
-    modules: { mod_openai_realtime: o.module, mod_openai_audio_stream: o.compare ?? null } });
+    modules: { mod_openai_realtime: variant.startsWith('ours2') ? o.module2 : o.module, mod_openai_audio_stream: o.compare ?? null } });
   const burst = join(dir, 'rec', 'burst.wav');
   writeFileSync(burst, wavBytes(1, RATE, speechLikeCycle()));
   const fs = start(fsBin, dir);
   const esl = new EslConnection({ host: '127.0.0.1', port: eslPort, password: ESL_PASSWORD, reconnect: false, commandTimeoutMs: 60000 });
+  try {
+    return await measure({ variant, calls, repeat, dir, fs, esl, burst, streaming, parked, moduleName });
+  } finally {
+    // A failed run must not leave its FreeSWITCH running under the next one.
+    if (fs.exitCode === null && fs.signalCode === null) { fs.kill('SIGKILL'); await fs.exited; }
+    await esl.close().catch(() => {});
+  }
+}
+
+async function measure({ variant, calls, repeat, dir, fs, esl, burst, streaming, parked, moduleName }) {
   for (let i = 0; ; i++) {
     try { await esl.connect(); if ((await esl.api('status')).includes('is ready')) break; } catch { /* not up yet */ }
     if (i > 120) throw new Error(`FreeSWITCH did not come up (${dir}/log)`);
@@ -135,7 +147,7 @@ async function oneRun(variant, calls, repeat) {
         for (let k = 0; ; k++) {
           const j = await api(`uuid_openai_audio_stream ${b} send_json ${sessionUpdate}`);
           if (j.startsWith('+OK')) break;
-          if (k > 50) throw new Error(`send_json: ${j}`);
+          if (k > 150) throw new Error(`send_json: ${j}`);
           await sleep(200);
         }
       }
@@ -186,10 +198,10 @@ async function oneRun(variant, calls, repeat) {
   await api('hupall NORMAL_CLEARING');
   await sleep(1000);
   r.exit = await stop(fs, esl);
-  await esl.close();
   log(`${variant} N=${calls} #${repeat}: FreeSWITCH ${(r.cpuMs / windowS / 10).toFixed(1)} % CPU, peer ${(r.peerCpuMs / windowS / 10).toFixed(1)} %, `
     + `RSS ${r.rssCalls.toFixed(0)} MB (trimmed ${r.rssCallsTrim?.toFixed(0)}), heard ${r.heard ? (r.heard.share * 100).toFixed(0) : '-'} %, `
-    + `${r.peer.connections} streams, ${r.peer.deltasPerCallS.toFixed(1)} deltas/s/call, load ${r.load1}`);
+    + `${r.peer.connections} streams, ${r.peer.appendsPerCallS.toFixed(1)} appends and ${r.peer.deltasPerCallS.toFixed(1)} deltas/s/call, `
+    + `${r.peer.responses} responses, deflate ${r.peer.deflate}, ${r.counters ? `counters ${JSON.stringify(r.counters)}, ` : ''}load ${r.load1}`);
   return r;
 }
 
@@ -209,6 +221,7 @@ try {
       for (const v of variants) {
         if (v.endsWith('-parked') && !parkedCalls.includes(calls)) continue;
         try { results.push(await oneRun(v, calls, repeat)); } catch (e) { log(`${v} N=${calls} #${repeat}: FAILED ${e.message}`); }
+        if (o.json) writeFileSync(o.json, JSON.stringify(results, null, 2));
       }
     }
   }
