@@ -59,6 +59,7 @@ export function printReport(results) {
   for (const n of ns) {
     for (const v of variants.filter((x) => !x.startsWith('base'))) {
       const runs = results.filter((r) => r.calls === n && r.variant === v);
+      if (!runs.length) continue;
       const acc = {};
       for (const r of runs) {
         const base = results.find((b) => b.variant === baselineOf(v) && b.calls === n && b.repeat === r.repeat);
