@@ -168,6 +168,7 @@ struct oair_bug_s {
 	/* Playback ownership (see the header comment). */
 	atomic_int owner;
 	atomic_uint foreign_frames; /* WRITE_REPLACE calls for frames the channel wrote itself */
+	atomic_ullong foreign_at_us; /* monotonic time of the last of them (0: none yet) */
 	atomic_int trim_due;        /* set by the writer when it hands the ring back */
 	atomic_uint level;          /* ring depth after the owner's last pop */
 	atomic_int active;          /* the owner's last pop found a frame */
@@ -221,6 +222,14 @@ static size_t json_escape(char *out, size_t cap, const char *s)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+/* Monotonic microseconds (vDSO: no system call on the media thread). */
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -336,6 +345,7 @@ static void bug_write_replace(oair_bug_t *rec, switch_media_bug_t *bug)
 	int expected = OWNER_REPLACE;
 
 	if (tl_writing == rec) return; /* our writer's own frame: it is the AI audio already */
+	atomic_store_explicit(&rec->foreign_at_us, mono_us(), memory_order_relaxed);
 	atomic_fetch_add_explicit(&rec->foreign_frames, 1, memory_order_release);
 	if (!atomic_compare_exchange_strong(&rec->owner, &expected, OWNER_REPLACE_BUSY)) {
 		/* The writer owns the ring this instant; it hands it over at its next tick. */
@@ -437,6 +447,8 @@ static void *oair_writer_main(void *arg)
 	switch_frame_t wframe = {0};
 	unsigned last_foreign;
 	uint32_t idle = 0, threshold;
+	uint64_t idle_us;
+	int ticking = 1;
 
 	pthread_setname_np(pthread_self(), "oair-writer");
 	/* Our own read lock: the session cannot go away under us, whatever the attacher does next. */
@@ -467,12 +479,36 @@ static void *oair_writer_main(void *arg)
 
 	threshold = (OAIR_WRITER_IDLE_MS + rec->ptime_ms - 1) / rec->ptime_ms;
 	if (threshold < 2) threshold = 2;
+	idle_us = (uint64_t) threshold * rec->ptime_ms * 1000u;
 	last_foreign = atomic_load(&rec->foreign_frames);
 
 	for (;;) {
 		unsigned fc;
 		int owner, expected;
 		uint32_t got;
+
+		if (atomic_load_explicit(&rec->owner, memory_order_acquire) != OWNER_WRITER) {
+			/* Standing down: the channel writes its own frames and WRITE_REPLACE plays them. Nothing
+			 * to do per frame, so no tick: sleep until the channel has written nothing for the idle
+			 * time (about one wake-up per 60 ms instead of two per frame), then tick again. */
+			uint64_t last = atomic_load_explicit(&rec->foreign_at_us, memory_order_relaxed);
+			uint64_t now = mono_us();
+			if (last && now < last + idle_us) {
+				switch_sleep((switch_interval_time_t) (last + idle_us - now));
+				if (atomic_load(&rec->closed)) break;
+				if (!switch_channel_up_nosig(switch_core_session_get_channel(session))) break;
+				ticking = 0;
+				continue;
+			}
+			if (!ticking) {
+				/* Silent for the idle time already: the next tick may take over. The soft timer
+				 * would otherwise replay every tick missed while asleep, back to back. */
+				switch_core_timer_sync(&timer);
+				last_foreign = atomic_load_explicit(&rec->foreign_frames, memory_order_acquire);
+				idle = threshold - 1;
+				ticking = 1;
+			}
+		}
 
 		if (switch_core_timer_next(&timer) != SWITCH_STATUS_SUCCESS) break;
 		/* Every timer-driven thread (the endpoint's own reader among them) wakes on this same tick.
