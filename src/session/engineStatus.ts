@@ -23,12 +23,15 @@ export interface EngineParts {
   bufferMs: number;
 }
 
+/** What the status reads of the parts: GPT-Live's engine has no client-side barge-in. */
+export type StatusParts = Omit<EngineParts, 'bargeIn'> & { bargeIn?: BargeIn };
+
 export interface EngineStatusSources {
   config: EngineConfig;
   limits: EngineLimits;
   connection: EngineTransport;
   /** null until the hook is attached. */
-  parts: EngineParts | null;
+  parts: StatusParts | null;
   formats: SessionAudioConfig;
   ending: boolean;
   endReason: string;
@@ -94,7 +97,7 @@ export function engineStatus(s: EngineStatusSources): Record<string, unknown> {
     playbackDroppedMs: Math.round(((playout?.droppedSamples ?? 0) * 1000) / rate),
     invalidAudioDeltas: s.counters.invalidAudioDeltas,
     lateDeltasDropped: s.counters.lateDeltasDropped,
-    bargeIns: parts?.bargeIn.count ?? 0,
+    bargeIns: parts?.bargeIn?.count ?? 0,
     responses: s.counters.responses,
     tokens: s.tokens.snapshot(),
     latency: s.latency.snapshot(),
