@@ -1,0 +1,308 @@
+// What this proves, through the host simulator (the embedded runtime, real media threads on a
+// 20 ms clock) against the realtime simulator's GPT-Live endpoint: uuid_openai_audio_stream and
+// uuid_openai_s2s speak Live when the URL's path is a Live path or a profile says protocol=live —
+// no query sent, the key in the header Live takes; the application's session.start goes first with
+// the channel's audio.format added, events sent before session.started wait for it; caller audio
+// flows continuously from session.started, silence included while muted or paused; the output
+// track is heard in the reply WAV; every server event but the audio reaches the app under its Live
+// name; transcript turns come as openai_realtime::transcript (Live and Realtime GA); stop and
+// session.delete close with session.close → session.closed; a refused start ends the stream with
+// its code and is never retried; a session the server closes ends the stream with its reason; an
+// abnormal drop starts a new session seeded with the conversation so far.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RealtimeSimulator } from '../src/simulator/index.js';
+import { b64json, speechBursts } from './helpers/callerAudio.js';
+import { runHostSimulator, simulatorBinary, type SimRun } from './helpers/hostSimulator.js';
+
+const KEY = 'sk-live-hostsim-KEY-5f4e3d2c1b';
+const START = { type: 'session.start', session: { model: 'gpt-live-1', instructions: 'Be brief.' } };
+const GREET = { type: 'session.commentary.append', content: 'Greet the caller.', delegation_id: null };
+
+const dir = mkdtempSync(join(tmpdir(), 'oair-live-hostsim-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Body = Record<string, unknown>;
+const bodies = (run: SimRun, subclass: string): Body[] => run.events(subclass).map((e) => JSON.parse(String(e.body)) as Body);
+const loudSamples = (samples: Int16Array): number => samples.reduce((n, s) => (Math.abs(s) > 1000 ? n + 1 : n), 0);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulator', () => {
+  it('audio stream: selected by the URL path, session.start first with the channel format, a greeting and a reply heard, Live events, transcripts, session.close on stop', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 600 }, apiKey: KEY });
+    try {
+      const run = await runHostSimulator({
+        caller: speechBursts(8000, 7000, [{ atMs: 3000, ms: 800 }]),
+        tailMs: 300,
+        vars: { read_codec: 'PCMU', STREAM_OPENAI_API_KEY: KEY },
+        script: [
+          // A query on a Live URL is not sent (the model goes in session.start).
+          `0 start ${sim.liveUrl}?model=gpt-live-1 mono 8k`,
+          `5 send_json ${b64json(START)}`,
+          // Sent before session.started: held, then sent after it.
+          `10 send_json ${b64json(GREET)}`,
+          '6000 openai_realtime status json',
+          '6300 stop',
+        ],
+      });
+      expect(run.code).toBe(0);
+      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK Success\n', '+OK Success\n', expect.stringMatching(/^\{/), '+OK Success\n']);
+      expect(sim.live.connections).toHaveLength(1);
+      const connection = sim.live.connections[0]!;
+      expect(connection.handshake.url).toBe('/v1/live/sessions');
+      expect(connection.handshake.auth).toBe('bearer');
+      expect(connection.handshake.headers['openai-beta']).toBeUndefined();
+
+      // The start first, with the channel's G.711 format added; the held greeting after it; the close last.
+      const types = connection.clientEventTypes();
+      expect(types[0]).toBe('session.start');
+      expect(connection.clientEvents[0]!.event).toMatchObject({ session: { model: 'gpt-live-1', audio: { format: { type: 'audio/pcmu', rate: 8000 } } } });
+      expect(types[1]).toBe('session.commentary.append');
+      expect(types[types.length - 1]).toBe('session.close');
+      expect(types.filter((t) => t !== 'session.input_audio.append')).toEqual(['session.start', 'session.commentary.append', 'session.close']);
+      // Continuous uplink from session.started: about the whole call (6.3 s, less the start), silence included.
+      expect(connection.appendedAudioMs).toBeGreaterThan(5500);
+      expect(connection.spoken.map((s) => s.situation)).toEqual(['greeting', 'reply']);
+
+      // The caller heard both utterances (2 × 600 ms of tone).
+      expect(loudSamples(run.replies[0]!)).toBeGreaterThan(8000 * 0.9);
+
+      // Every server event but the audio, under its Live name.
+      const json = bodies(run, 'mod_openai_audio_stream::json').map((b) => String(b.type));
+      expect(json).not.toContain('session.output_audio.delta');
+      expect(json[0]).toBe('session.started');
+      expect(json).toContain('session.commentary.appended');
+      expect(json).toContain('session.input_transcript.delta');
+      expect(json).toContain('session.output_transcript.delta');
+      expect(json[json.length - 1]).toBe('session.closed');
+      // The model's voice on the track: speech start/stop per utterance.
+      expect(run.events('mod_openai_audio_stream::openai_speech_start').length).toBe(2);
+      expect(run.events('mod_openai_audio_stream::openai_speech_stop').length).toBe(2);
+
+      // Turns: the greeting, the caller, the reply, in order, with their times on the session timeline.
+      const turns = bodies(run, 'openai_realtime::transcript');
+      expect(turns.map((t) => t.role)).toEqual(['assistant', 'user', 'assistant']);
+      expect(turns[0]).toMatchObject({ text: 'This is a test tone.', family: 'audio_stream', protocol: 'live' });
+      expect(String(turns[1]!.text)).toMatch(/^\[simulated transcript of \d\.\d s of audio\]$/);
+      for (const t of turns) expect(Number(t.end_ms)).toBeGreaterThanOrEqual(Number(t.start_ms));
+
+      expect(bodies(run, 'mod_openai_audio_stream::disconnect')).toEqual([{ status: 'disconnected', message: { code: 1000, reason: 'session.closed: close_requested' } }]);
+      const status = JSON.parse(String(run.api()[3]!.reply)) as { sessions: Array<Record<string, unknown> & { live: Record<string, unknown> & { track: Record<string, unknown> } }> };
+      const s = status.sessions[0]!;
+      expect(s).toMatchObject({ protocol: 'live', inputFormat: 'audio/pcmu', outputFormat: 'audio/pcmu', uplinkOpen: true });
+      expect(s.live).toMatchObject({ state: 'active', sessionsStarted: 1, contextUsageRatio: null });
+      expect(String(s.live.sessionId)).toMatch(/^live_/);
+      expect(s.live.track).toMatchObject({ startDelayMs: 40 });
+      expect((s.live.track.playoutDelayMs as { count: number }).count).toBeGreaterThan(30);
+      const produced = [...run.record.filter((l) => l.kind !== 'api').map((l) => JSON.stringify(l)), ...run.api().map((a) => String(a.reply)), run.stderr].join('\n');
+      expect(produced).not.toContain(KEY);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a refused start ends the stream with ::error carrying the code, and is never retried', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone' });
+    try {
+      const bad = { type: 'session.start', session: { model: 'gpt-nope' } };
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000 * 3),
+        tailMs: 300,
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(bad)}`, '2000 openai_realtime status json'],
+      });
+      expect(run.code).toBe(0);
+      expect(sim.live.connections).toHaveLength(1);
+      expect(sim.live.connections[0]!.clientEventTypes()).toEqual(['session.start']);
+      const errors = bodies(run, 'mod_openai_audio_stream::error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ status: 'error', message: { code: 'model_not_found', fatal: true } });
+      expect(bodies(run, 'mod_openai_audio_stream::disconnect')).toEqual([{ status: 'disconnected', message: { code: 1000, reason: 'session.start refused: model_not_found' } }]);
+      expect(JSON.parse(String(run.api()[2]!.reply))).toMatchObject({ sessions: [] });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('mute user sends session.input_audio.mute/unmute and pause/resume keep the timeline fed with silence', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone' });
+    try {
+      const run = await runHostSimulator({
+        caller: speechBursts(8000, 6000, [{ atMs: 0, ms: 6000 }]),
+        tailMs: 300,
+        script: [
+          `0 start ${sim.liveUrl} mono 8k`,
+          `5 send_json ${b64json(START)}`,
+          '1000 mute user',
+          '2000 unmute user',
+          '3000 pause',
+          '4000 resume',
+          '5000 stop',
+        ],
+      });
+      expect(run.code).toBe(0);
+      expect(run.api().every((a) => a.reply === '+OK Success\n')).toBe(true);
+      const connection = sim.live.connections[0]!;
+      const types = connection.clientEventTypes().filter((t) => t !== 'session.input_audio.append');
+      expect(types).toEqual(['session.start', 'session.input_audio.mute', 'session.input_audio.unmute', 'session.close']);
+      // Never a gap in the timeline: about 5 s of audio for 5 s of call (muted and paused parts are silence).
+      expect(connection.appendedAudioMs).toBeGreaterThan(4500);
+      const json = bodies(run, 'mod_openai_audio_stream::json').map((b) => b.type);
+      expect(json).toContain('session.input_audio.muted');
+      expect(json).toContain('session.input_audio.unmuted');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('a session the server closes ends the stream with its reason', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone' });
+    sim.live.on('connection', (connection) => {
+      setTimeout(() => connection.endSession('expired'), 1500);
+    });
+    try {
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000 * 3),
+        tailMs: 300,
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(START)}`, '2500 openai_realtime status json'],
+      });
+      expect(run.code).toBe(0);
+      expect(sim.live.connections).toHaveLength(1);
+      const json = bodies(run, 'mod_openai_audio_stream::json');
+      expect(json[json.length - 1]).toMatchObject({ type: 'session.closed', reason: 'expired' });
+      expect(bodies(run, 'mod_openai_audio_stream::disconnect')).toEqual([{ status: 'disconnected', message: { code: 1000, reason: 'session.closed: expired' } }]);
+      expect(JSON.parse(String(run.api()[2]!.reply))).toMatchObject({ sessions: [] });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('after an abnormal drop the reconnect is a new session whose session.start carries the conversation so far', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 500 } });
+    sim.live.on('connection', (connection) => {
+      // Once the greeting has been said and heard, the network drops.
+      if (connection.index === 0) setTimeout(() => connection.terminate(), 2000);
+    });
+    try {
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000 * 5),
+        tailMs: 300,
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(START)}`, `10 send_json ${b64json(GREET)}`, '4000 stop'],
+      });
+      expect(run.code).toBe(0);
+      expect(sim.live.connections).toHaveLength(2);
+      const restart = sim.live.connections[1]!.clientEvents[0]!.event as { type: string; session: { model: string; input: Array<{ role: string; content: Array<{ text: string }> }> } };
+      expect(restart.type).toBe('session.start');
+      expect(restart.session.model).toBe('gpt-live-1');
+      expect(restart.session.input.map((m) => m.role)).toEqual(['developer', 'assistant']);
+      expect(restart.session.input[1]!.content[0]!.text).toBe('This is a test tone.');
+      expect(bodies(run, 'openai_realtime::session_restarted')).toEqual([{ protocol: 'live', messages: 2, dropped_turns: 0, family: 'audio_stream' }]);
+      expect(run.events('mod_openai_audio_stream::connect')).toHaveLength(2);
+      expect(sim.live.connections[1]!.clientEventTypes()).toContain('session.close');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('s2s: session.create on a Live path, client.event session.start, Live names unchanged to the app, session.delete closes with session.close', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 500 }, apiKey: KEY });
+    try {
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000 * 4),
+        tailMs: 300,
+        vars: { read_codec: 'PCMA' },
+        script: [
+          `0 uuid_openai_s2s session.create ws://127.0.0.1:${sim.port} v1/live/sessions bearer ${KEY}`,
+          `5 uuid_openai_s2s client.event ${JSON.stringify(START)}`,
+          `10 uuid_openai_s2s client.event ${JSON.stringify(GREET)}`,
+          '3000 uuid_openai_s2s session.delete',
+        ],
+      });
+      expect(run.code).toBe(0);
+      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK Success\n', '+OK Success\n', '+OK Success\n']);
+      const connection = sim.live.connections[0]!;
+      expect(connection.handshake.auth).toBe('bearer');
+      expect(connection.clientEvents[0]!.event).toMatchObject({ type: 'session.start', session: { audio: { format: { type: 'audio/pcma', rate: 8000 } } } });
+      expect(connection.clientEventTypes().filter((t) => t !== 'session.input_audio.append')).toEqual(['session.start', 'session.commentary.append', 'session.close']);
+      const server = bodies(run, 'openai_s2s::server_event').map((b) => b.type);
+      expect(server[0]).toBe('session.started');
+      expect(server).toContain('session.output_transcript.delta');
+      expect(server).not.toContain('session.output_audio.delta');
+      expect(server[server.length - 1]).toBe('session.closed');
+      expect(run.events('openai_s2s::connect')).toHaveLength(1);
+      expect(run.events('openai_s2s::disconnect')).toEqual([]); // session.delete is ours
+      expect(bodies(run, 'openai_realtime::transcript')).toEqual([{ role: 'assistant', text: 'This is a test tone.', start_ms: expect.any(Number), end_ms: expect.any(Number), family: 's2s', protocol: 'live' }]);
+      expect(loudSamples(run.replies[0]!)).toBeGreaterThan(8000 * 0.4);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('s2s profile:<name>: a Live profile (Azure path, api-key-query auth) sends its <session> as session.start, the key in the api-key header and no query', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 400 }, apiKey: KEY });
+    try {
+      const config = join(dir, 'live.conf.xml');
+      writeFileSync(
+        config,
+        `<configuration name="openai_realtime.conf">
+  <profiles>
+    <profile name="live">
+      <param name="url" value="ws://127.0.0.1:${sim.port}/openai/v1/live/sessions"/>
+      <param name="protocol" value="live"/>
+      <param name="auth" value="api-key-query"/>
+      <param name="api-key" value="${KEY}"/>
+      <session><![CDATA[ {"model":"gpt-live-1","instructions":"Profile instructions."} ]]></session>
+    </profile>
+  </profiles>
+</configuration>
+`,
+        { mode: 0o600 },
+      );
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000 * 3),
+        tailMs: 300,
+        config,
+        script: ['0 uuid_openai_s2s session.create profile:live', `800 uuid_openai_s2s client.event ${JSON.stringify(GREET)}`, '2500 uuid_openai_s2s session.delete'],
+      });
+      expect(run.code).toBe(0);
+      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK Success\n', '+OK Success\n']);
+      const connection = sim.live.connections[0]!;
+      expect(connection.handshake.path).toBe('/openai/v1/live/sessions');
+      expect(connection.handshake.query).toEqual({});
+      expect(connection.handshake.auth).toBe('api-key-header');
+      // An L16 channel (no read_codec) at 8 kHz gets PCM at 16 kHz.
+      expect(connection.clientEvents[0]!.event).toMatchObject({
+        type: 'session.start',
+        session: { model: 'gpt-live-1', instructions: 'Profile instructions.', audio: { format: { type: 'audio/pcm', rate: 16000 } } },
+      });
+      expect(connection.spoken.map((s) => s.situation)).toEqual(['greeting']);
+      const produced = [...run.record.filter((l) => l.kind !== 'api').map((l) => JSON.stringify(l)), run.stderr].join('\n');
+      expect(produced).not.toContain(KEY);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('Realtime GA sessions get openai_realtime::transcript turns too', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 500 } });
+    try {
+      const update = { type: 'session.update', session: { type: 'realtime', audio: { input: { transcription: { model: 'whisper-1' } } } } };
+      const run = await runHostSimulator({
+        caller: speechBursts(8000, 5000, [{ atMs: 1000, ms: 800 }]),
+        tailMs: 300,
+        script: [`0 start ${sim.url} mono 8k`, `300 send_json ${b64json(update)}`, '4500 stop'],
+      });
+      expect(run.code).toBe(0);
+      const turns = bodies(run, 'openai_realtime::transcript');
+      expect(turns.map((t) => [t.role, t.protocol, t.family])).toEqual([
+        ['user', 'realtime', 'audio_stream'],
+        ['assistant', 'realtime', 'audio_stream'],
+      ]);
+      expect(turns[1]!.text).toBe('This is a test tone.');
+      await sleep(0);
+    } finally {
+      await sim.close();
+    }
+  });
+});
