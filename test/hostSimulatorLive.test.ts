@@ -284,6 +284,56 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
     }
   });
 
+  it('responses delegation: end_call is offered to the backend, its call answered with response.item.create, and the call hung up', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 400 }, functionCall: { name: 'end_call', arguments: { reason: 'the caller is done' } } });
+    try {
+      const start = { type: 'session.start', session: { model: 'gpt-live-1', delegation: { type: 'responses', responses: { model: 'gpt-5-mini', instructions: 'Hang up when asked.' } } } };
+      const run = await runHostSimulator({
+        caller: speechBursts(8000, 8000, [{ atMs: 1000, ms: 800 }]),
+        tailMs: 300,
+        vars: { OPENAI_REALTIME_TOOLS: 'end_call' },
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(start)}`],
+      });
+      expect(run.code).toBe(0);
+      const connection = sim.live.connections[0]!;
+      // The tool's schema went to the backend with the start.
+      const sent = connection.clientEvents[0]!.event as { session: { delegation: { responses: { tools: Array<{ name: string; type: string }> } } } };
+      expect(sent.session.delegation.responses.tools.map((t) => [t.type, t.name])).toEqual([['function', 'end_call']]);
+      // The call came inside response.event and was answered in Live's shape.
+      expect(connection.backend!.calls).toEqual([expect.objectContaining({ name: 'end_call', output: expect.stringContaining('"ok":true') })]);
+      const types = connection.clientEventTypes().filter((t) => t !== 'session.input_audio.append');
+      expect(types.slice(0, 2)).toEqual(['session.start', 'response.item.create']);
+      expect(types).not.toContain('conversation.item.create');
+      // The module hung up (call control), which ended the stream with session.close.
+      expect(bodies(run, 'openai_realtime::call_control')).toEqual([expect.objectContaining({ action: 'hangup', result: 'ok', source: 'tool:end_call' })]);
+      expect(types[types.length - 1]).toBe('session.close');
+      const json = bodies(run, 'mod_openai_audio_stream::json').map((b) => b.type);
+      expect(json).toContain('session.delegation.created');
+      expect(json).toContain('response.event');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('DTMF forwarding reaches the model as context (session.thinking.append with OPENAI_REALTIME_DTMF_RESPONSE=false), and the dtmf event fires', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 300 } });
+    try {
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000 * 3),
+        tailMs: 300,
+        vars: { OPENAI_REALTIME_DTMF: 'forward', OPENAI_REALTIME_DTMF_RESPONSE: 'false' },
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(START)}`, '1000 dtmf 1', '2500 stop'],
+      });
+      expect(run.code).toBe(0);
+      const events = sim.live.connections[0]!.clientEvents.map((r) => r.event as { type: string; content?: string }).filter((e) => e.type !== 'session.input_audio.append');
+      expect(events.map((e) => e.type)).toEqual(['session.start', 'session.thinking.append', 'session.close']);
+      expect(events[1]!.content).toBe('The caller pressed 1 on the phone keypad.');
+      expect(bodies(run, 'openai_realtime::dtmf')).toEqual([expect.objectContaining({ digit: '1', family: 'audio_stream' })]);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('Realtime GA sessions get openai_realtime::transcript turns too', async () => {
     const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 500 } });
     try {

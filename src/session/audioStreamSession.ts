@@ -40,7 +40,10 @@ import { RealtimeEngine } from './realtimeEngine.js';
 import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
 import type { AudioVariables } from './streamVariables.js';
 import { TranscriptEvents } from './transcriptEvents.js';
+import { featureEngineOf, LiveToolBridge, withDelegationTools } from './live/liveToolBridge.js';
+import { builtinToolSchemas } from '../call/builtinTools.js';
 import { fireRealtimeEvent, REALTIME_EVENTS } from '../events/realtimeEvents.js';
+import { log as rootLog } from '../runtime/logger.js';
 import { selectProtocol } from '../protocol/live/liveEndpoint.js';
 
 export const AUDIO_STREAM_FAMILY = 'audio_stream';
@@ -80,6 +83,8 @@ export class AudioStreamSession implements ActiveSession {
   readonly #engine: SessionEngine;
   readonly #features: CallFeatures;
   readonly #transcripts: TranscriptEvents;
+  /** GPT-Live: the call features' tool calls and outputs, translated (null on Realtime). */
+  readonly #liveTools: LiveToolBridge | null;
   /** Realtime, or GPT-Live (URL path /v1/live/sessions, or the profile's protocol=live). */
   readonly protocol: WireProtocolName;
 
@@ -94,10 +99,12 @@ export class AudioStreamSession implements ActiveSession {
       bridge: deps.bridge,
       services: deps.services ?? null,
       profile: c,
-      engine: () => this.#engine,
+      engine: () => (this.#liveTools ? featureEngineOf(() => this.#engine, this.#liveTools) : this.#engine),
     });
     this.#features = features;
     this.protocol = config.raw ? 'realtime' : selectProtocol(c.url, c.protocol);
+    this.#liveTools =
+      this.protocol === 'live' ? new LiveToolBridge((event) => this.#engine.sendJson(JSON.stringify(event), event), rootLog.forChannel(config.uuid)) : null;
     this.#transcripts = new TranscriptEvents({
       protocol: this.protocol,
       emit: (turn) =>
@@ -149,7 +156,8 @@ export class AudioStreamSession implements ActiveSession {
       serverText: (text, event) => {
         this.#events.fire(EV.json, text);
         this.#transcripts.onServerEvent(event);
-        if (!live) features.onServerEvent(event);
+        if (!this.#liveTools) features.onServerEvent(event);
+        else for (const translated of this.#liveTools.serverEvent(event)) features.onServerEvent(translated);
       },
       audioFile: (event, path) => this.#events.fire(EV.play, playBody(event, path)),
       speechStarted: () => this.#events.fire(EV.speechStart, speechStartBody()),
@@ -173,7 +181,12 @@ export class AudioStreamSession implements ActiveSession {
     this.#engine = channel
       ? LiveEngine.attach(
           liveEngineConfig(engineConfig, channel.warnings),
-          { codec: channel.codec, startDelayMs: channel.startDelayMs, history: () => this.#transcripts.turns },
+          {
+            codec: channel.codec,
+            startDelayMs: channel.startDelayMs,
+            history: () => this.#transcripts.turns,
+            decorateStart: (start) => withDelegationTools(start, builtinToolSchemas(features.options) as unknown as Array<Record<string, unknown>>),
+          },
           {
             ...listener,
             liveError: (code, message, fatal) => this.#events.fire(EV.error, liveErrorBody(code, message, fatal)),
@@ -245,6 +258,7 @@ export class AudioStreamSession implements ActiveSession {
       ...this.#engine.status(),
       ...this.#features.status(),
       transcriptTurns: this.#transcripts.turns.length,
+      ...(this.#liveTools ? { liveTools: this.#liveTools.status() } : {}),
       sendRate: c.sendRate,
       playbackRate: c.playbackRate,
       connection: describeForStatus(c.connection),

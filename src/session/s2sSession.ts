@@ -43,6 +43,8 @@ import { liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/li
 import { ENGINE_EVENT_ID_PREFIX, RealtimeEngine } from './realtimeEngine.js';
 import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
 import { TranscriptEvents } from './transcriptEvents.js';
+import { LiveToolBridge, withDelegationTools } from './live/liveToolBridge.js';
+import { builtinToolSchemas } from '../call/builtinTools.js';
 
 export const S2S_FAMILY = 's2s';
 export const S2S_BUG_NAME = 'openai_s2s';
@@ -78,6 +80,8 @@ export class S2sSession implements ActiveSession {
   readonly #engine: SessionEngine;
   readonly #features: CallFeatures;
   readonly #transcripts: TranscriptEvents;
+  /** GPT-Live: the call features' tool calls and outputs, translated (null on Realtime). */
+  readonly #liveTools: LiveToolBridge | null;
   /** Realtime, or GPT-Live (URL path /v1/live/sessions, or the profile's protocol=live). */
   readonly protocol: WireProtocolName;
   /** The application ended the session (session.delete): no disconnect event for it. */
@@ -99,6 +103,7 @@ export class S2sSession implements ActiveSession {
     const engine = (): SessionEngine => this.#engine;
     this.protocol = selectProtocol(c.url, c.protocol);
     const live = this.protocol === 'live';
+    this.#liveTools = live ? new LiveToolBridge((event) => this.#engine.sendJson(JSON.stringify(event), event), this.#log) : null;
     this.#transcripts = new TranscriptEvents({
       protocol: this.protocol,
       emit: (turn) =>
@@ -118,7 +123,7 @@ export class S2sSession implements ActiveSession {
       services: deps.services ?? null,
       profile: c,
       engine: () => ({
-        sendJson: (text, parsed, options) => this.#engine.sendJson(text, parsed, options),
+        sendJson: (text, parsed, options) => (this.#liveTools ? this.#liveTools.clientEvent(parsed) : this.#engine.sendJson(text, parsed, options)),
         ownEventId: () => this.#engine.ownEventId(),
         get playbackIdle() {
           return engine().playbackIdle;
@@ -184,6 +189,7 @@ export class S2sSession implements ActiveSession {
             this.#serverEvents++;
             this.#events.fire(EV.serverEvent, text);
           }
+          for (const translated of this.#liveTools!.serverEvent(event)) features.onServerEvent(translated);
           return;
         }
         this.#onServerText(text, event, parsed);
@@ -215,7 +221,12 @@ export class S2sSession implements ActiveSession {
     this.#engine = channel
       ? LiveEngine.attach(
           liveEngineConfig(engineConfig, channel.warnings),
-          { codec: channel.codec, startDelayMs: channel.startDelayMs, history: () => this.#transcripts.turns },
+          {
+            codec: channel.codec,
+            startDelayMs: channel.startDelayMs,
+            history: () => this.#transcripts.turns,
+            decorateStart: (start) => withDelegationTools(start, builtinToolSchemas(features.options) as unknown as Array<Record<string, unknown>>),
+          },
           {
             ...listener,
             // The error itself reaches the app as a server_event; the disconnect that follows says why it ended.
@@ -305,6 +316,7 @@ export class S2sSession implements ActiveSession {
       translatedClientEvents: this.#translatedClientEvents,
       ownErrorsNotDelivered: this.#ownErrors,
       transcriptTurns: this.#transcripts.turns.length,
+      ...(this.#liveTools ? { liveTools: this.#liveTools.status() } : {}),
       connection: describeForStatus(c.connection),
     };
   }

@@ -61,6 +61,8 @@ export interface LiveEngineOptions {
   history(): readonly TranscriptTurn[];
   /** How long `stop` waits for `session.closed` (default 5 s). */
   closeTimeoutMs?: number;
+  /** Adds what the session brings to every start (the call features' tool schemas for the Responses backend). */
+  decorateStart?: (start: LiveSessionStart) => LiveSessionStart;
 }
 
 /** What a Live engine tells its session beyond the Realtime engine's listener. */
@@ -442,7 +444,8 @@ export class LiveEngine implements MediaHandler {
       this.#start = start;
       return;
     }
-    const { event, added } = withChannelAudioFormat(start, { codec: this.#live.codec, sampleRate: parts.port.sampleRate });
+    const decorated = this.#live.decorateStart ? this.#live.decorateStart(start) : start;
+    const { event, added } = withChannelAudioFormat(decorated, { codec: this.#live.codec, sampleRate: parts.port.sampleRate });
     if (added) this.#log.info(`session.start has no audio.format: added ${added.type} at ${added.rate} Hz for the ${this.#live.codec} channel`);
     this.#start = event;
     const format = event.session.audio?.format;
