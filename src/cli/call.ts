@@ -16,13 +16,15 @@ import { parseArgs } from 'node:util';
 import { Resampler } from '../audio/resampler.js';
 import { encodeWav, readWav } from '../audio/wav.js';
 import { bundleRoot } from '../bridge.js';
+import { isLiveUrl } from '../protocol/live/liveEndpoint.js';
 import { RealtimeSimulator } from '../simulator/index.js';
 import { formatCallRecord } from './callRecord.js';
 
 const USAGE = `usage: npm run call -- --caller <in.wav> --reply <out.wav> --events <out.jsonl>
        [--rate 8000] [--ptime 20] [--script <file>] [--url <ws-url>] [--var NAME=VALUE ...]
        [--config <file>] [--speed X] [--channels N] [--tail-ms MS] [--quiet]
-Without --url the bundled realtime simulator answers (no API key needed).
+Without --url the bundled realtime simulator answers (no API key needed); --live: its GPT-Live endpoint.
+A GPT-Live URL without --script gets a default call: session.start (gpt-live-1) and a greeting.
 Script lines: '<ms> <api-args after the uuid>', '<ms> hangup', '<ms> dtmf <digits>',
 '<ms> <api> <args>' for uuid_raw_audio_stream | uuid_openai_s2s | openai_realtime; \${uuid} and \${url} are replaced.`;
 
@@ -66,6 +68,7 @@ async function main(): Promise<number> {
         speed: { type: 'string' },
         channels: { type: 'string' },
         'tail-ms': { type: 'string' },
+        live: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         'enable-test-hooks': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -97,7 +100,7 @@ async function main(): Promise<number> {
   let url = o.url;
   if (!url) {
     simulator = await RealtimeSimulator.start({ voice: 'speech', recordAudio: false });
-    url = simulator.url;
+    url = o.live ? simulator.liveUrl : simulator.url;
     if (!o.quiet) process.stdout.write(`realtime simulator listening on ${url}\n`);
   }
 
@@ -111,6 +114,14 @@ async function main(): Promise<number> {
     '--url', url,
   ];
   if (o.script) args.push('--script', resolve(o.script));
+  else if (isLiveUrl(url)) {
+    // GPT-Live waits for the application's session.start: the default call sends one, then asks for a greeting.
+    const b64 = (event: object): string => Buffer.from(JSON.stringify(event)).toString('base64');
+    const start = { type: 'session.start', session: { model: 'gpt-live-1', instructions: 'You are a helpful phone assistant.' } };
+    const greet = { type: 'session.commentary.append', content: 'Greet the caller.', delegation_id: null };
+    writeFileSync(join(work, 'live.script'), `0 start \${url} mono\n5 send_json ${b64(start)}\n10 send_json ${b64(greet)}\n`);
+    args.push('--script', join(work, 'live.script'));
+  }
   if (o.config) args.push('--config', resolve(o.config));
   if (o.speed) args.push('--speed', o.speed);
   if (o.channels) args.push('--channels', o.channels);
