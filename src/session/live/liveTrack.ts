@@ -87,6 +87,12 @@ export class LiveTrack {
     return this.#speaking;
   }
 
+  /** Track audio waiting to be played (JS queue and ring), ms: the lag behind the model's timeline. */
+  get bufferedMs(): number {
+    if (this.#port.released) return 0;
+    return ((this.#playout.queuedSamples + this.#port.playbackQueued()) * 1000) / this.#port.sampleRate;
+  }
+
   /** One `session.output_audio.delta`. */
   delta(delta: string): DeltaResult {
     const now = this.#now();
@@ -146,6 +152,7 @@ export class LiveTrack {
       deltas: this.#deltas,
       primes: this.#primes,
       trimmedMs: Math.round(this.#trimmedMs),
+      bufferedMs: Math.round(this.bufferedMs),
       playoutDelayMs: { p50: at(0.5), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1] : null, count: sorted.length },
       speaking: this.#speaking,
     };
