@@ -604,6 +604,7 @@ export class LiveEngine implements MediaHandler {
   #shutdown(reason: string): Promise<void> {
     const parts = this.#parts;
     parts?.playout.stop();
+    parts?.track.dispose();
     return this.#end.run(reason, {
       first: [
         [

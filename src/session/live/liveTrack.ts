@@ -55,9 +55,12 @@ export class LiveTrack {
   readonly #port: MediaChannel;
   readonly #events: LiveTrackEvents;
   readonly #now: () => number;
+  readonly #timers: boolean;
   #format: WireFormat = { encoding: 'pcm', rate: 24000 };
   #held: Array<{ delta: string; arrivalMs: number }> = [];
   #primeUntil: number | null = null;
+  /** Releases a primed buffer on time: the media thread's next room report may be 10 ms later. */
+  #primeTimer: NodeJS.Timeout | null = null;
   readonly #pending: Pending[] = [];
   readonly #delays: number[] = [];
   #scratch = new Int16Array(0);
@@ -69,12 +72,14 @@ export class LiveTrack {
   #standingCount = 0;
   #deltas = 0;
 
+  /** `now`: a clock for tests, which then release primed audio from onRoom only (no timer). */
   constructor(playout: Playout, port: MediaChannel, options: { startDelayMs?: number; events: LiveTrackEvents; now?: () => number }) {
     this.#playout = playout;
     this.#port = port;
     this.#events = options.events;
     this.startDelayMs = Math.max(0, options.startDelayMs ?? DEFAULT_START_DELAY_MS);
     this.#now = options.now ?? Date.now;
+    this.#timers = options.now === undefined;
   }
 
   configure(format: WireFormat): void {
@@ -106,6 +111,12 @@ export class LiveTrack {
       this.#primeUntil = now + this.startDelayMs;
       this.#held.push({ delta, arrivalMs: now });
       if (this.startDelayMs === 0) this.#release(now);
+      else if (this.#timers) {
+        this.#primeTimer = setTimeout(() => {
+          this.#primeTimer = null;
+          if (this.#primeUntil !== null) this.#release(this.#now());
+        }, this.startDelayMs);
+      }
       return { queued: true, file: null };
     }
     this.#trimStandingLag();
@@ -128,6 +139,7 @@ export class LiveTrack {
 
   /** The socket dropped or the session ended: what was held goes; speech, if any, has stopped. */
   reset(): void {
+    this.#clearTimer();
     this.#held = [];
     this.#primeUntil = null;
     this.#pending.length = 0;
@@ -135,6 +147,13 @@ export class LiveTrack {
     this.#standingCount = 0;
     this.#playout.endCurrent();
     this.#stopSpeech();
+  }
+
+  /** The engine is ending: nothing held is released any more. */
+  dispose(): void {
+    this.#clearTimer();
+    this.#held = [];
+    this.#primeUntil = null;
   }
 
   /** Whether speech was reported started and not stopped; clears it (the engine's end reports the stop). */
@@ -163,7 +182,13 @@ export class LiveTrack {
     return this.#port.released || (this.#playout.queuedSamples === 0 && this.#port.playbackQueued() === 0);
   }
 
+  #clearTimer(): void {
+    if (this.#primeTimer !== null) clearTimeout(this.#primeTimer);
+    this.#primeTimer = null;
+  }
+
   #release(now: number): void {
+    this.#clearTimer();
     this.#primeUntil = null;
     const held = this.#held;
     this.#held = [];
