@@ -125,6 +125,28 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
     }
   });
 
+  it('a key the server refuses (HTTP 401) ends the stream at once: no retry loop', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', apiKey: KEY });
+    try {
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000 * 3),
+        tailMs: 300,
+        vars: { STREAM_OPENAI_API_KEY: 'sk-wrong-key-000000' },
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(START)}`, '2500 openai_realtime status json'],
+      });
+      expect(run.code).toBe(0);
+      expect(sim.refusedHandshakes).toHaveLength(1);
+      expect(sim.live.connections).toHaveLength(0);
+      const errors = bodies(run, 'mod_openai_audio_stream::error');
+      expect(errors).toHaveLength(2);
+      expect(errors[0]).toMatchObject({ message: { http_status: 401, wait_time: 0 } });
+      expect(errors[1]).toMatchObject({ message: { code: 'http_401', fatal: true } });
+      expect(JSON.parse(String(run.api()[2]!.reply))).toMatchObject({ sessions: [] });
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('mute user sends session.input_audio.mute/unmute and pause/resume keep the timeline fed with silence', async () => {
     const sim = await RealtimeSimulator.start({ voice: 'tone' });
     try {

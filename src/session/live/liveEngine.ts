@@ -50,6 +50,8 @@ import { LiveTrack } from './liveTrack.js';
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 2_000;
 const LIVE_APPEND = 'session.input_audio.append';
+/** Handshake answers no retry can fix (bad request, credentials, permission, no such path). */
+const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404]);
 const RECONNECT_PREAMBLE = 'The call was reconnected; this is the conversation so far.';
 
 export interface LiveEngineOptions {
@@ -500,8 +502,16 @@ export class LiveEngine implements MediaHandler {
   }
 
   #onConnectError(info: ConnectErrorInfo): void {
-    this.#log.warning(`connect attempt ${info.retries} failed: ${info.error}${info.waitTimeMs > 0 ? `; retrying in ${info.waitTimeMs} ms` : ''}`);
-    this.#listener.connectFailed(info);
+    const fatal = FATAL_HTTP_STATUSES.has(info.httpStatus);
+    const retrying = info.waitTimeMs > 0 && !fatal;
+    this.#log.warning(`connect attempt ${info.retries} failed: ${info.error}${retrying ? `; retrying in ${info.waitTimeMs} ms` : ''}`);
+    this.#listener.connectFailed(retrying ? info : { ...info, waitTimeMs: 0 });
+    if (!fatal || this.#end.ending) return;
+    // Credentials, permission, a wrong path or request: no retry can fix it, so none is made.
+    const code = `http_${info.httpStatus}`;
+    this.#serverEndReason = `GPT-Live refused the connection: ${code}`;
+    this.#listener.liveError(code, info.error, true);
+    void this.#shutdown(this.#serverEndReason);
   }
 
   #onBinary(): void {
