@@ -31,7 +31,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulator', () => {
   it('audio stream: selected by the URL path, session.start first with the channel format, a greeting and a reply heard, Live events, transcripts, session.close on stop', async () => {
-    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 600 }, apiKey: KEY });
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 600 }, apiKey: KEY, live: { usageIntervalMs: 2000 } });
     try {
       const run = await runHostSimulator({
         caller: speechBursts(8000, 7000, [{ atMs: 3000, ms: 800 }]),
@@ -92,7 +92,10 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
       const status = JSON.parse(String(run.api()[3]!.reply)) as { sessions: Array<Record<string, unknown> & { live: Record<string, unknown> & { track: Record<string, unknown> } }> };
       const s = status.sessions[0]!;
       expect(s).toMatchObject({ protocol: 'live', inputFormat: 'audio/pcmu', outputFormat: 'audio/pcmu', uplinkOpen: true });
-      expect(s.live).toMatchObject({ state: 'active', sessionsStarted: 1, contextUsageRatio: null });
+      expect(s.live).toMatchObject({ state: 'active', sessionsStarted: 1 });
+      // Usage in seconds (latest session.usage.updated, every 2 s here) and the context ratio.
+      expect(s.live.usageSeconds).toBeGreaterThanOrEqual(4);
+      expect(typeof s.live.contextUsageRatio).toBe('number');
       expect(String(s.live.sessionId)).toMatch(/^live_/);
       expect(s.live.track).toMatchObject({ startDelayMs: 40 });
       expect((s.live.track.playoutDelayMs as { count: number }).count).toBeGreaterThan(30);
@@ -222,6 +225,26 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
       expect(bodies(run, 'openai_realtime::session_restarted')).toEqual([{ protocol: 'live', messages: 2, dropped_turns: 0, family: 'audio_stream' }]);
       expect(run.events('mod_openai_audio_stream::connect')).toHaveLength(2);
       expect(sim.live.connections[1]!.clientEventTypes()).toContain('session.close');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('client delegation: session.delegation.created reaches the application, whose commentary the model speaks', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 400 }, live: { delegateAfterTurns: [1] } });
+    try {
+      const answer = { type: 'session.commentary.append', content: 'The order ships tomorrow.', delegation_id: null };
+      const run = await runHostSimulator({
+        caller: speechBursts(8000, 6000, [{ atMs: 500, ms: 800 }]),
+        tailMs: 300,
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(START)}`, `3500 send_json ${b64json(answer)}`, '5500 stop'],
+      });
+      expect(run.code).toBe(0);
+      const created = bodies(run, 'mod_openai_audio_stream::json').filter((b) => b.type === 'session.delegation.created');
+      expect(created).toEqual([expect.objectContaining({ delegation: expect.objectContaining({ target: 'client' }) })]);
+      const connection = sim.live.connections[0]!;
+      expect(connection.clientDelegations).toHaveLength(1);
+      expect(connection.spoken.length).toBeGreaterThanOrEqual(1);
     } finally {
       await sim.close();
     }
