@@ -21,81 +21,36 @@
 import { PlaybackMode, Mix, type DtmfDigit } from '../../bridge.js';
 import type { MediaChannel, MediaHandler } from '../../media/mediaChannel.js';
 import { isJsonObject } from '../../protocol/json.js';
-import { withChannelAudioFormat } from '../../protocol/live/liveAudioFormat.js';
 import { dtmfContext, inputAudioMute, inputAudioUnmute } from '../../protocol/live/liveClientBuilders.js';
 import { LiveSessionGate, type GateEffect } from '../../protocol/live/liveSessionGate.js';
-import { parseLiveServerEvent } from '../../protocol/live/liveServerEvents.js';
-import type { LiveAudioFormat, LiveClientEvent, LiveSessionStart } from '../../protocol/live/liveTypes.js';
-import { rebuildHistory } from '../../protocol/live/reconnectHistory.js';
-import type { TranscriptTurn } from '../../protocol/live/transcriptTurns.js';
+import type { LiveClientEvent, LiveSessionStart } from '../../protocol/live/liveTypes.js';
 import { throwIfArmed } from '../../runtime/faultHooks.js';
 import { log as rootLog, type Logger } from '../../runtime/logger.js';
 import { describe } from '../../runtime/processGuards.js';
 import { DebugAudioFiles } from '../debugAudioFiles.js';
-import type { EngineConfig, EngineListener, MuteTarget } from '../engineConfig.js';
-import { DEFAULT_ENGINE_LIMITS, MAX_SERVER_FRAME_BYTES, type EngineLimits } from '../engineLimits.js';
+import type { EngineConfig, MuteTarget } from '../engineConfig.js';
+import { DEFAULT_ENGINE_LIMITS, type EngineLimits } from '../engineLimits.js';
 import { EngineShutdown } from '../engineShutdown.js';
-import { engineStatus, type StatusParts } from '../engineStatus.js';
 import type { EngineTransport, TransportFactory } from '../engineTransport.js';
 import { LatencyMeter } from '../latencyMeter.js';
 import { Playout } from '../playout.js';
 import { RealtimeConnection, displayUrl, type ConnectErrorInfo } from '../realtimeConnection.js';
-import type { MediaAttacher } from '../../media/mediaChannel.js';
 import type { WireFormat } from '../sessionFormats.js';
 import { resolveBufferMs } from '../streamVariables.js';
-import { TokenUsage } from '../tokenUsage.js';
 import { Uplink } from '../uplink.js';
+import { LiveOutbox } from './liveOutbox.js';
+import { LiveSessionFacts } from './liveSessionFacts.js';
+import { LIVE_APPEND, liveTransportOptions, prepareLiveStart, readLiveFrame, restartedStart } from './liveStart.js';
+import { liveEngineStatus, waitUntil, type LiveEngineDeps, type LiveEngineListener, type LiveEngineOptions, type LiveParts } from './liveEngineParts.js';
 import { LiveTrack } from './liveTrack.js';
 
-const HANDSHAKE_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 2_000;
-const LIVE_APPEND = 'session.input_audio.append';
+export type { LiveEngineDeps, LiveEngineListener, LiveEngineOptions } from './liveEngineParts.js';
+
 /** Handshake answers no retry can fix (bad request, credentials, permission, no such path). */
 const FATAL_HTTP_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404]);
-const RECONNECT_PREAMBLE = 'The call was reconnected; this is the conversation so far.';
-
-export interface LiveEngineOptions {
-  /** The channel's read codec (`read_codec`): PCMU/PCMA at 8 kHz pass through as G.711. */
-  codec: string;
-  /** Jitter-buffer margin (LiveTrack); default 40 ms. */
-  startDelayMs?: number;
-  /** The conversation so far, for the new session after an abnormal drop. */
-  history(): readonly TranscriptTurn[];
-  /** How long `stop` waits for `session.closed` (default 5 s). */
-  closeTimeoutMs?: number;
-  /** Adds what the session brings to every start (the call features' tool schemas for the Responses backend). */
-  decorateStart?: (start: LiveSessionStart) => LiveSessionStart;
-}
-
-/** What a Live engine tells its session beyond the Realtime engine's listener. */
-export interface LiveEngineListener extends EngineListener {
-  /** The server refused the start, or a fatal error (credentials, quota, model) ends the session. */
-  liveError(code: string, message: string, fatal: boolean): void;
-  /** After an abnormal drop: a new session was started with this much history. */
-  liveRestarted(info: { messages: number; droppedTurns: number }): void;
-}
-
-export interface LiveEngineDeps {
-  pump: MediaAttacher;
-  transport?: TransportFactory;
-}
 
 const newConnection: TransportFactory = (options, listener) => new RealtimeConnection(options, listener);
 
-function wireFormatOf(format: LiveAudioFormat): WireFormat {
-  switch (format.type) {
-    case 'audio/pcmu':
-      return { encoding: 'pcmu', rate: 8000 };
-    case 'audio/pcma':
-      return { encoding: 'pcma', rate: 8000 };
-    default:
-      return { encoding: 'pcm', rate: format.rate };
-  }
-}
-
-interface LiveParts extends StatusParts {
-  track: LiveTrack;
-}
 
 export class LiveEngine implements MediaHandler {
   readonly uuid: string;
@@ -115,24 +70,18 @@ export class LiveEngine implements MediaHandler {
   #start: LiveSessionStart | null = null;
   #format: WireFormat = { encoding: 'pcm', rate: 24000 };
   #ownEvents = 0;
-  #refusal: string | null = null;
   #paused = false;
   #mutedUser: boolean;
   #mutedOpenai = false;
   #silence = new Int16Array(0);
   #closing: Promise<void> | null = null;
   #closedWaiter: (() => void) | null = null;
-  #closedReason: string | null = null;
   /** Why the server ended the session (refused start, fatal error, unprompted session.closed), or null. */
   #serverEndReason: string | null = null;
-  #sessionId: string | null = null;
-  #expiresAt: number | null = null;
-  #sessions = 0;
-  #usageSeconds = 0;
-  #contextRatio: number | null = null;
+  readonly #facts = new LiveSessionFacts();
+  readonly #outbox: LiveOutbox;
   #invalidEvents = 0;
   #invalidDeltas = 0;
-  #appEventsRefused = 0;
   #faults = 0;
   #unexpectedBinary = 0;
 
@@ -146,33 +95,18 @@ export class LiveEngine implements MediaHandler {
     this.#files = config.audioFiles ? new DebugAudioFiles(config.uuid, this.#log) : null;
     this.#end = new EngineShutdown(config.label, this.#log);
     this.#gate = this.#newGate();
-    const c = config.connection;
-    this.#connection = transport(
-      {
-        url: c.url,
-        headers: c.headers,
-        perMessageDeflate: c.deflate,
-        tls: c.tls,
-        heartbeatSeconds: c.heartbeatS,
-        reconnect: c.reconnect,
-        reconnectAfterDrop: c.reconnectAfterDrop,
-        maxAttempts: c.maxConnectAttempts,
-        handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-        closeTimeoutMs: CLOSE_TIMEOUT_MS,
-        maxFrameBytes: MAX_SERVER_FRAME_BYTES,
+    this.#connection = transport(liveTransportOptions(config.connection), {
+      onOpen: (reconnected) => this.#contain(() => this.#onOpen(reconnected)),
+      onText: (text) => this.#contain(() => this.#onText(text)),
+      onBinary: () => this.#contain(() => this.#onBinary()),
+      onDisconnect: (code, reason, willReconnect) => this.#contain(() => this.#onDisconnect(code, reason, willReconnect)),
+      onConnectError: (info) => this.#contain(() => this.#onConnectError(info)),
+      onEnded: (reason) => {
+        if (!this.#end.ending) void this.#shutdown(reason);
       },
-      {
-        onOpen: (reconnected) => this.#contain(() => this.#onOpen(reconnected)),
-        onText: (text) => this.#contain(() => this.#onText(text)),
-        onBinary: () => this.#contain(() => this.#onBinary()),
-        onDisconnect: (code, reason, willReconnect) => this.#contain(() => this.#onDisconnect(code, reason, willReconnect)),
-        onConnectError: (info) => this.#contain(() => this.#onConnectError(info)),
-        onEnded: (reason) => {
-          if (!this.#end.ending) void this.#shutdown(reason);
-        },
-      },
-    );
-    if (config.initialSession !== null) this.#start = { type: 'session.start', session: structuredClone(config.initialSession) as unknown as LiveSessionStart["session"] };
+    });
+    this.#outbox = new LiveOutbox(this.#connection, () => this.#gate, this.#limits.appBacklogBytes, this.#log);
+    if (config.initialSession !== null) this.#start = { type: 'session.start', session: structuredClone(config.initialSession) as unknown as LiveSessionStart['session'] };
   }
 
   /** Attaches the media hook; {@link connect} opens the socket. Throws with the host's reason. */
@@ -262,63 +196,28 @@ export class LiveEngine implements MediaHandler {
 
   /** Why the last client event was not sent (or would not be now), or null. */
   sendRefusal(): string | null {
-    if (this.#refusal !== null) return this.#refusal;
-    if (this.#gate.state === 'active' && !this.#connection.isOpen) return 'not connected';
-    const waiting = this.#connection.bufferedAmount;
-    const cap = this.#limits.appBacklogBytes;
-    if (waiting > cap) return `send buffer full: the server is not reading (${waiting} bytes waiting, max ${cap})`;
-    return null;
+    return this.#outbox.refusal();
   }
 
   /**
    * A client event of the application. `session.start` is kept (the format filled in) and sent as
-   * soon as the socket is open; any other event before `session.started` is held (bounded) and
-   * sent in order once the session has started. False, with {@link sendRefusal} saying why, when
-   * the event is refused.
+   * soon as the socket is open; any other event goes through the outbox (held before
+   * `session.started`, bounded). False, with {@link sendRefusal} saying why, when it is refused.
    */
   sendJson(text: string, parsed: Record<string, unknown>): boolean {
-    this.#refusal = null;
-    if (this.ending) return this.#refuse('the session is closing');
-    if (parsed.type === 'session.start') {
-      if (this.#start !== null) return this.#refuse('the session has already been started (session.start is sent once)');
-      if (!isJsonObject(parsed.session)) return this.#refuse('session.start needs a "session" object');
-      this.#prepareStart(parsed as unknown as LiveSessionStart);
-      if (this.#connection.isOpen) this.#sendStart(false);
-      return true;
-    }
-    if (this.#gate.state === 'active') {
-      const waiting = this.#connection.bufferedAmount;
-      if (waiting > this.#limits.appBacklogBytes) {
-        this.#appEventsRefused++;
-        return this.#refuse(`send buffer full: the server is not reading (${waiting} bytes waiting, max ${this.#limits.appBacklogBytes})`);
-      }
-      if (!this.#connection.sendText(text)) return this.#refuse('not connected');
-      return true;
-    }
-    const decision = this.#gate.submit(parsed as unknown as LiveClientEvent);
-    switch (decision.action) {
-      case 'send':
-        return this.#connection.sendText(text) || this.#refuse('not connected');
-      case 'queued':
-        this.#log.debug(`${String(parsed.type)} held until session.started`);
-        return true;
-      case 'drop':
-        return true;
-      case 'refuse':
-        this.#appEventsRefused++;
-        return this.#refuse(decision.reason);
-    }
-  }
-
-  #refuse(reason: string): false {
-    this.#refusal = reason;
-    return false;
+    if (this.ending) return this.#outbox.refuse('the session is closing', true);
+    if (parsed.type !== 'session.start') return this.#outbox.app(text, parsed as unknown as LiveClientEvent);
+    if (this.#start !== null) return this.#outbox.refuse('the session has already been started (session.start is sent once)');
+    if (!isJsonObject(parsed.session)) return this.#outbox.refuse('session.start needs a "session" object');
+    this.#prepareStart(parsed as unknown as LiveSessionStart);
+    if (this.#connection.isOpen) this.#sendStart(false);
+    return true;
   }
 
   /** A key the caller pressed, as context for the model (dtmfContext: silent unless `speak`). */
   sendDtmfContext(digits: string, speak: boolean): void {
     const event = dtmfContext(digits, { speak });
-    this.#sendOwn(event);
+    this.#outbox.own(event);
   }
 
   setPaused(paused: boolean): void {
@@ -333,7 +232,7 @@ export class LiveEngine implements MediaHandler {
     if ((target === 'user' || target === 'all') && this.#mutedUser !== muted) {
       this.#mutedUser = muted;
       this.#log.info(muted ? 'User audio muted (session.input_audio.mute; silence keeps the timeline fed)' : 'User audio unmuted');
-      this.#sendOwn(muted ? inputAudioMute(this.ownEventId()) : inputAudioUnmute(this.ownEventId()));
+      this.#outbox.own(muted ? inputAudioMute(this.ownEventId()) : inputAudioUnmute(this.ownEventId()));
     }
     if (target === 'openai' || target === 'all') {
       if (this.#mutedOpenai !== muted) this.#log.info(muted ? 'OpenAI audio muted' : 'OpenAI audio unmuted');
@@ -359,30 +258,14 @@ export class LiveEngine implements MediaHandler {
     this.#parts?.uplink.flush();
     this.#connection.sendText(JSON.stringify(close.send));
     this.#log.info(`session.close sent; waiting up to ${close.waitMs / 1000} s for session.closed`);
-    this.#closing = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#closedWaiter = null;
-        this.#log.warning(`no session.closed within ${close.waitMs / 1000} s: closing anyway`);
-        resolve();
-      }, close.waitMs);
-      this.#closedWaiter = () => {
-        clearTimeout(timer);
-        this.#closedWaiter = null;
-        resolve();
-      };
-    }).then(() => this.#shutdown(reason));
+    const wait = waitUntil(close.waitMs);
+    this.#closedWaiter = wait.resolve;
+    this.#closing = wait.done.then((answered) => {
+      this.#closedWaiter = null;
+      if (!answered) this.#log.warning(`no session.closed within ${close.waitMs / 1000} s: closing anyway`);
+      return this.#shutdown(reason);
+    });
     return this.#closing;
-  }
-
-  /** An event the module sends on its own account: through the gate (held before the start). */
-  #sendOwn(event: LiveClientEvent): void {
-    if (this.#gate.state === 'active') {
-      this.#connection.sendText(JSON.stringify(event));
-      return;
-    }
-    const decision = this.#gate.submit(event);
-    if (decision.action === 'send') this.#connection.sendText(JSON.stringify(event));
-    else if (decision.action === 'refuse') this.#log.debug(`${event.type} not sent: ${decision.reason}`);
   }
 
   // ── media ────────────────────────────────────────────────────────────────
@@ -446,12 +329,10 @@ export class LiveEngine implements MediaHandler {
       this.#start = start;
       return;
     }
-    const decorated = this.#live.decorateStart ? this.#live.decorateStart(start) : start;
-    const { event, added } = withChannelAudioFormat(decorated, { codec: this.#live.codec, sampleRate: parts.port.sampleRate });
+    const { event, added, format } = prepareLiveStart(start, { codec: this.#live.codec, sampleRate: parts.port.sampleRate }, this.#live.decorateStart);
     if (added) this.#log.info(`session.start has no audio.format: added ${added.type} at ${added.rate} Hz for the ${this.#live.codec} channel`);
     this.#start = event;
-    const format = event.session.audio?.format;
-    this.#format = format ? wireFormatOf(format) : this.#format;
+    if (format) this.#format = format;
     parts.uplink.configure({ mode: 'json', format: this.#format, appendType: LIVE_APPEND });
     parts.track.configure(this.#format);
   }
@@ -459,16 +340,13 @@ export class LiveEngine implements MediaHandler {
   #sendStart(reconnected: boolean): void {
     let start = this.#start!;
     if (reconnected) {
-      const turns = this.#live.history();
-      const rebuilt = rebuildHistory(turns, { preamble: RECONNECT_PREAMBLE });
-      const original = start.session.input ?? [];
-      const input = [...original, ...rebuilt.input].slice(-128);
-      start = { ...start, session: { ...start.session, input } };
+      const restart = restartedStart(start, this.#live.history());
+      start = restart.event;
       this.#log.notice(
         `GPT-Live sessions cannot be resumed: a new session starts with the conversation so far ` +
-          `(${rebuilt.input.length} messages, ${rebuilt.droppedTurns} older turns left out)`,
+          `(${restart.messages} messages, ${restart.droppedTurns} older turns left out)`,
       );
-      this.#listener.liveRestarted({ messages: rebuilt.input.length, droppedTurns: rebuilt.droppedTurns });
+      this.#listener.liveRestarted({ messages: restart.messages, droppedTurns: restart.droppedTurns });
     }
     const decision = this.#gate.start(start);
     if ('refuse' in decision) {
@@ -497,7 +375,8 @@ export class LiveEngine implements MediaHandler {
     this.#p.track.reset();
     this.#p.uplink.socketClosed();
     this.#closedWaiter?.();
-    const shown = this.#serverEndReason ?? (this.#closedReason !== null ? `session.closed: ${this.#closedReason}` : reason);
+    const closed = this.#facts.closedReason;
+    const shown = this.#serverEndReason ?? (closed !== null ? `session.closed: ${closed}` : reason);
     this.#listener.disconnected(code, shown, willReconnect);
   }
 
@@ -521,13 +400,9 @@ export class LiveEngine implements MediaHandler {
   #onText(text: string): void {
     if (this.#end.ending) return;
     throwIfArmed(this.uuid, 'server');
-    const parse = parseLiveServerEvent(text);
-    let json: Record<string, unknown> | null = null;
-    let eventType: string | null = null;
+    const { parse, json, eventType } = readLiveFrame(text);
     if (parse.kind === 'event') {
       const event = parse.event;
-      json = event as unknown as Record<string, unknown>;
-      eventType = event.type;
       if (event.type === 'session.output_audio.delta') {
         const result = this.#p.track.delta(event.delta);
         if (result.queued) {
@@ -537,37 +412,12 @@ export class LiveEngine implements MediaHandler {
         this.#invalidDeltas++;
         this.#log.error(`GPT-Live audio delta dropped: ${result.error}`);
       }
+      this.#facts.observe(event);
+      if (event.type === 'session.started') this.#log.info(`session.started ${event.session.id} (model ${event.session.model})`);
       for (const effect of this.#gate.serverEvent(event)) this.#apply(effect);
-      switch (event.type) {
-        case 'session.started':
-          this.#sessionId = event.session.id;
-          this.#expiresAt = event.session.expires_at;
-          this.#sessions++;
-          this.#log.info(`session.started ${event.session.id} (model ${event.session.model})`);
-          break;
-        case 'session.usage.updated':
-          this.#usageSeconds = event.usage.seconds;
-          if (event.context_window) this.#contextRatio = event.context_window.usage_ratio;
-          break;
-        case 'session.closed':
-          if (event.usage) this.#usageSeconds = event.usage.seconds;
-          break;
-        default:
-          break;
-      }
-    } else if (parse.kind === 'unknown') {
-      json = parse.raw;
-      eventType = parse.type;
-    } else {
+    } else if (parse.kind === 'invalid') {
       this.#invalidEvents++;
       this.#log.warning(`GPT-Live server event not understood: ${parse.reason}`);
-      try {
-        const value: unknown = JSON.parse(text);
-        if (isJsonObject(value)) json = value;
-      } catch {
-        json = null;
-      }
-      eventType = parse.type ?? null;
     }
     if (!this.#config.suppressLog) this.#log.debug(`processMessage type: ${eventType ?? '(not a JSON event)'}`);
     this.#listener.serverText(text, json, { type: 'other', eventType });
@@ -597,7 +447,6 @@ export class LiveEngine implements MediaHandler {
         break;
       }
       case 'ended':
-        this.#closedReason = effect.reason;
         this.#log.info(`session.closed: ${effect.reason}${effect.usageSeconds !== undefined ? ` (${effect.usageSeconds} s)` : ''}`);
         if (this.#closedWaiter) this.#closedWaiter();
         else {
@@ -642,43 +491,22 @@ export class LiveEngine implements MediaHandler {
   }
 
   status(): Record<string, unknown> {
-    const base = engineStatus({
+    return liveEngineStatus({
       config: this.#config,
       limits: this.#limits,
       connection: this.#connection,
       parts: this.#parts,
-      formats: { input: this.#format, output: this.#format, interruptResponse: false },
+      format: this.#format,
       ending: this.ending,
       endReason: this.#end.reason,
       mutedOpenai: this.#mutedOpenai,
-      startedAt: this.#startedAt,
-      counters: {
-        appEventsRefused: this.#appEventsRefused,
-        invalidAudioDeltas: this.#invalidDeltas,
-        lateDeltasDropped: 0,
-        responses: 0,
-        internalErrors: this.#faults,
-      },
-      tokens: new TokenUsage(),
-      latency: this.#latency,
-    });
-    return {
-      ...base,
-      protocol: 'live',
-      paused: this.#paused,
       mutedUser: this.#mutedUser,
-      uplinkOpen: this.#gate.state === 'active',
-      live: {
-        state: this.#gate.state,
-        sessionId: this.#sessionId,
-        expiresAt: this.#expiresAt,
-        sessionsStarted: this.#sessions,
-        usageSeconds: this.#usageSeconds,
-        contextUsageRatio: this.#contextRatio,
-        closedReason: this.#closedReason,
-        invalidServerEvents: this.#invalidEvents,
-        track: this.#parts?.track.status() ?? null,
-      },
-    };
+      paused: this.#paused,
+      startedAt: this.#startedAt,
+      counters: { appEventsRefused: this.#outbox.refused, invalidAudioDeltas: this.#invalidDeltas, invalidServerEvents: this.#invalidEvents, internalErrors: this.#faults },
+      latency: this.#latency,
+      gateState: this.#gate.state,
+      facts: this.#facts,
+    });
   }
 }
