@@ -106,6 +106,23 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
     }
   });
 
+  it('uuid_raw_audio_stream refuses a Live URL with a clear -ERR, and nothing is attached', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone' });
+    try {
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000),
+        tailMs: 200,
+        script: [`0 uuid_raw_audio_stream start ${sim.liveUrl} mono 8k`, '300 openai_realtime status json'],
+      });
+      expect(run.code).toBe(0);
+      expect(run.api()[0]!.reply).toBe('-ERR GPT-Live takes JSON events only: use uuid_openai_audio_stream for a Live URL or profile\n');
+      expect(JSON.parse(String(run.api()[1]!.reply))).toMatchObject({ sessions: [], totals: { mediaHooks: 0 } });
+      expect(sim.live.connections).toHaveLength(0);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('a refused start ends the stream with ::error carrying the code, and is never retried', async () => {
     const sim = await RealtimeSimulator.start({ voice: 'tone' });
     try {

@@ -102,6 +102,10 @@ export class AudioStreamSession implements ActiveSession {
       engine: () => (this.#liveTools ? featureEngineOf(() => this.#engine, this.#liveTools) : this.#engine),
     });
     this.#features = features;
+    if (config.raw && selectProtocol(c.url, c.protocol) === 'live') {
+      // Raw PCM in binary frames is not a Live socket: refused before anything is attached.
+      throw new Error('GPT-Live takes JSON events only: use uuid_openai_audio_stream for a Live URL or profile');
+    }
     this.protocol = config.raw ? 'realtime' : selectProtocol(c.url, c.protocol);
     this.#liveTools =
       this.protocol === 'live' ? new LiveToolBridge((event) => this.#engine.sendJson(JSON.stringify(event), event), rootLog.forChannel(config.uuid)) : null;

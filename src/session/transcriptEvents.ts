@@ -53,16 +53,13 @@ export class TranscriptEvents {
   #timelineMs = 0;
   #timelineAt = 0;
   #timer: NodeJS.Timeout | null = null;
+  #disposed = false;
 
   constructor(options: TranscriptEventsOptions) {
     this.#protocol = options.protocol;
     this.#emit = options.emit;
     this.#now = options.now ?? Date.now;
     this.#startedAt = this.#now();
-    if (this.#protocol === 'live') {
-      this.#timer = setInterval(() => this.#advance(), ADVANCE_EVERY_MS);
-      this.#timer.unref?.();
-    }
   }
 
   /** Every turn completed so far, oldest first (the newest {@link KEPT_TURNS}). */
@@ -72,7 +69,15 @@ export class TranscriptEvents {
 
   onServerEvent(event: Record<string, unknown> | null): void {
     if (event === null || typeof event.type !== 'string') return;
-    if (this.#protocol === 'live') this.#onLive(event, event.type);
+    if (this.#protocol === 'live') {
+      // The clock follows the timeline between events; started with the first one (a session
+      // whose hook never attached has none, and leaves no timer behind).
+      if (this.#timer === null && !this.#disposed) {
+        this.#timer = setInterval(() => this.#advance(), ADVANCE_EVERY_MS);
+        this.#timer.unref?.();
+      }
+      this.#onLive(event, event.type);
+    }
     else this.#onGa(event, event.type);
   }
 
@@ -85,6 +90,7 @@ export class TranscriptEvents {
   }
 
   dispose(): void {
+    this.#disposed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.flush();
