@@ -301,6 +301,26 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
     }
   });
 
+  it('s2s: a session the server closes is a disconnect for the application, with the reason', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone' });
+    sim.live.on('connection', (connection) => {
+      setTimeout(() => connection.endSession('content'), 1200);
+    });
+    try {
+      const run = await runHostSimulator({
+        caller: new Int16Array(8000 * 3),
+        tailMs: 300,
+        script: [`0 uuid_openai_s2s session.create ws://127.0.0.1:${sim.port} v1/live/sessions bearer`, `5 uuid_openai_s2s client.event ${JSON.stringify(START)}`],
+      });
+      expect(run.code).toBe(0);
+      const server = bodies(run, 'openai_s2s::server_event');
+      expect(server[server.length - 1]).toMatchObject({ type: 'session.closed', reason: 'content' });
+      expect(bodies(run, 'openai_s2s::disconnect')).toEqual([{ code: 1000, reason: 'session.closed: content' }]);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('s2s profile:<name>: a Live profile (Azure path, api-key-query auth) sends its <session> as session.start, the key in the api-key header and no query', async () => {
     const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 400 }, apiKey: KEY });
     try {
