@@ -4,8 +4,9 @@
  * 100 ms delta every 100 ms, paced in real time), a 20 ms frame clock per call as a channel's media
  * clock would run, and for each delta the time from its arrival to its first sample being played.
  *
- * This is what the policy adds on top of network and timer jitter; it is not yet the module's
- * end-to-end figure (the engine does not play Live yet). Prints figures, asserts nothing.
+ * This is what the policy adds on top of network and timer jitter; the module's own figure (the
+ * engine's LiveTrack, through the host simulator's media threads) is livePlayoutModule.ts.
+ * Prints figures, asserts nothing.
  *
  *   npm run build:ts && tsc -p bench/tsconfig.json && node build/bench/bench/live/livePlayout.js [--calls 1,20] [--seconds 20] [--start-delay 40]
  */

@@ -81,6 +81,8 @@ static const char *const oair_event_subclasses[] = {
 	"openai_realtime::dtmf",
 	"openai_realtime::call_control",
 	"openai_realtime::tool_loop",
+	"openai_realtime::transcript",
+	"openai_realtime::session_restarted",
 	NULL
 };
 

@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { Resampler } from '../audio/resampler.js';
 import { encodeWav, readWav } from '../audio/wav.js';
 import { bundleRoot } from '../bridge.js';
+import { isLiveUrl } from '../protocol/live/liveEndpoint.js';
 import { RealtimeSimulator } from '../simulator/index.js';
 import { parseCallArguments, UsageError, type CallArguments } from './callArguments.js';
 import { judgeCall } from './callOutcome.js';
@@ -25,9 +26,11 @@ import { readScript } from './callScript.js';
 const USAGE = `usage: npm run call -- --caller <in.wav> --reply <out.wav> --events <out.jsonl>
        [--rate 8000|16000|24000|32000|48000] [--ptime 10|20|30|40|50|60] [--script <file>] [--url <ws-url>]
        [--var NAME=VALUE ...] [--config <file>] [--speed X] [--channels N] [--tail-ms MS] [--quiet]
-       [--sim-call <function> ...]
+       [--sim-call <function> ...] [--live]
 Without --url the bundled realtime simulator answers (no API key needed); --sim-call makes it call
-that declared function after each caller turn, with arguments made from the tool's JSON schema.
+that declared function after each caller turn, with arguments made from the tool's JSON schema;
+--live uses its GPT-Live endpoint. A GPT-Live URL without --script gets a default call:
+session.start (gpt-live-1) and a greeting.
 Script lines: '<ms> <api-args after the uuid>', '<ms> hangup', '<ms> dtmf <digits>',
 '<ms> <api> <args>' for uuid_raw_audio_stream | uuid_openai_s2s | openai_realtime (uuid added, except
 for openai_realtime and the ^^<d> form of uuid_openai_s2s), '<ms> api <name> <args>' (as written);
@@ -109,7 +112,7 @@ async function call(o: CallArguments, work: string): Promise<number> {
       // Arguments come from each tool's schema (src/simulator/schemaArguments.ts).
       ...(o.simCalls.length > 0 ? { functionCall: o.simCalls.map((name) => ({ name })) } : {}),
     });
-    url = simulator.url;
+    url = o.live ? simulator.liveUrl : simulator.url;
     if (!o.quiet) process.stdout.write(`realtime simulator listening on ${url}\n`);
   }
 
@@ -122,6 +125,14 @@ async function call(o: CallArguments, work: string): Promise<number> {
     '--ptime', String(o.ptime),
     '--url', url,
   ];
+  if (!scriptPath && isLiveUrl(url)) {
+    // GPT-Live waits for the application's session.start: the default call sends one, then asks for a greeting.
+    const b64 = (event: object): string => Buffer.from(JSON.stringify(event)).toString('base64');
+    const start = { type: 'session.start', session: { model: 'gpt-live-1', instructions: 'You are a helpful phone assistant.' } };
+    const greet = { type: 'session.commentary.append', content: 'Greet the caller.', delegation_id: null };
+    scriptPath = join(work, 'live.script');
+    writeFileSync(scriptPath, `0 start \${url} mono\n5 send_json ${b64(start)}\n10 send_json ${b64(greet)}\n`);
+  }
   if (scriptPath) args.push('--script', scriptPath);
   if (o.config) args.push('--config', resolve(o.config));
   if (o.speed !== undefined) args.push('--speed', String(o.speed));

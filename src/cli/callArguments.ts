@@ -27,6 +27,8 @@ export interface CallArguments {
   tailMs?: number;
   /** Functions the bundled simulator calls after each caller turn (see --sim-call). */
   simCalls: string[];
+  /** The bundled simulator's GPT-Live endpoint instead of its Realtime one. */
+  live: boolean;
   quiet: boolean;
   testHooks: boolean;
   help: boolean;
@@ -80,6 +82,7 @@ export function parseCallArguments(argv: string[]): CallArguments {
         channels: { type: 'string' },
         'tail-ms': { type: 'string' },
         'sim-call': { type: 'string', multiple: true },
+        live: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         'enable-test-hooks': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -92,7 +95,7 @@ export function parseCallArguments(argv: string[]): CallArguments {
     throw new UsageError(err instanceof Error ? err.message.split('\n')[0]! : String(err));
   }
   const help = values.help ?? false;
-  if (help) return { caller: '', reply: '', events: '', rate: 8000, ptime: 20, vars: [], simCalls: [], quiet: false, testHooks: false, help };
+  if (help) return { caller: '', reply: '', events: '', rate: 8000, ptime: 20, vars: [], simCalls: [], live: false, quiet: false, testHooks: false, help };
   if (!values.caller || !values.reply || !values.events) throw new UsageError('--caller, --reply and --events are required');
 
   const rate = Number(values.rate);
@@ -126,6 +129,7 @@ export function parseCallArguments(argv: string[]): CallArguments {
   for (const name of simCalls) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new UsageError(`--sim-call wants a function name, got ${JSON.stringify(name)}`);
   }
+  if (values.live && values.url !== undefined) throw new UsageError('--live picks the bundled simulator\'s GPT-Live endpoint: give a GPT-Live --url instead');
   let speed: number | undefined;
   if (values.speed !== undefined) {
     speed = Number(values.speed);
@@ -145,6 +149,7 @@ export function parseCallArguments(argv: string[]): CallArguments {
     channels: values.channels === undefined ? undefined : wholeNumber('--channels', values.channels, 1, 2000),
     tailMs: values['tail-ms'] === undefined ? undefined : wholeNumber('--tail-ms', values['tail-ms'], 0, 600000),
     simCalls,
+    live: values.live ?? false,
     quiet: values.quiet ?? false,
     testHooks: values['enable-test-hooks'] ?? false,
     help,

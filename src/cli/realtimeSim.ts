@@ -85,6 +85,8 @@ async function main(): Promise<void> {
   }
 
   console.log(sim.url);
+  console.log(`[sim] GPT-Live: ${sim.liveUrl}`);
+  sim.live.on('connection', (c) => console.log(`[sim] live #${c.index} connected (auth: ${c.handshake.auth})`));
   console.log(`[sim] voice: ${voice}${values['api-key'] ? ', api key required' : ', no api key required'}; Ctrl-C to stop`);
 
   const stop = (): void => {

@@ -119,7 +119,8 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     if (!parsed.ok) return `-ERR invalid JSON: ${parsed.error === 'expected a JSON object' ? 'expected an object' : parsed.error}`;
     if (typeof parsed.value.type !== 'string' || parsed.value.type.length === 0) return '-ERR invalid client event: no "type"';
     const convenient = stringifyToolOutput(parsed.value);
-    const translated = toGaClientEvent(convenient);
+    // GPT-Live events go as written: the beta → GA translation is Realtime's.
+    const translated = session.protocol === 'live' ? { event: convenient, changed: false, notes: [] as string[] } : toGaClientEvent(convenient);
     const changed = translated.changed || convenient !== parsed.value;
     const channelLog = log.forChannel(session.uuid);
     // Names of fields only: client events can be large and hold anything.

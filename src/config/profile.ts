@@ -6,6 +6,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { parseJsonText } from '../runtime/jsonText.js';
 import { ConfigError, configError, quoteValue, type ConfigPlace } from './configError.js';
+import { isLiveUrl } from '../protocol/live/liveEndpoint.js';
 import { readBoolean, readEnum, readInteger, readList, readOptionalText } from './configValues.js';
 import { CREDENTIAL_HEADERS, headerNameProblem, headerValueProblem } from './httpHeaders.js';
 import { readEnvKey, readInlineKey, readKeyFile, type KeySource } from './keySources.js';
@@ -15,6 +16,9 @@ import type { XmlElement } from './xmlReader.js';
 
 export const AUTH_STYLES = ['bearer', 'api-key-header', 'api-key-query', 'none'] as const;
 export type AuthStyle = (typeof AUTH_STYLES)[number];
+/** `protocol`: `auto` (from the URL path: /v1/live/sessions is GPT-Live), `realtime` or `live`. */
+export const PROTOCOL_SETTINGS = ['auto', 'realtime', 'live'] as const;
+export type ProtocolChoice = (typeof PROTOCOL_SETTINGS)[number];
 
 /** The ready-made tools a profile may enable (implemented by the call-control work). */
 export const KNOWN_TOOLS = ['end_call', 'transfer_call', 'send_dtmf'] as const;
@@ -35,6 +39,8 @@ export interface Profile {
   /** ws:// or wss:// URL, without credentials. */
   readonly url: string;
   readonly auth: AuthStyle;
+  /** Which wire protocol the profile speaks (src/protocol/live/liveEndpoint.ts selectProtocol). */
+  readonly protocol: ProtocolChoice;
   /** Null only when `auth` is 'none'. */
   readonly key: SecretValue | null;
   readonly keySource: KeySource | null;
@@ -86,6 +92,7 @@ const PARAMS = new Set([
   'deflate',
   'allowed-transfer-destinations',
   'tools',
+  'protocol',
 ]);
 
 export interface ProfileContext {
@@ -154,6 +161,9 @@ export function readProfile(element: XmlElement, ctx: ProfileContext): Profile {
   if (!urlParam) throw configError(here(element.line, label), 'has no url param');
   const url = readUrl(urlParam.place, urlParam.value);
 
+  const protocolParam = get('protocol');
+  const protocol = protocolParam ? readEnum(protocolParam.place, protocolParam.value, PROTOCOL_SETTINGS) : 'auto';
+
   const authParam = get('auth');
   const auth = authParam ? readEnum(authParam.place, authParam.value, AUTH_STYLES) : PROFILE_DEFAULTS.auth;
 
@@ -219,6 +229,7 @@ export function readProfile(element: XmlElement, ctx: ProfileContext): Profile {
     line: element.line,
     url,
     auth,
+    protocol,
     key,
     keySource,
     headers,
@@ -229,7 +240,7 @@ export function readProfile(element: XmlElement, ctx: ProfileContext): Profile {
     deflate: deflateParam ? readBoolean(deflateParam.place, deflateParam.value) : PROFILE_DEFAULTS.deflate,
     allowedTransferDestinations,
     tools,
-    session: sessionElement ? readSession(here(sessionElement.line, `${label}, <session>`), sessionElement, ctx.maxSessionBytes) : null,
+    session: sessionElement ? readSession(here(sessionElement.line, `${label}, <session>`), sessionElement, ctx.maxSessionBytes, isLiveUrl(url, protocol)) : null,
   };
   return deepFreeze(profile);
 }
@@ -294,7 +305,7 @@ function readableFile(place: ConfigPlace, path: string): string {
   return path;
 }
 
-function readSession(place: ConfigPlace, element: XmlElement, maxBytes: number): Readonly<Record<string, unknown>> {
+function readSession(place: ConfigPlace, element: XmlElement, maxBytes: number, live: boolean): Readonly<Record<string, unknown>> {
   if (element.attributes.size > 0) throw configError(place, '<session> takes no attributes');
   if (element.children.length > 0) throw configError(place, `unexpected <${element.children[0]!.name}> inside <session> (wrap the JSON in <![CDATA[ ]]>)`);
   const text = element.text.trim();
@@ -311,6 +322,12 @@ function readSession(place: ConfigPlace, element: XmlElement, maxBytes: number):
   const parsed = result.value;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw configError(place, 'must be a JSON object');
   const type = (parsed as Record<string, unknown>).type;
+  if (live) {
+    // GPT-Live: the `session` of session.start (docs/gpt-live.md), which has no type and needs a model.
+    if (type !== undefined) throw configError(place, 'is a GPT-Live session (the session of session.start): it has no "type"');
+    if (typeof (parsed as Record<string, unknown>).model !== 'string') throw configError(place, 'is a GPT-Live session: it needs a "model" (e.g. "gpt-live-1")');
+    return parsed as Record<string, unknown>;
+  }
   if (type !== 'realtime') {
     throw configError(place, `must have "type": "realtime" (the GA session object${typeof type === 'string' ? `; got ${quoteValue(type)}` : ''})`);
   }

@@ -20,7 +20,7 @@ import { CREDENTIAL_HEADERS, headerNameProblem, headerValueProblem, parseHeaderJ
 import { keyProblem } from './keySources.js';
 import type { ModuleConfig } from './moduleConfig.js';
 import { PROFILE_NAME } from './moduleSettings.js';
-import { MAX_HEARTBEAT_S, PROFILE_DEFAULTS, type AuthStyle, type Profile } from './profile.js';
+import { MAX_HEARTBEAT_S, PROFILE_DEFAULTS, type AuthStyle, type Profile, type ProtocolChoice } from './profile.js';
 import { switchTrue } from './switchTrue.js';
 
 export type VariableLookup = (name: string) => string | null | undefined;
@@ -94,6 +94,8 @@ export interface ResolvedConnection {
   profileSelectedBy: 'api-argument' | 'channel-variable' | 'default-profile' | null;
   /** The URL to connect to; with auth "api-key-query" it contains the key. */
   url: string;
+  /** The profile's `protocol` setting when its own URL is used; 'auto' otherwise (the URL path decides). */
+  protocol: ProtocolChoice;
   /** Handshake headers, auth applied. */
   headers: Record<string, string>;
   auth: AuthStyle;
@@ -286,6 +288,8 @@ export function resolveConnection(request: ConnectionRequest, config: Pick<Modul
     profile,
     profileSelectedBy,
     url: url.toString(),
+    // A URL given with the command speaks what its path says; the profile's setting is for its own URL.
+    protocol: explicitUrl === null ? (profile?.protocol ?? 'auto') : 'auto',
     headers,
     auth,
     keyOrigin,

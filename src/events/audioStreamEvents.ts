@@ -33,6 +33,10 @@ export const disconnectBody = (code: number, reason: string): string =>
 export const errorBody = (retries: number, error: string, waitTimeMs: number, httpStatus: number): string =>
   JSON.stringify({ status: 'error', message: { retries, error, wait_time: waitTimeMs, http_status: httpStatus } });
 
+/** GPT-Live: the server refused the start, or a fatal error (credentials, quota, model) ended the stream; `code` is the server's. */
+export const liveErrorBody = (code: string, message: string, fatal: boolean): string =>
+  JSON.stringify({ status: 'error', message: { retries: 0, error: `${code}: ${message}`, wait_time: 0, http_status: 0, code, fatal } });
+
 /** The original delta event with `file` added (the seed keeps the base64 `delta` too). */
 export const playBody = (event: Record<string, unknown> | null, file: string): string =>
   JSON.stringify(event === null ? { file } : { ...event, file });

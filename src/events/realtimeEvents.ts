@@ -17,6 +17,10 @@ export const REALTIME_EVENTS = {
   stats: 'openai_realtime::stats',
   /** The module stopped answering function calls: too many in a row without the caller speaking. Body: {@link ToolLoopEventBody}. */
   toolLoop: 'openai_realtime::tool_loop',
+  /** One turn of the conversation, caller or assistant, both protocols. Body: {@link TranscriptEventBody}. */
+  transcript: 'openai_realtime::transcript',
+  /** GPT-Live: after an abnormal drop, a new session started with the conversation so far. Body: {@link SessionRestartedBody}. */
+  sessionRestarted: 'openai_realtime::session_restarted',
 } as const;
 
 export type RealtimeEventName = (typeof REALTIME_EVENTS)[keyof typeof REALTIME_EVENTS];
@@ -27,6 +31,25 @@ export type SessionFamily = 'audio_stream' | 's2s';
 export interface DtmfEventBody {
   digit: string;
   duration_ms: number;
+  family: SessionFamily;
+}
+
+export interface TranscriptEventBody {
+  role: 'user' | 'assistant';
+  text: string;
+  /** GPT-Live: on the session's timeline (from the transcript fragments); Realtime: ms since the session started. */
+  start_ms: number;
+  end_ms: number;
+  family: SessionFamily;
+  protocol: 'realtime' | 'live';
+}
+
+export interface SessionRestartedBody {
+  protocol: 'live';
+  /** History messages the new session.start carries (rebuilt from the transcript). */
+  messages: number;
+  /** Older turns left out to stay within GPT-Live's start-history limits. */
+  dropped_turns: number;
   family: SessionFamily;
 }
 

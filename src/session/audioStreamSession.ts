@@ -25,15 +25,26 @@ import {
   connectBody,
   disconnectBody,
   errorBody,
+  liveErrorBody,
   playBody,
   speechStartBody,
   speechStopBody,
 } from '../events/audioStreamEvents.js';
 import type { MediaPump } from '../media/mediaPump.js';
 import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
+import type { EngineConfig, EngineListener } from './engineConfig.js';
 import type { EngineLimits } from './engineLimits.js';
+import { LiveEngine } from './live/liveEngine.js';
+import { liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/liveSessionSetup.js';
 import { RealtimeEngine } from './realtimeEngine.js';
+import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
 import type { AudioVariables } from './streamVariables.js';
+import { TranscriptEvents } from './transcriptEvents.js';
+import { featureEngineOf, LiveToolBridge, withDelegationTools } from './live/liveToolBridge.js';
+import { builtinToolSchemas } from '../call/builtinTools.js';
+import { fireRealtimeEvent, REALTIME_EVENTS } from '../events/realtimeEvents.js';
+import { log as rootLog } from '../runtime/logger.js';
+import { selectProtocol } from '../protocol/live/liveEndpoint.js';
 
 export const AUDIO_STREAM_FAMILY = 'audio_stream';
 export const AUDIO_STREAM_BUG_NAME = 'openai_audio_stream';
@@ -69,8 +80,13 @@ export class AudioStreamSession implements ActiveSession {
   readonly uuid: string;
   readonly #config: AudioStreamConfig;
   readonly #events: AudioStreamEventSink;
-  readonly #engine: RealtimeEngine;
+  readonly #engine: SessionEngine;
   readonly #features: CallFeatures;
+  readonly #transcripts: TranscriptEvents;
+  /** GPT-Live: the call features' tool calls and outputs, translated (null on Realtime). */
+  readonly #liveTools: LiveToolBridge | null;
+  /** Realtime, or GPT-Live (URL path /v1/live/sessions, or the profile's protocol=live). */
+  readonly protocol: WireProtocolName;
 
   private constructor(config: AudioStreamConfig, deps: AudioStreamDeps) {
     this.uuid = config.uuid;
@@ -83,62 +99,114 @@ export class AudioStreamSession implements ActiveSession {
       bridge: deps.bridge,
       services: deps.services ?? null,
       profile: c,
-      engine: () => this.#engine,
+      engine: () => (this.#liveTools ? featureEngineOf(() => this.#engine, this.#liveTools) : this.#engine),
     });
     this.#features = features;
-    this.#engine = RealtimeEngine.attach(
-      {
-        uuid: config.uuid,
-        bugName: AUDIO_STREAM_BUG_NAME,
-        label: 'audio stream',
-        mix: config.mix,
-        raw: config.raw ? { sendRate: config.sendRate, playbackRate: config.playbackRate } : null,
-        connection: {
-          url: c.url,
-          headers: c.headers,
-          deflate: c.deflate,
-          tls: config.tls,
-          heartbeatS: c.heartbeatS,
-          reconnect: c.reconnect,
-          reconnectAfterDrop: true,
-          maxConnectAttempts: c.maxConnectAttempts,
-        },
-        bufferSize: config.audio.bufferSize,
-        suppressLog: config.audio.suppressLog,
-        audioFiles: config.audio.audioFiles,
-        muteUser: config.muteUser,
-        uplinkGate: 'socket-open',
-        initialSession: features.initialSession(c.sessionUpdate ?? null),
-        warnings: [...config.warnings, ...features.warnings],
-        ...(config.limits ? { limits: config.limits } : {}),
+    if (config.raw && selectProtocol(c.url, c.protocol) === 'live') {
+      // Raw PCM in binary frames is not a Live socket: refused before anything is attached.
+      throw new Error('GPT-Live takes JSON events only: use uuid_openai_audio_stream for a Live URL or profile');
+    }
+    this.protocol = config.raw ? 'realtime' : selectProtocol(c.url, c.protocol);
+    this.#liveTools =
+      this.protocol === 'live' ? new LiveToolBridge((event) => this.#engine.sendJson(JSON.stringify(event), event), rootLog.forChannel(config.uuid)) : null;
+    this.#transcripts = new TranscriptEvents({
+      protocol: this.protocol,
+      emit: (turn) =>
+        fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.transcript, {
+          role: turn.role,
+          text: turn.text,
+          start_ms: Math.round(turn.startMs),
+          end_ms: Math.round(turn.endMs),
+          family: AUDIO_STREAM_FAMILY,
+          protocol: this.protocol,
+        }),
+    });
+    const live = this.protocol === 'live';
+    const engineConfig: EngineConfig = {
+      uuid: config.uuid,
+      bugName: AUDIO_STREAM_BUG_NAME,
+      label: 'audio stream',
+      mix: config.mix,
+      raw: config.raw ? { sendRate: config.sendRate, playbackRate: config.playbackRate } : null,
+      connection: {
+        url: c.url,
+        headers: c.headers,
+        deflate: c.deflate,
+        tls: config.tls,
+        heartbeatS: c.heartbeatS,
+        reconnect: c.reconnect,
+        reconnectAfterDrop: true,
+        maxConnectAttempts: c.maxConnectAttempts,
       },
-      {
-        connected: () => this.#events.fire(EV.connect, connectBody()),
-        disconnected: (code, reason) => {
-          features.onDisconnected();
-          this.#events.fire(EV.disconnect, disconnectBody(code, reason));
-        },
-        connectFailed: (info) => this.#events.fire(EV.error, errorBody(info.retries, info.error, info.waitTimeMs, info.httpStatus)),
-        serverText: (text, event) => {
-          this.#events.fire(EV.json, text);
-          features.onServerEvent(event);
-        },
-        audioFile: (event, path) => this.#events.fire(EV.play, playBody(event, path)),
-        speechStarted: () => this.#events.fire(EV.speechStart, speechStartBody()),
-        speechStopped: () => this.#events.fire(EV.speechStop, speechStopBody()),
-        responsePlayback: () => {},
-        ended: () => {
-          features.dispose();
-          deps.registry.remove(this);
-        },
-        dtmf: (digit) => features.onDtmf(digit),
-        unsentClientEvents: (types) =>
-          this.#events.fire(EV.error, errorBody(0, `client events queued while connecting were not sent: ${types.join(', ')}`, 0, 0)),
-        // The stream's own code failed: the app hears it as an ::error (then ::disconnect), never silence.
-        failed: (reason) => this.#events.fire(EV.error, errorBody(0, `${reason}: the stream was ended`, 0, 0)),
+      bufferSize: config.audio.bufferSize,
+      suppressLog: config.audio.suppressLog,
+      audioFiles: config.audio.audioFiles,
+      muteUser: config.muteUser,
+      uplinkGate: 'socket-open',
+      // GPT-Live: the profile's <session> is the session.start, as written (its schema is strict).
+      initialSession: live ? (c.sessionUpdate ?? null) : features.initialSession(c.sessionUpdate ?? null),
+      warnings: [...config.warnings, ...features.warnings],
+      ...(config.limits ? { limits: config.limits } : {}),
+    };
+    const listener: EngineListener = {
+      connected: () => this.#events.fire(EV.connect, connectBody()),
+      disconnected: (code, reason) => {
+        features.onDisconnected();
+        // A GPT-Live reconnect is a new session on a new timeline: the open turns end here.
+        if (live) this.#transcripts.flush();
+        this.#events.fire(EV.disconnect, disconnectBody(code, reason));
       },
-      { pump: deps.pump },
-    );
+      connectFailed: (info) => this.#events.fire(EV.error, errorBody(info.retries, info.error, info.waitTimeMs, info.httpStatus)),
+      serverText: (text, event) => {
+        this.#events.fire(EV.json, text);
+        this.#transcripts.onServerEvent(event);
+        if (!this.#liveTools) features.onServerEvent(event);
+        else for (const translated of this.#liveTools.serverEvent(event)) features.onServerEvent(translated);
+      },
+      audioFile: (event, path) => this.#events.fire(EV.play, playBody(event, path)),
+      speechStarted: () => this.#events.fire(EV.speechStart, speechStartBody()),
+      speechStopped: () => this.#events.fire(EV.speechStop, speechStopBody()),
+      responsePlayback: () => {},
+      ended: () => {
+        this.#transcripts.dispose();
+        features.dispose();
+        deps.registry.remove(this);
+      },
+      dtmf: (digit) => {
+        if (!live) return features.onDtmf(digit);
+        const dtmf = liveDtmfOptions(features.options);
+        fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.dtmf, { digit: digit.digit, duration_ms: digit.durationMs, family: AUDIO_STREAM_FAMILY });
+        if (dtmf.forward) (this.#engine as LiveEngine).sendDtmfContext(digit.digit, dtmf.speak);
+      },
+      unsentClientEvents: (types) =>
+        this.#events.fire(EV.error, errorBody(0, `client events queued while connecting were not sent: ${types.join(', ')}`, 0, 0)),
+      // The stream's own code failed: the app hears it as an ::error (then ::disconnect), never silence.
+      failed: (reason) => this.#events.fire(EV.error, errorBody(0, `${reason}: the stream was ended`, 0, 0)),
+    };
+    const channel = live ? liveChannelOptions((name) => deps.bridge.getVar(config.uuid, name)) : null;
+    this.#engine = channel
+      ? LiveEngine.attach(
+          liveEngineConfig(engineConfig, channel.warnings),
+          {
+            codec: channel.codec,
+            startDelayMs: channel.startDelayMs,
+            history: () => this.#transcripts.turns,
+            decorateStart: (start) => withDelegationTools(start, builtinToolSchemas(features.options) as unknown as Array<Record<string, unknown>>),
+          },
+          {
+            ...listener,
+            liveError: (code, message, fatal) => this.#events.fire(EV.error, liveErrorBody(code, message, fatal)),
+            liveRestarted: (info) =>
+              fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.sessionRestarted, {
+                protocol: 'live',
+                messages: info.messages,
+                dropped_turns: info.droppedTurns,
+                family: AUDIO_STREAM_FAMILY,
+              }),
+          },
+          { pump: deps.pump },
+        )
+      : RealtimeEngine.attach(engineConfig, listener, { pump: deps.pump });
   }
 
   /** Attaches the media hook and starts connecting. Throws with the host's reason if the hook cannot attach. */
@@ -188,8 +256,11 @@ export class AudioStreamSession implements ActiveSession {
       api: c.api,
       mode: c.raw ? 'raw' : 'json',
       profile: c.connection.profile?.name ?? null,
+      protocol: this.protocol,
       ...this.#engine.status(),
       ...this.#features.status(),
+      transcriptTurns: this.#transcripts.turns.length,
+      ...(this.#liveTools ? { liveTools: this.#liveTools.status() } : {}),
       sendRate: c.sendRate,
       playbackRate: c.playbackRate,
       connection: describeForStatus(c.connection),

@@ -2,6 +2,7 @@
  * The engine's part of `openai_realtime status`, read from its parts: what the operator sees of one
  * session (state, formats, counters of the uplink, the playout and the media thread).
  */
+import type { BargeIn } from './bargeIn.js';
 import type { EngineConfig } from './engineConfig.js';
 import type { EngineParts } from './engineParts.js';
 import type { EngineLimits } from './engineLimits.js';
@@ -11,12 +12,15 @@ import { displayUrl } from './realtimeConnection.js';
 import { formatName, type SessionAudioConfig } from './sessionFormats.js';
 import type { TokenUsage } from './tokenUsage.js';
 
+/** What the status reads of the parts: GPT-Live's engine has no client-side barge-in. */
+export type StatusParts = Omit<EngineParts, 'bargeIn'> & { bargeIn?: BargeIn };
+
 export interface EngineStatusSources {
   config: EngineConfig;
   limits: EngineLimits;
   connection: EngineTransport;
   /** null until the hook is attached. */
-  parts: EngineParts | null;
+  parts: StatusParts | null;
   formats: SessionAudioConfig;
   ending: boolean;
   endReason: string;
@@ -86,7 +90,7 @@ export function engineStatus(s: EngineStatusSources): Record<string, unknown> {
     playbackDroppedMs: Math.round(((playout?.droppedSamples ?? 0) * 1000) / rate),
     invalidAudioDeltas: s.counters.invalidAudioDeltas,
     lateDeltasDropped: s.counters.lateDeltasDropped,
-    bargeIns: parts?.bargeIn.count ?? 0,
+    bargeIns: parts?.bargeIn?.count ?? 0,
     responses: s.counters.responses,
     tokens: s.tokens.snapshot(),
     latency: s.latency.snapshot(),

@@ -308,6 +308,29 @@ export class Playout {
     this.#port.setPlaybackMode(mode);
   }
 
+  /**
+   * Drops up to `samples` of the oldest audio waiting in the JS queue, in whole frames (so the ring
+   * stays frame-aligned); returns how many. GPT-Live trims a standing lag with it (live/liveTrack.ts).
+   */
+  dropQueued(samples: number): number {
+    const frame = this.#port.frameSamples;
+    let left = Math.floor(Math.min(samples, this.#queue.length) / frame) * frame;
+    let dropped = 0;
+    while (left > 0 && this.#queue.length > 0) {
+      const tag = this.#queue.headTag!;
+      const n = this.#queue.readRun(this.#scratch, Math.min(left, this.#scratch.length));
+      if (n === 0) break;
+      if (tag !== SILENCE_TAG) {
+        const item = this.#liveItem(tag);
+        if (item) item.queued -= n;
+      }
+      left -= n;
+      dropped += n;
+    }
+    this.updateMode();
+    return dropped;
+  }
+
   get queuedSamples(): number {
     return this.#queue.length;
   }

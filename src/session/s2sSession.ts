@@ -34,8 +34,17 @@ import { toBetaServerEvent } from '../protocol/realtime/betaServerEvents.js';
 import type { RealtimeServerEvent } from '../protocol/realtime/serverEvents.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
 import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
+import { fireRealtimeEvent, REALTIME_EVENTS } from '../events/realtimeEvents.js';
+import { selectProtocol } from '../protocol/live/liveEndpoint.js';
+import type { EngineConfig, EngineListener } from './engineConfig.js';
 import type { EngineLimits } from './engineLimits.js';
+import { LiveEngine } from './live/liveEngine.js';
+import { liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/liveSessionSetup.js';
 import { ENGINE_EVENT_ID_PREFIX, RealtimeEngine } from './realtimeEngine.js';
+import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
+import { TranscriptEvents } from './transcriptEvents.js';
+import { LiveToolBridge, withDelegationTools } from './live/liveToolBridge.js';
+import { builtinToolSchemas } from '../call/builtinTools.js';
 
 export const S2S_FAMILY = 's2s';
 export const S2S_BUG_NAME = 'openai_s2s';
@@ -68,8 +77,15 @@ export class S2sSession implements ActiveSession {
   readonly #config: S2sConfig;
   readonly #events: S2sEventSink;
   readonly #log: Logger;
-  readonly #engine: RealtimeEngine;
+  readonly #engine: SessionEngine;
   readonly #features: CallFeatures;
+  readonly #transcripts: TranscriptEvents;
+  /** GPT-Live: the call features' tool calls and outputs, translated (null on Realtime). */
+  readonly #liveTools: LiveToolBridge | null;
+  /** Realtime, or GPT-Live (URL path /v1/live/sessions, or the profile's protocol=live). */
+  readonly protocol: WireProtocolName;
+  /** The application ended the session (session.delete): no disconnect event for it. */
+  #stoppedByApp = false;
   /** The module ended the session to transfer the call: the app is told, as after a drop. */
   #endedForTransfer = false;
   #connectFired = false;
@@ -84,7 +100,22 @@ export class S2sSession implements ActiveSession {
     this.#events = new S2sEventSink(deps.bridge, config.uuid);
     this.#log = rootLog.forChannel(config.uuid);
     const c = config.connection;
-    const engine = (): RealtimeEngine => this.#engine;
+    const engine = (): SessionEngine => this.#engine;
+    this.protocol = selectProtocol(c.url, c.protocol);
+    const live = this.protocol === 'live';
+    this.#liveTools = live ? new LiveToolBridge((event) => this.#engine.sendJson(JSON.stringify(event), event), this.#log) : null;
+    this.#transcripts = new TranscriptEvents({
+      protocol: this.protocol,
+      emit: (turn) =>
+        fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.transcript, {
+          role: turn.role,
+          text: turn.text,
+          start_ms: Math.round(turn.startMs),
+          end_ms: Math.round(turn.endMs),
+          family: S2S_FAMILY,
+          protocol: this.protocol,
+        }),
+    });
     const features = new CallFeatures({
       uuid: config.uuid,
       family: S2S_FAMILY,
@@ -92,7 +123,7 @@ export class S2sSession implements ActiveSession {
       services: deps.services ?? null,
       profile: c,
       engine: () => ({
-        sendJson: (text, parsed, options) => this.#engine.sendJson(text, parsed, options),
+        sendJson: (text, parsed, options) => (this.#liveTools ? this.#liveTools.clientEvent(parsed) : this.#engine.sendJson(text, parsed, options)),
         ownEventId: () => this.#engine.ownEventId(),
         get playbackIdle() {
           return engine().playbackIdle;
@@ -107,68 +138,110 @@ export class S2sSession implements ActiveSession {
       }),
     });
     this.#features = features;
-    this.#engine = RealtimeEngine.attach(
-      {
-        uuid: config.uuid,
-        bugName: S2S_BUG_NAME,
-        label: 's2s session',
-        mix: 'mono',
-        raw: null,
-        connection: {
-          url: c.url,
-          headers: c.headers,
-          deflate: c.deflate,
-          tls: config.tls,
-          heartbeatS: c.heartbeatS,
-          reconnect: config.connectAttempts > 1,
-          reconnectAfterDrop: false,
-          maxConnectAttempts: config.connectAttempts,
-        },
-        bufferSize: null,
-        suppressLog: false,
-        audioFiles: false,
-        muteUser: false,
-        uplinkGate: 'session-update-sent',
-        initialSession: features.initialSession(config.initialSession),
-        warnings: [...config.warnings, ...features.warnings],
-        ...(config.limits ? { limits: config.limits } : {}),
+    const engineConfig: EngineConfig = {
+      uuid: config.uuid,
+      bugName: S2S_BUG_NAME,
+      label: 's2s session',
+      mix: 'mono',
+      raw: null,
+      connection: {
+        url: c.url,
+        headers: c.headers,
+        deflate: c.deflate,
+        tls: config.tls,
+        heartbeatS: c.heartbeatS,
+        reconnect: config.connectAttempts > 1,
+        reconnectAfterDrop: false,
+        maxConnectAttempts: config.connectAttempts,
       },
-      {
-        connected: () => {
-          if (this.#connectFired) return;
-          this.#connectFired = true;
-          this.#events.fire(EV.connect, '');
-        },
-        disconnected: (code, reason) => {
-          features.onDisconnected();
-          // Our own close (session.delete, hangup) is not a disconnect for the app, as in the seed;
-          // a transfer the model asked for is: the conversation is over and the app did not end it.
-          if (!this.#engine.ending || this.#endedForTransfer) this.#events.fire(EV.disconnect, disconnectBody(code, reason));
-        },
-        connectFailed: (info) => {
-          if (info.waitTimeMs === 0) this.#events.fire(EV.connectFailed, connectFailedBody(info.error));
-        },
-        serverText: (text, event, parsed) => {
-          this.#onServerText(text, event, parsed);
-          features.onServerEvent(event);
-        },
-        audioFile: () => {},
-        speechStarted: () => {},
-        speechStopped: () => {},
-        responsePlayback: (responseId, state) => {
-          const body = state === 'started' ? playbackStartedBody(responseId) : playbackStoppedBody(responseId, state);
-          this.#events.fire(EV.serverEvent, body);
-        },
-        ended: () => {
-          features.dispose();
-          deps.registry.remove(this);
-        },
-        dtmf: (digit) => features.onDtmf(digit),
-        // The session's own code failed: for the app the conversation is over, as after a drop.
-        failed: (reason) => this.#events.fire(EV.disconnect, disconnectBody(1011, reason)),
+      bufferSize: null,
+      suppressLog: false,
+      audioFiles: false,
+      muteUser: false,
+      uplinkGate: 'session-update-sent',
+      // GPT-Live: the profile's <session> is the session.start, as written (its schema is strict).
+      initialSession: live ? config.initialSession : features.initialSession(config.initialSession),
+      warnings: [...config.warnings, ...features.warnings],
+      ...(config.limits ? { limits: config.limits } : {}),
+    };
+    const listener: EngineListener = {
+      connected: () => {
+        if (this.#connectFired) return;
+        this.#connectFired = true;
+        this.#events.fire(EV.connect, '');
       },
-      { pump: deps.pump },
-    );
+      disconnected: (code, reason) => {
+        features.onDisconnected();
+        // Our own close (session.delete, hangup) is not a disconnect for the app, as in the seed;
+        // a transfer the model asked for is: the conversation is over and the app did not end it.
+        // On GPT-Live, a session the server ended (session.closed, a refused start) is one too.
+        const serverEnded = live && !this.#stoppedByApp && (this.#engine as LiveEngine).endedByServer;
+        if (!this.#engine.ending || this.#endedForTransfer || serverEnded) this.#events.fire(EV.disconnect, disconnectBody(code, reason));
+      },
+      connectFailed: (info) => {
+        if (info.waitTimeMs === 0) this.#events.fire(EV.connectFailed, connectFailedBody(info.error));
+      },
+      serverText: (text, event, parsed) => {
+        this.#transcripts.onServerEvent(event);
+        if (live) {
+          // Live names go to the app unchanged: the beta translation is Realtime's.
+          if (event !== null) {
+            this.#serverEvents++;
+            this.#events.fire(EV.serverEvent, text);
+          }
+          for (const translated of this.#liveTools!.serverEvent(event)) features.onServerEvent(translated);
+          return;
+        }
+        this.#onServerText(text, event, parsed);
+        features.onServerEvent(event);
+      },
+      audioFile: () => {},
+      speechStarted: () => {},
+      speechStopped: () => {},
+      responsePlayback: (responseId, state) => {
+        const body = state === 'started' ? playbackStartedBody(responseId) : playbackStoppedBody(responseId, state);
+        this.#events.fire(EV.serverEvent, body);
+      },
+      ended: (reason) => {
+        void reason;
+        this.#transcripts.dispose();
+        features.dispose();
+        deps.registry.remove(this);
+      },
+      dtmf: (digit) => {
+        if (!live) return features.onDtmf(digit);
+        const dtmf = liveDtmfOptions(features.options);
+        fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.dtmf, { digit: digit.digit, duration_ms: digit.durationMs, family: S2S_FAMILY });
+        if (dtmf.forward) (this.#engine as LiveEngine).sendDtmfContext(digit.digit, dtmf.speak);
+      },
+      // The session's own code failed: for the app the conversation is over, as after a drop.
+      failed: (reason) => this.#events.fire(EV.disconnect, disconnectBody(1011, reason)),
+    };
+    const channel = live ? liveChannelOptions((name) => deps.bridge.getVar(config.uuid, name)) : null;
+    this.#engine = channel
+      ? LiveEngine.attach(
+          liveEngineConfig(engineConfig, channel.warnings),
+          {
+            codec: channel.codec,
+            startDelayMs: channel.startDelayMs,
+            history: () => this.#transcripts.turns,
+            decorateStart: (start) => withDelegationTools(start, builtinToolSchemas(features.options) as unknown as Array<Record<string, unknown>>),
+          },
+          {
+            ...listener,
+            // The error itself reaches the app as a server_event; the disconnect that follows says why it ended.
+            liveError: () => {},
+            liveRestarted: (info) =>
+              fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.sessionRestarted, {
+                protocol: 'live',
+                messages: info.messages,
+                dropped_turns: info.droppedTurns,
+                family: S2S_FAMILY,
+              }),
+          },
+          { pump: deps.pump },
+        )
+      : RealtimeEngine.attach(engineConfig, listener, { pump: deps.pump });
   }
 
   /** Attaches the media hook and starts connecting. Throws with the host's reason if the hook cannot attach. */
@@ -193,7 +266,8 @@ export class S2sSession implements ActiveSession {
    */
   sendClientEvent(text: string, event: Record<string, unknown>, translated: boolean): 'sent' | 'queued' | { refused: string } {
     // A session.update gets the call's ready-made tools merged in (call/sessionTools.ts).
-    const merged = this.#features.clientEvent(text, event);
+    // GPT-Live: sent as written (no Realtime tool merging: its session.update takes delegation only).
+    const merged = this.protocol === 'live' ? { text, parsed: event } : this.#features.clientEvent(text, event);
     return this.#engine.submitJson(merged.text, merged.parsed, () => {
       this.#features.clientEventSent(merged.parsed);
       this.#clientEvents++;
@@ -203,6 +277,7 @@ export class S2sSession implements ActiveSession {
 
   /** `session.delete` (and shutdown): closes the socket and detaches the hook; no disconnect event. */
   stop(reason: string): Promise<void> {
+    this.#stoppedByApp = true;
     return this.#engine.stop(reason);
   }
 
@@ -228,12 +303,15 @@ export class S2sSession implements ActiveSession {
       family: this.family,
       api: 'uuid_openai_s2s',
       profile: c.connection.profile?.name ?? null,
+      protocol: this.protocol,
       ...this.#engine.status(),
       ...this.#features.status(),
       serverEvents: this.#serverEvents,
       clientEvents: this.#clientEvents,
       translatedClientEvents: this.#translatedClientEvents,
       ownErrorsNotDelivered: this.#ownErrors,
+      transcriptTurns: this.#transcripts.turns.length,
+      ...(this.#liveTools ? { liveTools: this.#liveTools.status() } : {}),
       connection: describeForStatus(c.connection),
     };
   }

@@ -20,7 +20,11 @@ import { encodeBytesBase64, encodePcm16Base64 } from '../audio/pcm.js';
 import { Resampler } from '../audio/resampler.js';
 import type { WireFormat } from './sessionFormats.js';
 
-export type UplinkTarget = { mode: 'json'; format: WireFormat } | { mode: 'raw'; rate: number };
+/**
+ * `appendType`: the client event that carries a chunk — `input_audio_buffer.append` (Realtime, the
+ * default) or `session.input_audio.append` (GPT-Live); same shape, `{type, audio}`.
+ */
+export type UplinkTarget = { mode: 'json'; format: WireFormat; appendType?: string } | { mode: 'raw'; rate: number };
 
 export interface UplinkSink {
   text(payload: string): void;
@@ -28,7 +32,7 @@ export interface UplinkSink {
 }
 
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
-const APPEND_HEAD = '{"type":"input_audio_buffer.append","audio":"';
+const REALTIME_APPEND = 'input_audio_buffer.append';
 const APPEND_TAIL = '"}';
 
 export class UplinkEncoder {
@@ -39,6 +43,7 @@ export class UplinkEncoder {
   readonly chunkFrames: number;
   readonly #sink: UplinkSink;
   #target: UplinkTarget | null = null;
+  #appendHead = appendHead(REALTIME_APPEND);
   /** 1 (mono, or stereo downmixed for JSON) or 2 (raw stereo, interleaved). */
   #outChannels = 1;
   #acc: Int16Array = new Int16Array(0);
@@ -81,6 +86,7 @@ export class UplinkEncoder {
   /** Sets the output (a new session format, raw send rate). Drops a partial chunk. */
   configure(target: UplinkTarget): void {
     this.#target = target;
+    this.#appendHead = appendHead(target.mode === 'json' ? (target.appendType ?? REALTIME_APPEND) : REALTIME_APPEND);
     this.#outChannels = target.mode === 'raw' ? this.captureChannels : 1;
     const outRate = target.mode === 'raw' ? target.rate : target.format.rate;
     this.#acc = new Int16Array(this.chunkFrames * this.#outChannels);
@@ -165,7 +171,7 @@ export class UplinkEncoder {
       if (target.format.encoding === 'pcm') audio = encodePcm16Base64(pcm, produced);
       else if (target.format.encoding === 'pcmu') audio = encodeBytesBase64(this.#g711, encodeMulaw(pcm, produced, this.#g711));
       else audio = encodeBytesBase64(this.#g711, encodeAlaw(pcm, produced, this.#g711));
-      this.#sink.text(APPEND_HEAD + audio + APPEND_TAIL);
+      this.#sink.text(this.#appendHead + audio + APPEND_TAIL);
       return;
     }
     const source = outCh === 1 ? this.#resampled[0]! : this.#interleaved;
@@ -175,4 +181,9 @@ export class UplinkEncoder {
     if (!LITTLE_ENDIAN_HOST) bytes.swap16();
     this.#sink.binary(bytes);
   }
+}
+
+/** The text before the base64 audio, built once per target (the type is one of the module's own names). */
+function appendHead(type: string): string {
+  return `{"type":${JSON.stringify(type)},"audio":"`;
 }

@@ -43,6 +43,8 @@ export {
 export type {
   CallControlBody,
   ToolLoopBody,
+  TranscriptBody,
+  SessionRestartedBody,
   ConnectFailedBody,
   DisconnectBody,
   DtmfBody,

@@ -20,7 +20,7 @@ export const AUDIO_STREAM_EVENTS = [
 
 export const S2S_EVENTS = ['openai_s2s::connect', 'openai_s2s::connect_failed', 'openai_s2s::server_event', 'openai_s2s::disconnect'] as const;
 
-export const REALTIME_EVENTS = ['openai_realtime::dtmf', 'openai_realtime::call_control', 'openai_realtime::stats', 'openai_realtime::tool_loop'] as const;
+export const REALTIME_EVENTS = ['openai_realtime::dtmf', 'openai_realtime::call_control', 'openai_realtime::stats', 'openai_realtime::tool_loop', 'openai_realtime::transcript', 'openai_realtime::session_restarted'] as const;
 
 /** Every subclass the client subscribes to. */
 export const MODULE_EVENT_SUBCLASSES = [...AUDIO_STREAM_EVENTS, ...S2S_EVENTS, ...REALTIME_EVENTS] as const;
@@ -79,6 +79,27 @@ export interface ToolLoopBody {
   call_id: string;
   /** The bound (max-tool-round-trips / OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS). */
   max_round_trips: number;
+  family: SessionFamily;
+}
+
+/** `openai_realtime::transcript`: one turn of the conversation (Realtime and GPT-Live). */
+export interface TranscriptBody {
+  role: 'user' | 'assistant';
+  text: string;
+  /** GPT-Live: on the session's timeline; Realtime: ms since the session started. */
+  start_ms: number;
+  end_ms: number;
+  family: SessionFamily;
+  protocol: 'realtime' | 'live';
+}
+
+/** `openai_realtime::session_restarted`: GPT-Live started a new session with the conversation so far after a drop. */
+export interface SessionRestartedBody {
+  protocol: 'live';
+  /** History messages the new session.start carries. */
+  messages: number;
+  /** Older turns left out to stay within GPT-Live's start-history limits. */
+  dropped_turns: number;
   family: SessionFamily;
 }
 
@@ -165,7 +186,9 @@ export type ModuleEvent =
   | Envelope<'openai_realtime::dtmf', DtmfBody | null>
   | Envelope<'openai_realtime::call_control', CallControlBody | null>
   | Envelope<'openai_realtime::stats', SessionStatus | null>
-  | Envelope<'openai_realtime::tool_loop', ToolLoopBody | null>;
+  | Envelope<'openai_realtime::tool_loop', ToolLoopBody | null>
+  | Envelope<'openai_realtime::transcript', TranscriptBody | null>
+  | Envelope<'openai_realtime::session_restarted', SessionRestartedBody | null>;
 
 /** The event type for one subclass, e.g. `ModuleEventOf<'openai_s2s::server_event'>`. */
 export type ModuleEventOf<S extends ModuleEventSubclass> = Extract<ModuleEvent, { subclass: S }>;
@@ -219,6 +242,22 @@ export function decodeModuleEvent(event: EslEvent): ModuleEvent | null {
           (v): v is JsonObject & ToolLoopBody =>
             typeof v.tool === 'string' && typeof v.call_id === 'string' && typeof v.max_round_trips === 'number',
         ),
+      };
+    case 'openai_realtime::transcript':
+      return {
+        ...base,
+        subclass,
+        body: shaped(
+          text,
+          (v): v is JsonObject & TranscriptBody =>
+            (v.role === 'user' || v.role === 'assistant') && typeof v.text === 'string' && typeof v.start_ms === 'number' && typeof v.end_ms === 'number',
+        ),
+      };
+    case 'openai_realtime::session_restarted':
+      return {
+        ...base,
+        subclass,
+        body: shaped(text, (v): v is JsonObject & SessionRestartedBody => typeof v.messages === 'number' && typeof v.dropped_turns === 'number'),
       };
   }
 }

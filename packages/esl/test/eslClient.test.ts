@@ -89,7 +89,7 @@ describe('connection', () => {
   it('authenticates, then subscribes to every module subclass with one `event json CUSTOM …`', () => {
     expect(server.commands[0]).toBe('auth ClueCon');
     expect(server.subscriptions).toEqual([`json CUSTOM ${MODULE_EVENT_SUBCLASSES.join(' ')}`]);
-    expect(MODULE_EVENT_SUBCLASSES).toHaveLength(15);
+    expect(MODULE_EVENT_SUBCLASSES).toHaveLength(17);
     expect(client.connection?.state).toBe('connected');
   });
 

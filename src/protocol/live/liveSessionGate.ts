@@ -79,6 +79,11 @@ export class LiveSessionGate {
   }
 
   /** Uplink appends dropped because the session had not started. */
+  /** Client events held until `session.started`. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   get droppedAudioAppends(): number {
     return this.#droppedAudio;
   }
