@@ -49,7 +49,8 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
       });
       expect(run.code).toBe(0);
       // session.start and the greeting went in before session.started: the replies say they were queued.
-      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK queued\n', '+OK queued\n', expect.stringMatching(/^\{/), '+OK Success\n']);
+      // (The greeting is 'queued' unless a slow test machine ran it after session.started.)
+      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK queued\n', expect.stringMatching(/^\+OK (queued|Success)\n$/), expect.stringMatching(/^\{/), '+OK Success\n']);
       expect(sim.live.connections).toHaveLength(1);
       const connection = sim.live.connections[0]!;
       expect(connection.handshake.url).toBe('/v1/live/sessions');
@@ -284,7 +285,8 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
         ],
       });
       expect(run.code).toBe(0);
-      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK queued\n', '+OK queued\n', '+OK Success\n']);
+      // session.start waits for the socket; the greeting is 'queued' unless a slow machine ran it after session.started.
+      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK queued\n', expect.stringMatching(/^\+OK (queued|Success)\n$/), '+OK Success\n']);
       const connection = sim.live.connections[0]!;
       expect(connection.handshake.auth).toBe('bearer');
       expect(connection.clientEvents[0]!.event).toMatchObject({ type: 'session.start', session: { audio: { format: { type: 'audio/pcma', rate: 8000 } } } });
