@@ -20,7 +20,8 @@
 # once the runtime has uuid_openai_audio_stream — conversation / conversation_parked (the seed README
 # dialplan with and without silence_stream), events, secrets, bargein, hangup_playback,
 # concurrent_conversation (N calls), end_call (the ready-made tool: the call is hung up only after the
-# caller heard the whole goodbye); shutdown (`fsctl shutdown` with calls streaming, exit code 0) last.
+# caller heard the whole goodbye), jambonz_s2s (jambonz's uuid_openai_s2s command sequence, tool call and
+# session.delete after kill, server close and server error); shutdown (`fsctl shutdown` with calls streaming, exit code 0) last.
 #
 # To test an installed module and bundle:
 #   test/freeswitch/run-integration.sh --module "$(pkg-config --variable=modulesdir freeswitch)/mod_openai_realtime.so" \
@@ -470,7 +471,7 @@ async function channelCount() { const r = await api('show channels count'); cons
 
 // ------------------------------------------------------------------------------------------ checks
 const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload', 'v8_refusal', 'bad_bundle', 'host_ops', 'mix',
-  'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'end_call', 'shutdown'];
+  'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'end_call', 'jambonz_s2s', 'shutdown'];
 const want = (n) => !ONLY || ONLY.has(n) || n === 'shutdown';
 let engine = false;
 
@@ -749,6 +750,10 @@ SWITCH_MODULE_LOAD_FUNCTION(mod_v8_load) { *module_interface = switch_loadable_m
   if (want('end_call')) {
     if (engine) await endCallCheck();
     else skip('end_call', 'the session engine (uuid_openai_audio_stream) is not in the runtime yet');
+  }
+  if (want('jambonz_s2s')) {
+    if (engine) await jambonzS2sChecks();
+    else skip('jambonz_s2s', 'the session engine is not in the runtime yet');
   }
 
   // ---- shutdown with calls active
@@ -1035,6 +1040,152 @@ async function endCallCheck() {
     `tools offered ${ready}; hangup ${afterMs} ms after the model asked, cause ${cause}; 440 Hz heard for ${t.toneMs} ms of 2000, ` +
       `${tailMs} ms of the recording after it; call_control ${control?.body ?? 'none'}`);
   off();
+}
+
+// ---- jambonz's uuid_openai_s2s sequence (its feature-server, lib/tasks/llm/llms/openai_s2s.js, as
+// test/jambonzS2s.test.ts replays it on the host simulator), here through a real FreeSWITCH: every
+// command an `api uuid_openai_s2s ^^|…` line as its media library sends it over the event socket.
+// A simulator of its own: one that calls get_weather after every user turn (and one that ends its
+// sessions after 2 s, for session.delete after the server closed the connection).
+async function startSim(extra) {
+  const p = spawn(process.execPath, [join(ROOT, 'dist/cli/realtimeSim.js'), '--port', '0', '--voice', 'tone', '--tone-ms', '600', ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('simulator did not start')), 15000);
+    p.stdout.on('data', (d) => { buf += d; const m = buf.match(/^(wss?:\/\/\S+)/m); if (m) { clearTimeout(timer); resolve(m[1]); } });
+    p.on('exit', (c) => reject(new Error(`simulator exited (${c})`)));
+  });
+  return { proc: p, host: `ws://${new URL(url).host}` };
+}
+async function jambonzS2sChecks() {
+  const events = [];
+  const off = esl.onEvent((ev) => events.push(ev));
+  await esl.command('event plain CUSTOM openai_s2s::connect openai_s2s::connect_failed openai_s2s::server_event openai_s2s::disconnect');
+  const tools = await startSim(['--call-function', 'get_weather']);
+  const dropping = await startSim(['--session-limit-ms', '2500']);
+  const s2s = (...args) => api(`uuid_openai_s2s ^^|${args.join('|')}`);
+  const clientEvent = (uuid, ev) => s2s(uuid, 'client.event', JSON.stringify(ev));
+  const mine = (uuid, subclass) => events.filter((ev) => ev.headers['Unique-ID'] === uuid && (!subclass || ev.headers['Event-Subclass'] === subclass));
+  const serverEvents = (uuid) => mine(uuid, 'openai_s2s::server_event').map((ev) => { try { return JSON.parse(ev.body); } catch { return { type: '(not JSON)' }; } });
+  const ofType = (uuid, type) => serverEvents(uuid).filter((e) => e.type === type);
+  // Its event filter: Unique-ID on every event, a JSON object body on all but connect.
+  const wellFormed = (uuid) => {
+    const all = events.filter((ev) => (ev.headers['Event-Subclass'] ?? '').startsWith('openai_s2s::'));
+    const ours = mine(uuid);
+    return ours.length > 0 && all.every((ev) => ev.headers['Unique-ID']) && ours.every((ev) => {
+      if (ev.headers['Event-Subclass'] === 'openai_s2s::connect') return true;
+      try { const b = JSON.parse(ev.body); return typeof b === 'object' && b !== null && !Array.isArray(b); } catch { return false; }
+    });
+  };
+  const RESPONSE_CREATE = { modalities: ['text', 'audio'], instructions: 'Greet the caller and ask how you can help.' };
+  const SESSION_UPDATE = {
+    modalities: ['text', 'audio'], instructions: 'You are a helpful phone assistant.', voice: 'alloy',
+    input_audio_format: 'pcm16', output_audio_format: 'pcm16',
+    turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500 },
+    input_audio_transcription: { model: 'whisper-1' },
+    tools: [
+      { type: 'function', name: 'get_weather', description: 'Get the weather at a location',
+        parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } },
+      { type: 'function', name: 'calendar_list_events', description: 'List calendar events (MCP)',
+        parameters: { type: 'object', properties: { day: { type: 'string', format: 'date' } }, additionalProperties: false } },
+    ],
+    tool_choice: 'auto',
+  };
+  const MODEL_PATH = 'v1/realtime?model=gpt-4o-realtime-preview-2024-12-17';
+  // Its _onConnect → _sendInitialMessage: response.create first, then session.update.
+  const createAndGreet = async (uuid, host, path = MODEL_PATH, auth = 'bearer') => {
+    const created = await s2s(uuid, 'session.create', host, path, auth, API_KEY);
+    const connected = await waitFor(async () => mine(uuid, 'openai_s2s::connect').length > 0, 8000, 50);
+    const rc = await clientEvent(uuid, { type: 'response.create', response: RESPONSE_CREATE });
+    const su = await clientEvent(uuid, { type: 'session.update', session: SESSION_UPDATE });
+    const updated = await waitFor(async () => ofType(uuid, 'session.updated').length > 0, 10000, 50);
+    return { ok: created === '+OK Success' && connected && rc.startsWith('+OK') && su.startsWith('+OK') && updated, detail: `create ${created}; connect ${connected}; response.create ${rc}; session.update ${su}; session.updated ${updated}` };
+  };
+  // After session.delete: no media hook, no session, no more events.
+  const nothingAfter = async (uuid) => {
+    const n = mine(uuid).length;
+    await sleep(600);
+    const bugs = await api(`uuid_buglist ${uuid}`);
+    const st = await statusJson();
+    return { ok: mine(uuid).length === n && !(st?.sessions ?? []).some((x) => x.uuid === uuid), detail: `events after: ${mine(uuid).length - n}; buglist ${bugs.replace(/\s+/g, ' ').slice(0, 120)}` };
+  };
+  const ONE = join(T, 'audio', 'one_utterance.wav');
+  writeFileSync(ONE, wavBytes(1, RATE, utterances(14, RATE, [[2.5, 0.9]])));
+  try {
+    // 1. the openai vendor: greet, configure, tool call, mid-call updates, kill with session.delete
+    {
+      const call = await originate('oair_park', { source: ONE });
+      const uuid = call.b;
+      const g = await createAndGreet(uuid, tools.host);
+      const greeted = await waitFor(async () => ofType(uuid, 'output_audio.playback_stopped').length > 0, 10000, 50);
+      const fc = await waitFor(async () => ofType(uuid, 'response.output_item.done').some((e) => e.item?.type === 'function_call'), 15000, 50);
+      const item = ofType(uuid, 'response.output_item.done').find((e) => e.item?.type === 'function_call')?.item;
+      const stoppedBefore = ofType(uuid, 'output_audio.playback_stopped').length;
+      const out = await clientEvent(uuid, { type: 'conversation.item.create', item: { type: 'function_call_output', call_id: item?.call_id, output: '{"temperature":21}' } });
+      const again = await clientEvent(uuid, { type: 'response.create' });
+      const answered = await waitFor(async () => ofType(uuid, 'output_audio.playback_stopped').length > stoppedBefore, 10000, 50);
+      const su = await clientEvent(uuid, { type: 'session.update', session: { instructions: 'Now speak French.' } });
+      const outputItem = [...ofType(uuid, 'conversation.item.created'), ...ofType(uuid, 'conversation.item.added')].find((e) => e.item?.type === 'function_call_output')?.item;
+      const del = await clientEvent(uuid, { type: 'conversation.item.delete', item_id: outputItem?.id });
+      const deleted = await waitFor(async () => ofType(uuid, 'conversation.item.deleted').some((e) => e.item_id === outputItem?.id), 5000, 50);
+      const cancel = await clientEvent(uuid, { type: 'response.cancel' });
+      await sleep(300);
+      // It ends the task on `error` and on a failed response.done: none (a cancel with nothing to cancel aside).
+      const errors = ofType(uuid, 'error').filter((e) => e.error?.code !== 'response_cancel_not_active');
+      const failedDone = ofType(uuid, 'response.done').filter((e) => e.response?.status === 'failed');
+      const kill = await s2s(uuid, 'session.delete');
+      const after = await nothingAfter(uuid);
+      await stopRecord(call);
+      await hangup(call);
+      const heard = toneAnalysis(call.recFile).toneMs;
+      check("jambonz_s2s: openai vendor — greet, configure, get_weather answered, mid-call updates, session.delete",
+        g.ok && greeted && fc && item?.name === 'get_weather' && out === '+OK Success' && again === '+OK Success' && answered &&
+          su === '+OK Success' && del === '+OK Success' && deleted && cancel === '+OK Success' && errors.length === 0 && failedDone.length === 0 &&
+          kill === '+OK Success' && after.ok && heard >= 800 && wellFormed(uuid),
+        `${g.detail}; greeting played ${greeted}; function_call ${item?.name ?? 'none'} ${item?.arguments ?? ''}; output ${out}, response.create ${again}, answer played ${answered}; ` +
+          `session.update ${su}, item.delete ${del} (deleted ${deleted}), response.cancel ${cancel}; errors ${JSON.stringify(errors.map((e) => e.error?.code))}, failed responses ${failedDone.length}; ` +
+          `session.delete ${kill}; ${after.detail}; caller heard the tone voice ${heard} ms; events well-formed ${wellFormed(uuid)}`);
+    }
+    // 2. session.delete after the server closed the connection (jambonz sends it since July 2026)
+    {
+      const call = await originate('oair_park', { record: false, source: ONE });
+      const uuid = call.b;
+      const g = await createAndGreet(uuid, dropping.host);
+      const dropped = await waitFor(async () => mine(uuid, 'openai_s2s::disconnect').length > 0, 10000, 50);
+      const ended = await waitFor(async () => !((await statusJson())?.sessions ?? []).some((x) => x.uuid === uuid), 5000, 50);
+      const kill = await s2s(uuid, 'session.delete');
+      const after = await nothingAfter(uuid);
+      const second = await s2s(uuid, 'session.delete');
+      await hangup(call);
+      check('jambonz_s2s: session.delete after the server closed the connection answers +OK and leaves nothing',
+        g.ok && dropped && ended && kill === '+OK Success' && after.ok && second.startsWith('-ERR') && wellFormed(uuid),
+        `${g.detail}; disconnect event ${dropped}; session ended ${ended}; session.delete ${kill}; ${after.detail}; second delete ${second}`);
+    }
+    // 3. its microsoft vendor (Azure's retired preview path, key as `query`: rewritten to the GA
+    //    path), then session.delete after the server sent an error (it ends the task on `error`)
+    {
+      const call = await originate('oair_park', { record: false, source: ONE });
+      const uuid = call.b;
+      markLog();
+      const g = await createAndGreet(uuid, tools.host, 'openai/realtime?api-version=2024-10-01-preview&deployment=my-realtime', 'query');
+      const since = logText().slice(logMark);
+      const rewritten = /Azure's preview path.*openai\/v1\/realtime\?model=my-realtime/.test(since);
+      const keyLogged = since.includes(API_KEY);
+      const bad = await clientEvent(uuid, { type: 'no_such.event' });
+      const gotError = await waitFor(async () => ofType(uuid, 'error').length > 0, 5000, 50);
+      const kill = await s2s(uuid, 'session.delete');
+      const after = await nothingAfter(uuid);
+      await hangup(call);
+      check('jambonz_s2s: microsoft vendor (preview path rewritten to GA and logged, key not logged); session.delete after a server error answers +OK and leaves nothing',
+        g.ok && rewritten && !keyLogged && gotError && kill === '+OK Success' && after.ok && wellFormed(uuid),
+        `${g.detail}; GA rewrite logged ${rewritten}; key in log ${keyLogged}; unknown client event ${bad}; error event ${gotError}; session.delete ${kill}; ${after.detail}`);
+    }
+  } finally {
+    off();
+    tools.proc.kill('SIGTERM');
+    dropping.proc.kill('SIGTERM');
+  }
 }
 
 let failed = false;
