@@ -5,6 +5,8 @@
 //   more of silence — counted once the answer has finished playing — the call is hung up through
 //   call control with an openai_realtime::call_control event of source `idle-policy` and a log line;
 //   the caller speaking (speech_started) starts the silence again;
+// - the same on GPT-Live: the check-in is a session.commentary.append, the caller's words
+//   (session.input_transcript.delta) start the silence again;
 // - the override order for idle-prompt-s, idle-hangup-s and max-call-duration-s: channel variable >
 //   profile param > module setting (each level below is set here to something the test would see).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +37,13 @@ beforeAll(async () => {
       <param name="auth" value="none"/>
       <param name="idle-prompt-s" value="1"/>
       <param name="idle-hangup-s" value="2"/>
+    </profile>
+    <profile name="live">
+      <param name="url" value="${sim.liveUrl}"/>
+      <param name="auth" value="none"/>
+      <param name="idle-prompt-s" value="1"/>
+      <param name="idle-hangup-s" value="1"/>
+      <session><![CDATA[ {"model":"gpt-live-1","instructions":"Be brief."} ]]></session>
     </profile>
     <profile name="quiet">
       <param name="url" value="${sim.url}"/>
@@ -142,5 +151,28 @@ describe('idle policy', () => {
     await waitFor(() => prompts(c).length === 1, 'idle prompt', 4000);
     await waitFor(() => controls(uuid).length === 1, 'hangup', 5000);
     expect(controlEvents(uuid)[0]).toMatchObject({ action: 'hangup', source: 'idle-policy', result: 'ok', args: { cause: 'NORMAL_CLEARING', reason: 'caller silent for 1 s' } });
+  });
+});
+
+describe('idle policy on GPT-Live', () => {
+  it('the check-in is a session.commentary.append; the caller\'s words start the silence again; then the hang-up', async () => {
+    const uuid = createTaggedChannel(h, 'idleLive', { seconds: 12, recordMs: 12_000, vars: { read_codec: 'PCMU' } });
+    expect(await h.command(API, `${uuid} start profile:live mono`)).toBe('+OK Success');
+    h.host.startMedia(uuid);
+    const c = await waitFor(() => sim.live.connections.find((x) => x.clientEvents.some((r) => r.event.type === 'session.start')), 'Live connection');
+    const checkIns = (): number[] =>
+      c.clientEvents.filter((r) => r.event.type === 'session.commentary.append' && (r.event as { content?: unknown }).content === IDLE_PROMPT_INSTRUCTIONS).map((r) => r.receivedAt);
+    await sleep(700);
+    c.sendEvent({ type: 'session.input_transcript.delta', delta: 'hello', start_ms: 100, end_ms: 600 });
+    const spokeAt = Date.now();
+    await sleep(600);
+    expect(checkIns()).toHaveLength(0);
+    await waitFor(() => checkIns().length === 1, 'check-in', 4000);
+    expect(checkIns()[0]! - spokeAt).toBeGreaterThanOrEqual(900);
+    await waitFor(() => controls(uuid).length === 1, 'hangup', 5000);
+    // The check-in was spoken (600 ms of tone) before the 1 s of silence that ends the call.
+    expect(Date.now() - checkIns()[0]!).toBeGreaterThanOrEqual(1500);
+    expect(c.spoken.map((s) => s.situation)).toContain('greeting');
+    expect(controlEvents(uuid)).toEqual([expect.objectContaining({ action: 'hangup', source: 'idle-policy', result: 'ok', family: 'audio_stream' })]);
   });
 });
