@@ -154,6 +154,19 @@ describe('idle policy', () => {
   });
 });
 
+describe('idle policy on uuid_openai_s2s', () => {
+  it('prompts, then hangs up through call control with family s2s', async () => {
+    const uuid = createTaggedChannel(h, 'idleS2s', { seconds: 12, recordMs: 12_000, vars: { OPENAI_REALTIME_IDLE_PROMPT_S: '1', OPENAI_REALTIME_IDLE_HANGUP_S: '1' } });
+    expect(await h.command('uuid_openai_s2s', `^^|${uuid}|session.create|ws://127.0.0.1:${sim.port}|v1/realtime?model=m|bearer|sk-idle`)).toBe('+OK Success');
+    h.host.startMedia(uuid);
+    const c = await waitFor(() => connectionsOfChannel(sim, uuid)[0], 'connection');
+    await waitFor(() => prompts(c).length === 1, 'idle prompt', 4000);
+    await waitFor(() => controls(uuid).length === 1, 'hangup', 5000);
+    expect(Date.now() - prompts(c)[0]!.at).toBeGreaterThanOrEqual(1000 + REPLY_MS - 200);
+    expect(controlEvents(uuid)).toEqual([expect.objectContaining({ action: 'hangup', source: 'idle-policy', result: 'ok', family: 's2s' })]);
+  });
+});
+
 describe('idle policy on GPT-Live', () => {
   it('the check-in is a session.commentary.append; the caller\'s words start the silence again; then the hang-up', async () => {
     const uuid = createTaggedChannel(h, 'idleLive', { seconds: 12, recordMs: 12_000, vars: { read_codec: 'PCMU' } });
