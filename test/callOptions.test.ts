@@ -10,7 +10,7 @@ const profile = { tools: ['end_call', 'transfer_call'], allowedTransferDestinati
 describe('readCallOptions', () => {
   it('defaults: no tools, no destinations, NORMAL_CLEARING, DTMF events only', () => {
     expect(readCallOptions(vars({}), null)).toEqual({
-      options: { tools: [], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 }, maxToolRoundTrips: null, maxCallDurationS: null },
+      options: { tools: [], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 }, maxToolRoundTrips: null, maxCallDurationS: null, idlePromptS: null, idleHangupS: null },
       warnings: [],
     });
   });
@@ -34,7 +34,7 @@ describe('readCallOptions', () => {
       }),
       null,
     );
-    expect(r.options).toEqual({ tools: ['end_call'], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 }, maxToolRoundTrips: null, maxCallDurationS: null });
+    expect(r.options).toEqual({ tools: ['end_call'], transferDestinations: [], hangupCause: 'NORMAL_CLEARING', dtmf: { forward: false, respond: true, batchMs: 1500 }, maxToolRoundTrips: null, maxCallDurationS: null, idlePromptS: null, idleHangupS: null });
     expect(r.warnings).toHaveLength(5);
     expect(r.warnings.join('\n')).toContain('OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS: expected a whole number from 0 to 10000');
     expect(r.warnings.join('\n')).toContain('"format_disk"');
@@ -62,5 +62,23 @@ describe('readCallOptions', () => {
     const bad = readCallOptions(vars({ OPENAI_REALTIME_MAX_CALL_DURATION_S: '10m' }), null);
     expect(bad.options.maxCallDurationS).toBeNull();
     expect(bad.warnings).toEqual([expect.stringContaining('OPENAI_REALTIME_MAX_CALL_DURATION_S: expected a whole number of seconds')]);
+  });
+
+  it('call length and idle times: channel variable over the profile; a bad variable falls back to the profile with a warning', () => {
+    const timed = { ...profile, maxCallDurationS: 900, idlePromptS: 20, idleHangupS: 0 };
+    expect(readCallOptions(vars({}), timed).options).toMatchObject({ maxCallDurationS: 900, idlePromptS: 20, idleHangupS: 0 });
+    expect(readCallOptions(vars({ OPENAI_REALTIME_IDLE_PROMPT_S: '0', OPENAI_REALTIME_IDLE_HANGUP_S: '15', OPENAI_REALTIME_MAX_CALL_DURATION_S: '60' }), timed).options).toMatchObject({
+      maxCallDurationS: 60,
+      idlePromptS: 0,
+      idleHangupS: 15,
+    });
+    const bad = readCallOptions(vars({ OPENAI_REALTIME_IDLE_PROMPT_S: '-3', OPENAI_REALTIME_IDLE_HANGUP_S: '99999' }), timed);
+    expect(bad.options).toMatchObject({ idlePromptS: 20, idleHangupS: 0 });
+    expect(bad.warnings).toEqual([
+      expect.stringContaining('OPENAI_REALTIME_IDLE_PROMPT_S: expected a whole number of seconds from 0 to 86400'),
+      expect.stringContaining('OPENAI_REALTIME_IDLE_HANGUP_S: expected a whole number of seconds from 0 to 86400'),
+    ]);
+    // No profile value: null, so the module setting applies.
+    expect(readCallOptions(vars({}), profile).options).toMatchObject({ maxCallDurationS: null, idlePromptS: null, idleHangupS: null });
   });
 });

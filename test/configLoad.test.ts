@@ -192,6 +192,8 @@ describe('loadModuleConfig: every validation error names its place and never con
     ['a missing CA file', configText(p(url + key + '      <param name="tls-ca-file" value="/nonexistent/ca.pem"/>\n')), 'tls-ca-file', "cannot read '/nonexistent/ca.pem' (ENOENT)"],
     ['a misspelt boolean', configText(p(url + key + '      <param name="reconnect" value="ture"/>\n')), 'reconnect', 'param "reconnect": expected true or false'],
     ['heartbeat out of range', configText(p(url + key + '      <param name="heartbeat-s" value="86400"/>\n')), 'heartbeat-s', 'out of range 0..3600'],
+    ['idle time out of range', configText(p(url + key + '      <param name="idle-prompt-s" value="100000"/>\n')), 'idle-prompt-s', 'out of range 0..86400'],
+    ['a call length not a number', configText(p(url + key + '      <param name="max-call-duration-s" value="10m"/>\n')), 'max-call-duration-s', 'param "max-call-duration-s"'],
     ['an unknown tool', configText(p(url + key + '      <param name="tools" value="end_call,launch_rocket"/>\n')), 'tools', 'unknown tool "launch_rocket"'],
     ['an unknown profile param', configText(p(url + key + '      <param name="api_key" value="x"/>\n')), 'api_key', 'profile "p", param "api_key": unknown profile param'],
     ['a param twice', configText(p(url + key + '      <param name="deflate" value="true"/>\n      <param name="DEFLATE" value="false"/>\n')), 'DEFLATE', 'set twice'],

@@ -23,6 +23,14 @@ function bridge(): { b: LiveToolBridge; sent: Array<Record<string, unknown>> } {
 }
 
 describe('LiveToolBridge', () => {
+  it("the idle policy's check-in becomes session.commentary.append; the caller's words are caller activity", () => {
+    const { b, sent } = bridge();
+    expect(b.clientEvent({ type: 'response.create', event_id: 'oair_1', response: { instructions: 'Are you still there?' } })).toBe(true);
+    expect(sent).toEqual([{ type: 'session.commentary.append', event_id: 'oair_1', content: 'Are you still there?', delegation_id: null }]);
+    expect(b.serverEvent({ type: 'session.input_transcript.delta', delta: 'hello', start_ms: 0, end_ms: 400 })).toEqual([{ type: 'input_audio_buffer.speech_started' }]);
+    expect(b.serverEvent({ type: 'session.input_transcript.delta', delta: ' ', start_ms: 400, end_ms: 410 })).toEqual([]);
+  });
+
   it('turns the backend stream into the GA events the call features act on', () => {
     const { b } = bridge();
     expect(b.serverEvent({ type: 'response.event', delegation_id: 'del_1', event: { type: 'response.created', response: { id: 'resp_1' } } })).toEqual([

@@ -20,8 +20,9 @@ import { log as rootLog, type Logger } from '../runtime/logger.js';
 import type { ToolHandlerHost } from '../tools/toolHandlerHost.js';
 import { builtinToolSchemas, type FunctionTool } from './builtinTools.js';
 import { CallControl } from './callControl.js';
-import { readCallOptions, type CallOptions } from './callOptions.js';
+import { readCallOptions, type CallOptions, type CallProfile } from './callOptions.js';
 import { DtmfForwarder } from './dtmfForwarder.js';
+import { IDLE_PROMPT_INSTRUCTIONS, IdlePolicy } from './idlePolicy.js';
 import { FunctionCalls } from './functionCalls.js';
 import { DEFAULT_MAX_TOOL_ROUND_TRIPS } from './toolLoopGuard.js';
 import { ResponseRequests } from './responseRequests.js';
@@ -49,7 +50,7 @@ export interface CallFeaturesConfig {
   bridge: NativeBridge;
   services: CallServices | null;
   /** The profile's tools and transfer allow-list (resolveConnection), overridden by channel variables. */
-  profile: { tools: readonly string[]; allowedTransferDestinations: readonly string[] } | null;
+  profile: CallProfile | null;
   /** The session's engine, once it exists (the engine's listener calls back into this object). */
   engine: () => FeatureEngine;
 }
@@ -69,6 +70,8 @@ export class CallFeatures {
   #digits = 0;
   /** max-call-duration-s: hangs the call up (through call control, never mid-word) when it passes. */
   #lengthTimer: NodeJS.Timeout | null = null;
+  /** idle-prompt-s / idle-hangup-s (null: off). */
+  readonly #idle: IdlePolicy | null;
 
   constructor(config: CallFeaturesConfig) {
     this.#c = config;
@@ -125,6 +128,18 @@ export class CallFeatures {
       log: this.#log,
     });
     this.#startLengthLimit(this.options.maxCallDurationS ?? services?.settings().maxCallDurationS ?? 0);
+    // Channel variable > profile (both in options) > module setting.
+    this.#idle = IdlePolicy.start({
+      promptS: this.options.idlePromptS ?? services?.settings().idlePromptS ?? 0,
+      hangupS: this.options.idleHangupS ?? services?.settings().idleHangupS ?? 0,
+      assistantBusy: () => !config.engine().playbackIdle || this.#responses.inProgress,
+      ending: () => config.engine().ending || this.#control.leaving,
+      prompt: () => this.#send({ type: 'response.create', response: { instructions: IDLE_PROMPT_INSTRUCTIONS } }),
+      hangup: (seconds) => {
+        this.#control.hangup('idle-policy', undefined, `caller silent for ${seconds} s`);
+      },
+      log: this.#log,
+    });
   }
 
   /**
@@ -190,6 +205,7 @@ export class CallFeatures {
         break;
       case 'input_audio_buffer.speech_started':
         this.#calls.callerActive();
+        this.#idle?.callerActive();
         break;
       default:
         break;
@@ -201,6 +217,7 @@ export class CallFeatures {
     const body: DtmfEventBody = { digit: digit.digit, duration_ms: digit.durationMs, family: this.#c.family };
     fireRealtimeEvent(this.#c.bridge, this.#c.uuid, REALTIME_EVENTS.dtmf, body);
     this.#calls.callerActive();
+    this.#idle?.callerActive();
     this.#dtmf?.press(digit.digit);
   }
 
@@ -213,6 +230,7 @@ export class CallFeatures {
   dispose(): void {
     if (this.#lengthTimer) clearTimeout(this.#lengthTimer);
     this.#lengthTimer = null;
+    this.#idle?.dispose();
     this.#dtmf?.dispose();
     this.#control.dispose();
     this.#calls.dispose();
@@ -224,6 +242,7 @@ export class CallFeatures {
       dtmf: { pressed: this.#digits, forward: this.options.dtmf.forward, messages: this.#dtmf?.messagesSent ?? 0 },
       functionCalls: this.#calls.status(),
       callControlActions: this.#control.actions,
+      ...(this.#idle ? { idlePrompts: this.#idle.prompts } : {}),
     };
   }
 

@@ -30,13 +30,17 @@ export const CALL_VARIABLES = {
   maxToolRoundTrips: 'OPENAI_REALTIME_MAX_TOOL_ROUND_TRIPS',
   /** Seconds after which the call is hung up once the assistant has finished speaking (0: no limit); beats `max-call-duration-s`. */
   maxCallDurationS: 'OPENAI_REALTIME_MAX_CALL_DURATION_S',
+  /** Seconds of caller silence before the model is asked to check in (0: off); beats the profile's and the module's `idle-prompt-s`. */
+  idlePromptS: 'OPENAI_REALTIME_IDLE_PROMPT_S',
+  /** Seconds of further silence before the call is hung up (0: off); beats `idle-hangup-s`. */
+  idleHangupS: 'OPENAI_REALTIME_IDLE_HANGUP_S',
 } as const;
 
 export const DEFAULT_HANGUP_CAUSE = 'NORMAL_CLEARING';
 export const DEFAULT_DTMF_BATCH_MS = 1500;
 const MAX_DTMF_BATCH_MS = 10_000;
 const MAX_TOOL_ROUND_TRIPS = 10_000;
-const MAX_CALL_DURATION_S = 86_400;
+const MAX_CALL_SECONDS = 86_400;
 const MAX_DESTINATION_LENGTH = 256;
 
 export interface CallOptions {
@@ -47,8 +51,20 @@ export interface CallOptions {
   dtmf: { forward: boolean; respond: boolean; batchMs: number };
   /** From the channel variable, or null: the module setting applies. */
   maxToolRoundTrips: number | null;
-  /** From the channel variable, or null: the module setting applies. */
+  /** From the channel variable, else the profile, or null: the module setting applies. */
   maxCallDurationS: number | null;
+  /** Idle policy (call/idlePolicy.ts): channel variable, else profile, or null: the module setting applies. */
+  idlePromptS: number | null;
+  idleHangupS: number | null;
+}
+
+/** What a profile (through resolveConnection) brings to a call's options. */
+export interface CallProfile {
+  tools: readonly string[];
+  allowedTransferDestinations: readonly string[];
+  maxCallDurationS?: number | null;
+  idlePromptS?: number | null;
+  idleHangupS?: number | null;
 }
 
 /** FreeSWITCH cause names (switch_channel_str2cause): upper-case words joined by `_`. */
@@ -56,7 +72,7 @@ export const HANGUP_CAUSE = /^[A-Z][A-Z0-9_]{2,63}$/;
 
 export function readCallOptions(
   variable: (name: string) => string | null | undefined,
-  profile: { tools: readonly string[]; allowedTransferDestinations: readonly string[] } | null,
+  profile: CallProfile | null,
 ): { options: CallOptions; warnings: string[] } {
   const warnings: string[] = [];
   const get = (name: string): string | null => {
@@ -125,15 +141,20 @@ export function readCallOptions(
     else warnings.push(`${CALL_VARIABLES.maxToolRoundTrips}: expected a whole number from 0 to ${MAX_TOOL_ROUND_TRIPS}; the max-tool-round-trips setting applies`);
   }
 
-  let maxCallDurationS: number | null = null;
-  const durationVar = get(CALL_VARIABLES.maxCallDurationS);
-  if (durationVar !== null) {
-    if (/^\d{1,5}$/.test(durationVar) && Number(durationVar) <= MAX_CALL_DURATION_S) maxCallDurationS = Number(durationVar);
-    else warnings.push(`${CALL_VARIABLES.maxCallDurationS}: expected a whole number of seconds from 0 to ${MAX_CALL_DURATION_S}; the max-call-duration-s setting applies`);
-  }
+  // Channel variable > profile > module setting (the caller applies the last).
+  const seconds = (name: string, setting: string, fromProfile: number | null | undefined): number | null => {
+    const v = get(name);
+    if (v === null) return fromProfile ?? null;
+    if (/^\d{1,5}$/.test(v) && Number(v) <= MAX_CALL_SECONDS) return Number(v);
+    warnings.push(`${name}: expected a whole number of seconds from 0 to ${MAX_CALL_SECONDS}; the profile's or module's ${setting} applies`);
+    return fromProfile ?? null;
+  };
+  const maxCallDurationS = seconds(CALL_VARIABLES.maxCallDurationS, 'max-call-duration-s', profile?.maxCallDurationS);
+  const idlePromptS = seconds(CALL_VARIABLES.idlePromptS, 'idle-prompt-s', profile?.idlePromptS);
+  const idleHangupS = seconds(CALL_VARIABLES.idleHangupS, 'idle-hangup-s', profile?.idleHangupS);
 
   return {
-    options: { tools, transferDestinations, hangupCause, dtmf: { forward, respond, batchMs }, maxToolRoundTrips, maxCallDurationS },
+    options: { tools, transferDestinations, hangupCause, dtmf: { forward, respond, batchMs }, maxToolRoundTrips, maxCallDurationS, idlePromptS, idleHangupS },
     warnings,
   };
 }

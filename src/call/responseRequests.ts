@@ -21,6 +21,11 @@ export class ResponseRequests {
     return this.#sent;
   }
 
+  /** A response is in progress (the assistant is about to speak, or speaking). */
+  get inProgress(): boolean {
+    return this.#active.size > 0;
+  }
+
   isActive(responseId: string | null): boolean {
     return responseId !== null && this.#active.has(responseId);
   }

@@ -52,6 +52,10 @@ export interface ModuleSettings {
   readonly maxToolRoundTrips: number;
   /** A session's call is hung up (once the assistant has finished speaking) after this many seconds; 0 = no limit. */
   readonly maxCallDurationS: number;
+  /** Idle policy (call/idlePolicy.ts): seconds of caller silence before the model is asked to check in; 0 = off. */
+  readonly idlePromptS: number;
+  /** Idle policy: seconds of further silence (after the prompt, if any) before the call is hung up; 0 = off. */
+  readonly idleHangupS: number;
   /** The profile used when a call names none, or null. */
   readonly defaultProfile: string | null;
 }
@@ -91,6 +95,8 @@ export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
   'tool-handler-timeout-ms': { key: 'toolHandlerTimeoutMs', kind: int(100, 600_000), restart: false },
   'max-tool-round-trips': { key: 'maxToolRoundTrips', kind: int(0, 10_000), restart: false },
   'max-call-duration-s': { key: 'maxCallDurationS', kind: int(0, 86_400), restart: false },
+  'idle-prompt-s': { key: 'idlePromptS', kind: int(0, 86_400), restart: false },
+  'idle-hangup-s': { key: 'idleHangupS', kind: int(0, 86_400), restart: false },
   'default-profile': { key: 'defaultProfile', kind: { type: 'profile-name' }, restart: false },
 };
 
@@ -118,6 +124,8 @@ export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
   toolHandlerTimeoutMs: 10_000,
   maxToolRoundTrips: 10,
   maxCallDurationS: 0,
+  idlePromptS: 0,
+  idleHangupS: 0,
   defaultProfile: null,
 });
 

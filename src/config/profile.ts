@@ -55,6 +55,10 @@ export interface Profile {
   readonly deflate: boolean;
   readonly allowedTransferDestinations: readonly string[];
   readonly tools: readonly string[];
+  /** Call length and idle policy for the profile's calls (null: the module setting applies; a channel variable beats both). */
+  readonly maxCallDurationS: number | null;
+  readonly idlePromptS: number | null;
+  readonly idleHangupS: number | null;
   /** The `session` object of the session.update sent after session.created, or null. */
   readonly session: Readonly<Record<string, unknown>> | null;
 }
@@ -75,6 +79,8 @@ export const PROFILE_DEFAULTS = {
 export const MAX_HEARTBEAT_S = 3600;
 const MAX_CONNECT_ATTEMPTS = 1000;
 const MAX_DESTINATION_LENGTH = 256;
+/** The longest call length or idle time a profile may set (a day, as the module settings). */
+const MAX_CALL_SECONDS = 86_400;
 
 const PARAMS = new Set([
   'url',
@@ -93,6 +99,9 @@ const PARAMS = new Set([
   'allowed-transfer-destinations',
   'tools',
   'protocol',
+  'max-call-duration-s',
+  'idle-prompt-s',
+  'idle-hangup-s',
 ]);
 
 export interface ProfileContext {
@@ -240,9 +249,18 @@ export function readProfile(element: XmlElement, ctx: ProfileContext): Profile {
     deflate: deflateParam ? readBoolean(deflateParam.place, deflateParam.value) : PROFILE_DEFAULTS.deflate,
     allowedTransferDestinations,
     tools,
+    ...readCallTimes(get),
     session: sessionElement ? readSession(here(sessionElement.line, `${label}, <session>`), sessionElement, ctx.maxSessionBytes, isLiveUrl(url, protocol)) : null,
   };
   return deepFreeze(profile);
+}
+
+function readCallTimes(get: (param: string) => { value: string; place: ConfigPlace } | null): Pick<Profile, 'maxCallDurationS' | 'idlePromptS' | 'idleHangupS'> {
+  const seconds = (param: string): number | null => {
+    const p = get(param);
+    return p ? readInteger(p.place, p.value, 0, MAX_CALL_SECONDS) : null;
+  };
+  return { maxCallDurationS: seconds('max-call-duration-s'), idlePromptS: seconds('idle-prompt-s'), idleHangupS: seconds('idle-hangup-s') };
 }
 
 /** ws:// or wss://, a host, no user:password, no fragment, and no key in the query. */

@@ -111,6 +111,10 @@ export interface ResolvedConnection {
   sessionUpdate?: Record<string, unknown>;
   tools: readonly string[];
   allowedTransferDestinations: readonly string[];
+  /** The profile's call length and idle policy (null: the module setting applies). */
+  maxCallDurationS: number | null;
+  idlePromptS: number | null;
+  idleHangupS: number | null;
 }
 
 export type ResolveResult =
@@ -301,6 +305,9 @@ export function resolveConnection(request: ConnectionRequest, config: Pick<Modul
     deflate: o.deflate ?? (noDeflate !== null ? !switchTrue(noDeflate) : (profile?.deflate ?? PROFILE_DEFAULTS.deflate)),
     tools: profile?.tools ?? [],
     allowedTransferDestinations: profile?.allowedTransferDestinations ?? [],
+    maxCallDurationS: profile?.maxCallDurationS ?? null,
+    idlePromptS: profile?.idlePromptS ?? null,
+    idleHangupS: profile?.idleHangupS ?? null,
   };
   if (sessionUpdate !== undefined) connection.sessionUpdate = structuredClone(sessionUpdate) as Record<string, unknown>;
   return { ok: true, connection, warnings, secrets: [...new Set(secrets)] };

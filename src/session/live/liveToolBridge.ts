@@ -8,6 +8,10 @@
  *   conversation.item.create {item: function_call_output} ─► response.item.create {item}
  *   response.create ─► response.create, held until every open call has its output (the service
  *     refuses a partial batch: FunctionCallBatch keeps the books)
+ *   response.create {response: {instructions}} (the idle policy's check-in, call/idlePolicy.ts)
+ *     ─► session.commentary.append {content: instructions}: Live's way to make the model speak
+ *   session.input_transcript.delta ─► input_audio_buffer.speech_started (the caller is talking:
+ *     the idle policy and the tool-loop guard start again)
  *
  * The tools' schemas go into `session.delegation.responses.tools` of the `session.start`
  * ({@link withDelegationTools}): the voice model has no tools of its own, the backend calls them.
@@ -15,6 +19,7 @@
  * `session.delegation.created` with `session.commentary.append` / `session.thinking.append`.
  */
 import { isJsonObject } from '../../protocol/json.js';
+import { commentaryAppend } from '../../protocol/live/liveClientBuilders.js';
 import { FunctionCallBatch } from '../../protocol/live/functionCallBatch.js';
 import { classifyResponseEvent } from '../../protocol/live/liveResponseEvents.js';
 import type { LiveResponseEvent, LiveSessionStart } from '../../protocol/live/liveTypes.js';
@@ -39,6 +44,9 @@ export class LiveToolBridge {
 
   /** A Live server event → the GA-shaped events the call features act on (none for most). */
   serverEvent(event: Json | null): Json[] {
+    if (event !== null && event.type === 'session.input_transcript.delta' && typeof event.delta === 'string' && event.delta.trim() !== '') {
+      return [{ type: 'input_audio_buffer.speech_started' }];
+    }
     if (event === null || event.type !== 'response.event' || !isJsonObject(event.event) || typeof event.event.type !== 'string') return [];
     const wrapper = event as unknown as LiveResponseEvent;
     const nested = wrapper.event;
@@ -82,6 +90,10 @@ export class LiveToolBridge {
       if (sent) this.#outputs++;
       if (decision.continueNow && this.#continueWaiting) this.#continue();
       return sent;
+    }
+    if (event.type === 'response.create' && isJsonObject(event.response) && typeof event.response.instructions === 'string') {
+      const eventId = typeof event.event_id === 'string' ? event.event_id : undefined;
+      return this.#send(commentaryAppend(event.response.instructions, null, eventId) as unknown as Json);
     }
     if (event.type === 'response.create') {
       if (this.#batch.pending.length > 0) {
