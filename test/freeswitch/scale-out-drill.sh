@@ -9,7 +9,8 @@
 # simulator 18765, sipp 5094/5096; RTP 21000-21999 (A), 22000-22999 (B).
 #
 # Usage: test/freeswitch/scale-out-drill.sh [--keep]   (exit 0 = every check passed)
-# Environment: CALLS1 (phase 1 calls, default 20), CALLS2 (phase 2, default 40), HOLD_MS (call length,
+# Environment: PAUSE_GAP (seconds between `fsctl pause inbound` and disabling A in the dispatcher,
+# default 3), CALLS1 (phase 1 calls, default 20), CALLS2 (phase 2, default 40), HOLD_MS (call length,
 # default 8000), DEBUG_HOLD=S (pause S seconds before the calls, to poke at the running nodes).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -109,9 +110,11 @@ check "$([ "$failed1" = 0 ] && [ "$ok1" = "$CALLS1" ] && [ $((a1 - a0)) -gt 0 ] 
 sipp_run phase2 "$CALLS2" 2 5096
 sleep 5
 say "drain A: sessions A=$(sessions $ESL_A) B=$(sessions $ESL_B)"
-fsx $ESL_A 'fsctl pause inbound' | sed 's/^/            /'
-kam dispatcher.set_state d 1 sip:127.0.0.1:$SIP_A
 a_drain=$(calls_in $ESL_A) b_drain=$(calls_in $ESL_B)
+fsx $ESL_A 'fsctl pause inbound' | sed 's/^/            /'
+# A few seconds between the two steps: INVITEs sent to the paused A meanwhile get 503 and fail over.
+sleep "${PAUSE_GAP:-3}"
+kam dispatcher.set_state d 1 sip:127.0.0.1:$SIP_A
 drain_t=$(date +%s)
 while :; do
   n=$(sessions $ESL_A)
@@ -131,6 +134,7 @@ read -r ok2 failed2 < <(sipp_wait phase2)
 b2=$(calls_in $ESL_B)
 say "phase 2: placed $CALLS2, successful $ok2, failed $failed2; answered by A $((a2 - a1)) (all before the drain), by B $((b2 - b1)) ($((b2 - b_drain)) after the drain began)"
 check "$([ "$failed2" = 0 ] && [ "$ok2" = "$CALLS2" ]; echo $?)" "phase 2: nothing dropped while A drained"
+say "INVITEs refused by the paused A and given to B by the failure route: $(grep -c 'failover ->' "$T/kam/kamailio.log")"
 kam dispatcher.list | grep -E 'URI|FLAGS' | sed 's/^/            /'
 fsx $ESL_B 'fsctl shutdown elegant' > /dev/null
 for _ in $(seq 15); do kill -0 "$pid_b" 2>/dev/null || break; sleep 1; done
