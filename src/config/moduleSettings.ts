@@ -12,6 +12,7 @@
  */
 import { configError, type ConfigPlace } from './configError.js';
 import { readEnum, readInteger, readOptionalText } from './configValues.js';
+import { parseListenAddress } from './listenAddress.js';
 import type { XmlElement } from './xmlReader.js';
 
 /** FreeSWITCH log level names (switch_log_str2level); `error` is not one, `err` is. */
@@ -54,9 +55,11 @@ export interface ModuleSettings {
   readonly maxCallDurationS: number;
   /** The profile used when a call names none, or null. */
   readonly defaultProfile: string | null;
+  /** `host:port` of the Prometheus listener (GET /metrics), or null: off. */
+  readonly metricsListen: string | null;
 }
 
-type Kind = { type: 'int'; min: number; max: number } | { type: 'text' } | { type: 'required-text' } | { type: 'log-level' } | { type: 'profile-name' };
+type Kind = { type: 'int'; min: number; max: number } | { type: 'text' } | { type: 'required-text' } | { type: 'log-level' } | { type: 'profile-name' } | { type: 'listen-address' };
 
 interface Spec {
   key: keyof ModuleSettings;
@@ -92,6 +95,8 @@ export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
   'max-tool-round-trips': { key: 'maxToolRoundTrips', kind: int(0, 10_000), restart: false },
   'max-call-duration-s': { key: 'maxCallDurationS', kind: int(0, 86_400), restart: false },
   'default-profile': { key: 'defaultProfile', kind: { type: 'profile-name' }, restart: false },
+  // Bound once by the main runtime thread (runtime/metricsListener.ts).
+  'metrics-listen': { key: 'metricsListen', kind: { type: 'listen-address' }, restart: true },
 };
 
 export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
@@ -119,6 +124,7 @@ export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
   maxToolRoundTrips: 10,
   maxCallDurationS: 0,
   defaultProfile: null,
+  metricsListen: null,
 });
 
 /** Profile names: what `profile:<name>` and OPENAI_REALTIME_PROFILE may hold. */
@@ -164,6 +170,13 @@ function readSetting(place: ConfigPlace, kind: Kind, value: string): unknown {
       if (/^[0-7]$/.test(v)) return LOG_LEVELS[Number(v)]!;
       if (v.toLowerCase() === 'error') throw configError(place, `"error" is not a FreeSWITCH log level; use "err"`);
       return readEnum(place, value, LOG_LEVELS);
+    }
+    case 'listen-address': {
+      const v = value.trim();
+      if (v.length === 0) return null;
+      const address = parseListenAddress(v);
+      if (typeof address === 'string') throw configError(place, address);
+      return v;
     }
     case 'profile-name': {
       const v = value.trim();
