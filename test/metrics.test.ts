@@ -14,7 +14,7 @@ import { ConfigError } from '../src/config/configError.js';
 import { loadModuleConfig } from '../src/config/moduleConfig.js';
 import { RealtimeSimulator } from '../src/simulator/index.js';
 import { configText, tempDir, type TempDir } from './configFixtures.js';
-import { speechBursts } from './helpers/callerAudio.js';
+import { b64json, speechBursts } from './helpers/callerAudio.js';
 import { noise, runHostSimulator } from './helpers/hostSimulator.js';
 
 let t: TempDir;
@@ -128,6 +128,32 @@ describe('openai_realtime metrics after simulated calls', () => {
       for (const v of Object.values(sample.labels)) expect(v).toMatch(/^[a-z_0-9.+Inf]*$/);
     }
     if (workers > 1) expect(sum(s, 'openai_realtime_metrics_workers_silent')).toBe(0);
+  });
+});
+
+describe('openai_realtime metrics of a GPT-Live session', () => {
+  it('protocol live: started and ended by reason, frames, and the usage seconds the server reported', async () => {
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 600 }, live: { usageIntervalMs: 1000 } });
+    try {
+      const run = await runHostSimulator({
+        caller: speechBursts(8000, 4500, [{ atMs: 400, ms: 700 }]),
+        tailMs: 300,
+        script: [`0 start ${sim.liveUrl} mono`, `5 send_json ${b64json({ type: 'session.start', session: { model: 'gpt-live-1' } })}`, '2800 openai_realtime metrics', '3200 stop', '3900 openai_realtime metrics'],
+      });
+      expect(run.code).toBe(0);
+      const answers = run.api().filter((a) => a.api === 'openai_realtime' && a.args === 'metrics');
+      const during = parseExposition(String(answers[0]!.reply)).samples;
+      const after = parseExposition(String(answers[1]!.reply)).samples;
+      expect(sum(during, 'openai_realtime_sessions', { family: 'audio_stream', protocol: 'live' })).toBe(1);
+      expect(sum(after, 'openai_realtime_sessions_started_total', { protocol: 'live' })).toBe(1);
+      expect(sum(after, 'openai_realtime_sessions_ended_total', { protocol: 'live', reason: 'stop' })).toBe(1);
+      expect(sum(after, 'openai_realtime_frames_in_total', { protocol: 'live' })).toBeGreaterThan(100);
+      // session.usage.updated every second of a call of about 3 s.
+      expect(sum(after, 'openai_realtime_live_usage_seconds_total', { protocol: 'live' })).toBeGreaterThanOrEqual(2);
+      expect(sum(after, 'openai_realtime_live_usage_seconds_total', { protocol: 'realtime' })).toBe(0);
+    } finally {
+      await sim.close();
+    }
   });
 });
 

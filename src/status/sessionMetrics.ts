@@ -20,7 +20,7 @@ const PROTOCOLS = new Set(['realtime', 'live']);
 /** Latency buckets in seconds: a good answer is well under a second, a bad one several. */
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];
 
-const COUNTED = ['framesIn', 'framesOut', 'underruns', 'serverGaps', 'reconnects', 'usageSeconds'] as const;
+const COUNTED = ['framesIn', 'framesOut', 'underruns', 'serverGaps', 'reconnects'] as const;
 const TOKEN_KINDS = ['input', 'output', 'inputAudio', 'inputText', 'inputCached', 'outputAudio', 'outputText'] as const;
 const TOKEN_LABEL: Record<(typeof TOKEN_KINDS)[number], string> = {
   input: 'input',
@@ -53,6 +53,9 @@ export function stateLabel(v: unknown): string {
 function countsOf(status: Record<string, unknown>): Totals {
   const out: Totals = {};
   for (const key of COUNTED) out[key] = num(status[key]);
+  // GPT-Live sessions report the server's usage seconds in their `live` part (session/live/).
+  const live = status.live !== null && typeof status.live === 'object' ? (status.live as Record<string, unknown>) : {};
+  out.usageSeconds = num(live.usageSeconds);
   const tokens = status.tokens !== null && typeof status.tokens === 'object' ? (status.tokens as Record<string, unknown>) : {};
   for (const kind of TOKEN_KINDS) out[`tokens.${kind}`] = num(tokens[kind]);
   return out;
