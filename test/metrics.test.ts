@@ -226,6 +226,7 @@ describe('metrics-listen', () => {
     const { types, samples } = parseExposition(got.body);
     expect(types.get('openai_realtime_sessions')).toBe('gauge');
     expect(sum(samples, 'openai_realtime_sessions_started_total', { family: 'echo', protocol: 'none' })).toBe(1);
+    expect(sum(samples, 'openai_realtime_sessions', { family: 'echo', protocol: 'none', state: 'none' })).toBe(1);
     expect(run.stderr).not.toMatch(/metrics-listen/);
   });
 

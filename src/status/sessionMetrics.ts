@@ -46,6 +46,7 @@ export function protocolLabel(v: unknown): string {
 
 /** The engines' states are a handful of lower-case words; anything else is not a label. */
 export function stateLabel(v: unknown): string {
+  if (v === undefined) return 'none';
   return typeof v === 'string' && /^[a-z_]{1,24}$/.test(v) ? v : 'other';
 }
 
