@@ -5,7 +5,7 @@
  * workers). A worker that did not answer in time is left out and counted in
  * `openai_realtime_metrics_workers_silent`, so a gap in the totals is visible, not hidden.
  */
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -23,6 +23,8 @@ export async function mergeMetrics(replies: readonly (string | null)[]): Promise
   const parts = replies.map(parse);
   const answered = parts.filter((p): p is MetricsJson => p !== null);
   const silent = parts.length - answered.length;
+  // Loaded on the first scrape, not at the runtime's start (it brings prom-client's whole index).
+  const { AggregatorRegistry } = await import('prom-client');
   const merged = await AggregatorRegistry.aggregate(answered).metrics();
   const workers = [
     '# HELP openai_realtime_metrics_workers_silent Session workers whose metrics are missing from this answer (they did not answer in time)',
