@@ -1,7 +1,7 @@
 # Install rules for what every host needs beside its binary (directories: OairLayout.cmake):
 #
-#   OAIR_BUNDLE_DIR/       dist/ (compiled JS), package.json, node_modules/{ws,node-gyp-build} (the
-#                          production dependencies; ws runs without its optional native helpers, the
+#   OAIR_BUNDLE_DIR/       dist/ (compiled JS), package.json, node_modules/{ws,node-gyp-build,
+#                          prom-client and its three dependencies} (the production dependencies; ws runs without its optional native helpers, the
 #                          runtime forbids addons), examples/tool-handlers.mjs
 #   OAIR_PRIVATE_LIBDIR/   libnode.so.108 (a copy of the one built against) and libnode-js/<pkg>/...,
 #                          the five JS files Debian's libnode reads at start (found there by
@@ -17,8 +17,12 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/dist/ DESTINATION ${OAIR_BUNDLE_DIR}/dist
         PATTERN "cli" EXCLUDE PATTERN "simulator" EXCLUDE)
 install(FILES ${CMAKE_SOURCE_DIR}/package.json DESTINATION ${OAIR_BUNDLE_DIR})
 install(FILES ${CMAKE_SOURCE_DIR}/examples/tool-handlers.mjs DESTINATION ${OAIR_BUNDLE_DIR}/examples)
-foreach(_dep ws node-gyp-build)
-  install(DIRECTORY ${CMAKE_SOURCE_DIR}/node_modules/${_dep} DESTINATION ${OAIR_BUNDLE_DIR}/node_modules)
+# prom-client (the metrics, src/status/sessionMetrics.ts) with what it requires: @opentelemetry/api,
+# tdigest and tdigest's bintrees (pure JS).
+foreach(_dep ws node-gyp-build prom-client @opentelemetry/api tdigest bintrees)
+  # A scoped package (@scope/name) goes into node_modules/@scope/.
+  get_filename_component(_scope "node_modules/${_dep}" DIRECTORY)
+  install(DIRECTORY ${CMAKE_SOURCE_DIR}/node_modules/${_dep} DESTINATION ${OAIR_BUNDLE_DIR}/${_scope})
 endforeach()
 
 if(OAIR_PRIVATE_LIBNODE)

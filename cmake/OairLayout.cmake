@@ -4,7 +4,7 @@
 #
 #   OAIR_FS_MODULESDIR    mod_openai_realtime.so            $(pkg-config --variable=modulesdir freeswitch)
 #   OAIR_FS_CONFDIR       autoload_configs/openai_realtime.conf.xml goes under it (only if absent)
-#   OAIR_BUNDLE_DIR       dist/, package.json, node_modules/{ws,node-gyp-build}, examples/
+#   OAIR_BUNDLE_DIR       dist/, package.json, node_modules/{ws,node-gyp-build,prom-client,...}, examples/
 #   OAIR_PRIVATE_LIBDIR   libnode.so.108 and libnode-js/{acorn,acorn-walk,cjs-module-lexer,undici}
 #                         (OAIR_PRIVATE_LIBNODE=ON, the default: the host needs no libnode108 package)
 #   OAIR_SIMULATOR_DIR    oair-sim, the host simulator (OAIR_INSTALL_SIMULATOR=ON; for tests of the layout)

@@ -7,6 +7,7 @@ import { ADMIN_API } from './apiNames.js';
 import type { NativeBridge } from './bridge.js';
 import type { CallServices } from './call/callFeatures.js';
 import { createAdminCommand } from './commands/adminCommand.js';
+import { SessionMetrics } from './status/sessionMetrics.js';
 import { registerAudioStreamCommands } from './commands/audioStreamCommand.js';
 import { registerS2sCommand } from './commands/s2sCommand.js';
 import { ConfigStore } from './config/configStore.js';
@@ -26,6 +27,8 @@ export interface App {
   readonly configStore: ConfigStore;
   readonly pump: MediaPump;
   readonly registry: SessionRegistry;
+  /** Prometheus metrics of this thread's sessions (`openai_realtime metrics`). */
+  readonly metrics: SessionMetrics;
   readonly router: CommandDispatcher;
   /** What sessions use beyond their audio: tool handlers and the settings they read (call/callFeatures.ts). */
   readonly services: CallServices;
@@ -54,6 +57,7 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   applyLogLevel(configStore.settings.logLevel);
   const pump = new MediaPump(bridge);
   const registry = new SessionRegistry();
+  const metrics = new SessionMetrics(registry);
   const router = new CommandDispatcher((id, text) => bridge.reply(id, text));
   // Tool handlers run in a worker thread of this thread's own, loaded now (calls wait for the load).
   const toolHandlers = new ToolHandlerHost();
@@ -66,6 +70,7 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
     configStore,
     pump,
     registry,
+    metrics,
     router,
     services: { toolHandlers, settings: () => configStore.settings },
     stop: async (reason) => {
@@ -74,7 +79,7 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
       toolHandlers.close();
     },
   };
-  router.register(ADMIN_API, createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }), toolHandlers }));
+  router.register(ADMIN_API, createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }), toolHandlers, metrics }));
   // The APIs, registered here and nowhere else: what the module answers is read in one place.
   registerAudioStreamCommands(app);
   registerS2sCommand(app);

@@ -15,6 +15,7 @@ import { parseHostConfig } from './runtime/hostConfig.js';
 import { loadBenchProbe } from './runtime/benchHook.js';
 import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink, log } from './runtime/logger.js';
+import { startMetricsListener } from './runtime/metricsListener.js';
 import { ShardedRuntime } from './runtime/shardedRuntime.js';
 import { resolveWorkerCount } from './runtime/workerCount.js';
 
@@ -32,13 +33,21 @@ try {
   const versions = `node ${process.version}, napi ${info.napiVersion}`;
   if (workers === 1) {
     const app = startApp(bridge, { configStore });
-    app.router.register('__runtime__', shutdownHandler(bridge, (reason) => app.stop(reason)));
+    const listener = startMetricsListener(configStore.settings.metricsListen, () => app.metrics.text());
+    app.router.register('__runtime__', shutdownHandler(bridge, async (reason) => {
+      await listener?.close();
+      await app.stop(reason);
+    }));
     bridge.ready();
     log.notice(`runtime ready on ${app.config.host}: ${versions}`);
   } else {
     applyLogLevel(configStore.settings.logLevel);
     const runtime = new ShardedRuntime(bridge, { count: workers, config, configStore });
-    runtime.router.register('__runtime__', shutdownHandler(bridge, (reason) => runtime.stop(reason)));
+    const listener = startMetricsListener(configStore.settings.metricsListen, () => runtime.metricsText());
+    runtime.router.register('__runtime__', shutdownHandler(bridge, async (reason) => {
+      await listener?.close();
+      await runtime.stop(reason);
+    }));
     await runtime.start();
     bridge.ready();
     log.notice(`runtime ready on ${config.host}: ${versions}, sessions on ${workers} worker threads`);

@@ -87,7 +87,7 @@ function runpathOf(file: string): string[] {
 
 describe('cmake --install lays out a self-contained runtime', () => {
   it('installs the bundle, the private libnode and its four JS packages, and the simulator', () => {
-    for (const f of ['dist/main.js', 'package.json', 'node_modules/ws/package.json', 'examples/tool-handlers.mjs']) expect(existsSync(join(bundleDir, f)), f).toBe(true);
+    for (const f of ['dist/main.js', 'package.json', 'node_modules/ws/package.json', 'node_modules/prom-client/package.json', 'node_modules/tdigest/package.json', 'node_modules/@opentelemetry/api/package.json', 'examples/tool-handlers.mjs']) expect(existsSync(join(bundleDir, f)), f).toBe(true);
     for (const f of ['libnode.so.108', 'libnode-js/acorn/dist/acorn.js', 'libnode-js/acorn-walk/dist/walk.js', 'libnode-js/cjs-module-lexer/lexer.js', 'libnode-js/cjs-module-lexer/dist/lexer.js', 'libnode-js/undici/undici-fetch.js']) {
       expect(existsSync(join(privateLibdir, f)), f).toBe(true);
     }

@@ -16,6 +16,7 @@ import type { HostConfig } from '../runtime/hostConfig.js';
 import type { SessionRegistry } from '../runtime/sessionRegistry.js';
 import { uncaughtCount } from '../runtime/processGuards.js';
 import { threadStatus } from '../status/moduleStatus.js';
+import type { SessionMetrics } from '../status/sessionMetrics.js';
 import { formatStatusText } from '../status/statusTable.js';
 import { handlerModulePath, type ToolHandlerHost } from '../tools/toolHandlerHost.js';
 
@@ -23,6 +24,7 @@ export const ADMIN_USAGE = [
   'USAGE:',
   '--------------------------------------------------------------------------------',
   'openai_realtime status [json]',
+  'openai_realtime metrics',
   'openai_realtime reload',
   'openai_realtime echo <uuid> start [delay_ms]',
   'openai_realtime echo <uuid> stop',
@@ -37,6 +39,8 @@ export interface AdminDeps {
   counters: () => Record<string, number>;
   /** This thread's tool handlers (reloaded with the configuration); absent on a thread without sessions. */
   toolHandlers?: ToolHandlerHost;
+  /** This thread's session metrics; absent on a thread without sessions (the sharded runtime merges the workers'). */
+  metrics?: SessionMetrics;
 }
 
 export function createAdminCommand(deps: AdminDeps): (args: string) => string | Promise<string> {
@@ -46,6 +50,8 @@ export function createAdminCommand(deps: AdminDeps): (args: string) => string | 
     switch (sub) {
       case 'status':
         return status(deps, argv[1]?.toLowerCase() === 'json');
+      case 'metrics':
+        return metrics(deps, argv[1]?.toLowerCase() === 'json');
       case 'reload':
         return reload(deps);
       case 'echo':
@@ -81,6 +87,12 @@ function status(deps: AdminDeps, json: boolean): string {
     toolHandlers: deps.toolHandlers && deps.configStore.settings.toolHandlers !== null ? deps.toolHandlers.status() : null,
   });
   return json ? JSON.stringify(report) : formatStatusText(report);
+}
+
+/** Text exposition format; `json` is prom-client's JSON, what a worker gives the sharded runtime to sum. */
+async function metrics(deps: AdminDeps, json: boolean): Promise<string> {
+  if (!deps.metrics) return '-ERR metrics are not kept on this thread';
+  return json ? JSON.stringify(await deps.metrics.json()) : deps.metrics.text();
 }
 
 async function echo(deps: AdminDeps, argv: string[]): Promise<string> {

@@ -12,6 +12,7 @@
  */
 import { configError, type ConfigPlace } from './configError.js';
 import { readEnum, readInteger, readOptionalText } from './configValues.js';
+import { parseListenAddress } from './listenAddress.js';
 import type { XmlElement } from './xmlReader.js';
 
 /** FreeSWITCH log level names (switch_log_str2level); `error` is not one, `err` is. */
@@ -58,9 +59,11 @@ export interface ModuleSettings {
   readonly idleHangupS: number;
   /** The profile used when a call names none, or null. */
   readonly defaultProfile: string | null;
+  /** `host:port` of the Prometheus listener (GET /metrics), or null: off. */
+  readonly metricsListen: string | null;
 }
 
-type Kind = { type: 'int'; min: number; max: number } | { type: 'text' } | { type: 'required-text' } | { type: 'log-level' } | { type: 'profile-name' };
+type Kind = { type: 'int'; min: number; max: number } | { type: 'text' } | { type: 'required-text' } | { type: 'log-level' } | { type: 'profile-name' } | { type: 'listen-address' };
 
 interface Spec {
   key: keyof ModuleSettings;
@@ -98,6 +101,8 @@ export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
   'idle-prompt-s': { key: 'idlePromptS', kind: int(0, 86_400), restart: false },
   'idle-hangup-s': { key: 'idleHangupS', kind: int(0, 86_400), restart: false },
   'default-profile': { key: 'defaultProfile', kind: { type: 'profile-name' }, restart: false },
+  // Bound once by the main runtime thread (runtime/metricsListener.ts).
+  'metrics-listen': { key: 'metricsListen', kind: { type: 'listen-address' }, restart: true },
 };
 
 export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
@@ -127,6 +132,7 @@ export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
   idlePromptS: 0,
   idleHangupS: 0,
   defaultProfile: null,
+  metricsListen: null,
 });
 
 /** Profile names: what `profile:<name>` and OPENAI_REALTIME_PROFILE may hold. */
@@ -172,6 +178,13 @@ function readSetting(place: ConfigPlace, kind: Kind, value: string): unknown {
       if (/^[0-7]$/.test(v)) return LOG_LEVELS[Number(v)]!;
       if (v.toLowerCase() === 'error') throw configError(place, `"error" is not a FreeSWITCH log level; use "err"`);
       return readEnum(place, value, LOG_LEVELS);
+    }
+    case 'listen-address': {
+      const v = value.trim();
+      if (v.length === 0) return null;
+      const address = parseListenAddress(v);
+      if (typeof address === 'string') throw configError(place, address);
+      return v;
     }
     case 'profile-name': {
       const v = value.trim();

@@ -16,6 +16,7 @@ export class ChannelPort implements MediaChannel {
   readonly #bridge: NativeBridge;
   readonly #info = new Float64Array(4);
   #released = false;
+  #lastStats: ChannelStats | undefined;
   /** Inside one pump turn the playback figures are read once: only JS writes the ring, and the media
    *  thread only drains it, so a value read at the start of the turn errs on the side of "fuller". */
   #inTurn = false;
@@ -87,8 +88,9 @@ export class ChannelPort implements MediaChannel {
     if (!this.#released) this.#bridge.setPlaybackMode(this.id, mode);
   }
 
+  /** The counters; once released, the last ones the host had (so a session's totals outlive its hook). */
   stats(): ChannelStats | undefined {
-    return this.#released ? undefined : this.#bridge.stats(this.id);
+    return this.#released ? this.#lastStats : this.#bridge.stats(this.id);
   }
 
   /** Asks the host to remove the media hook; the pump then reports the channel closed. */
@@ -101,7 +103,8 @@ export class ChannelPort implements MediaChannel {
   }
 
   /** @internal Called by the pump once the channel is closed and drained. */
-  markReleased(): void {
+  markReleased(lastStats?: ChannelStats): void {
+    this.#lastStats = lastStats;
     this.#released = true;
   }
 

@@ -147,8 +147,9 @@ export class MediaPump implements MediaAttacher {
 
   #finish(entry: Entry): void {
     if (!this.#entries.delete(entry.port.id)) return;
+    const last = this.#bridge.stats(entry.port.id);
     this.#bridge.release(entry.port.id);
-    entry.port.markReleased();
+    entry.port.markReleased(last);
     try {
       entry.handler.onClosed();
     } catch (err) {

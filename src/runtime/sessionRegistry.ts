@@ -6,6 +6,8 @@ export interface ActiveSession {
   readonly uuid: string;
   /** 'audio_stream' | 's2s' | 'echo' */
   readonly family: string;
+  /** 'realtime' | 'live' for the OpenAI sessions; absent for the diagnostics (echo). */
+  readonly protocol?: string;
   /** Ends the session: close the socket, detach the media hook, fire the last events. */
   stop(reason: string): Promise<void>;
   /** A snapshot for `openai_realtime status`. */
@@ -17,6 +19,12 @@ export class SessionRegistry {
   /** Sessions started and ended since this thread's application started, per family (status). */
   readonly #started = new Map<string, number>();
   readonly #ended = new Map<string, number>();
+  /** Told of every session added and removed (status/sessionMetrics.ts). */
+  readonly #watchers: Array<{ added(s: ActiveSession): void; removed(s: ActiveSession): void }> = [];
+
+  watch(w: { added(s: ActiveSession): void; removed(s: ActiveSession): void }): void {
+    this.#watchers.push(w);
+  }
 
   static key(uuid: string, family: string): string {
     return `${family}:${uuid.toLowerCase()}`;
@@ -29,6 +37,7 @@ export class SessionRegistry {
   add(session: ActiveSession): void {
     this.#sessions.set(SessionRegistry.key(session.uuid, session.family), session);
     this.#started.set(session.family, (this.#started.get(session.family) ?? 0) + 1);
+    for (const w of this.#watchers) w.added(session);
   }
 
   /** Removes `session` only if it is still the registered one (a newer session may have replaced it). */
@@ -37,6 +46,7 @@ export class SessionRegistry {
     if (this.#sessions.get(key) !== session) return;
     this.#sessions.delete(key);
     this.#ended.set(session.family, (this.#ended.get(session.family) ?? 0) + 1);
+    for (const w of this.#watchers) w.removed(session);
   }
 
   /** Sessions started and ended so far, per family. */

@@ -18,6 +18,7 @@ import type { HostConfig } from './hostConfig.js';
 import { uncaughtCount } from './processGuards.js';
 import { SessionRegistry } from './sessionRegistry.js';
 import { mergeStatus } from './statusMerge.js';
+import { mergeMetrics } from './metricsMerge.js';
 import { WorkerPool } from './workerPool.js';
 
 /** Worker thread stack: Node's default, made explicit (see WorkerPoolOptions.stackSizeMb). */
@@ -61,6 +62,8 @@ export class ShardedRuntime {
       switch (route.kind) {
         case 'status':
           return this.#status(route.json);
+        case 'metrics':
+          return this.metricsText();
         case 'broadcast':
           return this.#broadcast(ADMIN_API, args);
         case 'worker-exit':
@@ -103,6 +106,12 @@ export class ShardedRuntime {
     const replies = await this.pool.broadcast(ADMIN_API, 'status json', this.#queryTimeoutMs());
     const parts = replies.map((reply, index) => ({ index, reply, restarts: this.pool.restarts(index) }));
     return mergeStatus(parts, uncaughtCount(), { ...this.#bridge.counters() }, json);
+  }
+
+  /** Every worker's `metrics json`, summed into one text exposition (what a single thread would answer). */
+  async metricsText(): Promise<string> {
+    const replies = await this.pool.broadcast(ADMIN_API, 'metrics json', this.#queryTimeoutMs());
+    return mergeMetrics(replies);
   }
 
   async #broadcast(api: string, args: string): Promise<string> {

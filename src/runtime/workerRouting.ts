@@ -15,6 +15,8 @@ export type CommandRoute =
   | { kind: 'channel'; uuid: string }
   /** `openai_realtime status [json]`: every worker's status, merged (statusMerge.ts). */
   | { kind: 'status'; json: boolean }
+  /** `openai_realtime metrics`: every worker's metrics, summed (metricsMerge.ts). */
+  | { kind: 'metrics' }
   /** Every worker runs it (state every worker holds, e.g. the configuration); replies merged. */
   | { kind: 'broadcast' }
   /** The main thread's own handler (process-level diagnostics: `openai_realtime debug ...`). */
@@ -54,6 +56,8 @@ function routeAdmin(args: string): CommandRoute {
   switch (sub) {
     case 'status':
       return { kind: 'status', json: argv[1]?.toLowerCase() === 'json' };
+    case 'metrics':
+      return { kind: 'metrics' };
     case 'echo':
       // A missing uuid is a usage error any thread words the same way.
       return argv[1] ? { kind: 'channel', uuid: argv[1] } : { kind: 'main' };

@@ -43,7 +43,8 @@ export function engineStatus(s: EngineStatusSources): Record<string, unknown> {
   const c = s.config;
   const parts = s.parts;
   const port = parts?.port;
-  const stats = port && !port.released ? port.stats() : undefined;
+  // After the hook is gone: the last counters the host had, so the final status keeps the totals.
+  const stats = port?.stats();
   const rate = port?.sampleRate ?? 8000;
   const uplink = parts?.uplink.status(rate);
   const playout = parts?.playout;

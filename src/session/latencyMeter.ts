@@ -21,6 +21,15 @@ export interface LatencySnapshot {
   responses: number;
 }
 
+/** Every measurement of this thread's meters, as it is made (status/sessionMetrics.ts: the histograms). */
+export type LatencyObserver = (kind: 'response' | 'playout', ms: number) => void;
+let observer: LatencyObserver | null = null;
+
+/** One observer per JS thread (its metrics); null to stop. */
+export function observeLatencies(o: LatencyObserver | null): void {
+  observer = o;
+}
+
 export class LatencyMeter {
   #turnEndedAt: number | null = null;
   /** Responses whose first delta arrived and whose first sample has not been played yet. */
@@ -44,6 +53,7 @@ export class LatencyMeter {
     this.#firstDeltaAt.set(responseId, now);
     if (this.#turnEndedAt !== null) {
       this.#responseMs = now - this.#turnEndedAt;
+      observer?.('response', this.#responseMs);
       this.#responses++;
       this.#turnEndedAt = null;
     }
@@ -55,6 +65,7 @@ export class LatencyMeter {
     if (at === undefined) return;
     this.#firstDeltaAt.delete(responseId);
     this.#playoutMs = now - at;
+    observer?.('playout', this.#playoutMs);
   }
 
   /** A barge-in flushed everything: those first samples will never be played. */
