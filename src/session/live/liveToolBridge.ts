@@ -7,7 +7,8 @@
  *     ─► response.created / response.output_item.done (function_call) / response.done (GA shapes)
  *   conversation.item.create {item: function_call_output} ─► response.item.create {item}
  *   response.create ─► response.create, held until every open call has its output (the service
- *     refuses a partial batch: FunctionCallBatch keeps the books)
+ *     refuses a partial batch: FunctionCallBatch keeps the books); a complete batch is always
+ *     continued, once, even after a call that leaves (the goodbye is the continuation)
  *
  * The tools' schemas go into `session.delegation.responses.tools` of the `session.start`
  * ({@link withDelegationTools}): the voice model has no tools of its own, the backend calls them.
@@ -23,6 +24,23 @@ import type { SessionEngine } from '../sessionEngine.js';
 
 type Json = Record<string, unknown>;
 
+/**
+ * How long a reply the backend's calls lead to is awaited before call control stops waiting for it
+ * (it then waits only for what is playing). The voice speaks the continuation only after it has
+ * been sent, so without this an `end_call` would find the track quiet and hang up before the
+ * goodbye; a backend that never answers must not hold the call open (the call control's own
+ * 30 s limit is the last resort).
+ */
+export const LIVE_REPLY_WAIT_MS = 8000;
+
+/** The reply the call features wait for: calls still open, or a continuation sent and not yet heard. */
+interface AwaitedReply {
+  phase: 'calls' | 'continued';
+  since: number;
+  /** Since the continuation, the track was seen quiet: the next voice is the reply. */
+  sawQuiet: boolean;
+}
+
 export class LiveToolBridge {
   readonly #batch = new FunctionCallBatch();
   readonly #send: (event: Json) => boolean;
@@ -31,6 +49,9 @@ export class LiveToolBridge {
   #continueWaiting = false;
   #outputs = 0;
   #continuations = 0;
+  #reply: AwaitedReply | null = null;
+  /** Outputs were sent since the last response.create. */
+  #uncontinued = false;
 
   constructor(send: (event: Json) => boolean, log: Logger) {
     this.#send = send;
@@ -46,6 +67,7 @@ export class LiveToolBridge {
     switch (kind.kind) {
       case 'function_call':
         if (!this.#batch.announce(kind.call)) return [];
+        if (this.#reply?.phase !== 'calls') this.#reply = { phase: 'calls', since: Date.now(), sawQuiet: false };
         return [
           {
             type: 'response.output_item.done',
@@ -56,7 +78,7 @@ export class LiveToolBridge {
       case 'response_end': {
         const ended = this.#batch.responseEnded(kind.responseId, kind.status);
         for (const call of ended.dropped) this.#log.info(`function call ${call.name} (${call.callId}) discarded: its backend response ${kind.status}`);
-        if (ended.continueNow && this.#continueWaiting) this.#continue();
+        if (ended.continueNow) this.#continue();
         return kind.responseId === undefined ? [] : [{ type: 'response.done', response: { id: kind.responseId, status: kind.status } }];
       }
       case 'other': {
@@ -79,8 +101,15 @@ export class LiveToolBridge {
         return false;
       }
       const sent = this.#send({ type: 'response.item.create', item: { type: 'function_call_output', call_id: callId, output: event.item.output } });
-      if (sent) this.#outputs++;
-      if (decision.continueNow && this.#continueWaiting) this.#continue();
+      if (sent) {
+        this.#outputs++;
+        this.#uncontinued = true;
+      }
+      // Live's rule: a complete batch is continued, whether or not the call features asked. They do
+      // not ask after a call that leaves (end_call, transfer_call: on Realtime the goodbye came
+      // before the call), but under delegation the voice speaks the backend's words only after the
+      // continuation: without it the caller would never hear the goodbye.
+      if (decision.continueNow) this.#continue();
       return sent;
     }
     if (event.type === 'response.create') {
@@ -88,10 +117,35 @@ export class LiveToolBridge {
         this.#continueWaiting = true;
         return true;
       }
+      // The batch this follows was continued already (one response.create per batch).
+      if (!this.#uncontinued && this.#continuations > 0) return true;
       return this.#continue();
     }
     // Realtime-only requests (session.update with tools, conversation items) have no Live form.
     this.#log.debug(`${String(event.type)} of the call features not sent: no GPT-Live equivalent`);
+    return false;
+  }
+
+  /**
+   * Whether the call features must still wait for the voice (polled by call control through
+   * {@link featureEngineOf} while it waits to hang up or transfer): true while the backend's calls
+   * are open, and after the continuation until the track, seen quiet, carries the voice again —
+   * the model's words after the tool outputs (a goodbye) — or {@link LIVE_REPLY_WAIT_MS} passed.
+   */
+  replyPending(trackQuiet: boolean, now = Date.now()): boolean {
+    const reply = this.#reply;
+    if (!reply) return false;
+    if (now - reply.since > LIVE_REPLY_WAIT_MS) {
+      this.#reply = null;
+      this.#log.info(`no reply from the model ${LIVE_REPLY_WAIT_MS} ms after the tool outputs: not waiting for it any longer`);
+      return false;
+    }
+    if (reply.phase === 'calls') return true;
+    if (trackQuiet) {
+      reply.sawQuiet = true;
+      return true;
+    }
+    if (reply.sawQuiet) this.#reply = null;
     return false;
   }
 
@@ -101,8 +155,10 @@ export class LiveToolBridge {
 
   #continue(): boolean {
     this.#continueWaiting = false;
+    this.#uncontinued = false;
     const sent = this.#send({ type: 'response.create' });
     if (sent) this.#continuations++;
+    this.#reply = sent ? { phase: 'continued', since: Date.now(), sawQuiet: false } : null;
     return sent;
   }
 }
@@ -131,8 +187,10 @@ export function featureEngineOf(engine: () => SessionEngine, bridge: LiveToolBri
   return {
     sendJson: (_text, parsed) => bridge.clientEvent(parsed),
     ownEventId: () => engine().ownEventId(),
+    // Quiet only when the track is quiet and no reply to the backend's calls is still to come.
     get playbackIdle() {
-      return engine().playbackIdle;
+      const quiet = engine().playbackIdle;
+      return bridge.replyPending(quiet) ? false : quiet;
     },
     get ending() {
       return engine().ending;
