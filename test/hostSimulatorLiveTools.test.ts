@@ -4,8 +4,11 @@
 // calls (inside response.event) are answered in Live's shape (response.item.create, then one
 // response.create), and the call control happens: the caller hears the model's words after the
 // transfer output and is transferred afterwards; the digits go out on the channel and the
-// conversation goes on.
-import { existsSync } from 'node:fs';
+// conversation goes on. Under `client` delegation, a `live_delegation` export of the tool-handlers
+// module answers session.delegation.created with silent (thinking) and spoken (commentary) context.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RealtimeSimulator } from '../src/simulator/index.js';
 import { b64json, speechBursts } from './helpers/callerAudio.js';
@@ -71,6 +74,52 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live ready-made tools under r
       expect((run.record.filter((l) => l.kind === 'channel') as Array<{ t: number }>).every((l) => l.t >= 6000)).toBe(true);
     } finally {
       await sim.close();
+    }
+  });
+});
+
+describe.skipIf(!existsSync(simulatorBinary))('GPT-Live client delegation answered by an in-process tool handler (host simulator)', () => {
+  it('live_delegation gets the caller transcript, its thinking and commentary go out naming the delegation, and the model speaks the result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oair-live-deleg-'));
+    const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 400 }, live: { delegateAfterTurns: [1] } });
+    try {
+      const handlers = join(dir, 'handlers.mjs');
+      writeFileSync(
+        handlers,
+        `export async function live_delegation(args, ctx) {
+  ctx.log.info('delegation ' + args.delegation_id);
+  return { thinking: 'Looking up the order for: ' + args.transcript, commentary: 'The order ships tomorrow.' };
+}
+`,
+      );
+      const config = join(dir, 'openai_realtime.conf.xml');
+      writeFileSync(config, `<configuration name="openai_realtime.conf"><settings><param name="tool-handlers" value="${handlers}"/></settings></configuration>\n`);
+      const clientStart = { type: 'session.start', session: { model: 'gpt-live-1', instructions: 'Be brief.' } };
+      const run = await runHostSimulator({
+        caller: speechBursts(RATE, 6000, [{ atMs: 500, ms: 800 }]),
+        tailMs: 300,
+        config,
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(clientStart)}`, '5500 stop'],
+      });
+      expect(run.code).toBe(0);
+      const connection = sim.live.connections[0]!;
+      expect(connection.clientDelegations).toHaveLength(1);
+      const delegation = connection.clientDelegations[0]!;
+      expect(delegation.thinking).toEqual([expect.stringMatching(/^Looking up the order for: \[simulated transcript of \d\.\d s of audio\]$/)]);
+      expect(delegation.commentary).toEqual(['The order ships tomorrow.']);
+      const sent = connection.clientEvents.map((r) => r.event as { type: string; delegation_id?: string }).filter((e) => e.type !== 'session.input_audio.append');
+      expect(sent.map((e) => e.type)).toEqual(['session.start', 'session.thinking.append', 'session.commentary.append', 'session.close']);
+      expect(sent[1]!.delegation_id).toBe(delegation.id);
+      // The model spoke the result, and the caller heard it.
+      expect(connection.spoken.map((s) => s.situation)).toEqual(['afterToolOutput']);
+      expect(loudSamples(run.replies[0]!)).toBeGreaterThan(RATE * 0.4 * 0.9);
+      // The application still sees the delegation; no error came back from the server.
+      const json = bodies(run, 'mod_openai_audio_stream::json').map((b) => b.type);
+      expect(json).toContain('session.delegation.created');
+      expect(json).not.toContain('error');
+    } finally {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -45,7 +45,7 @@ describe('LiveToolBridge', () => {
     expect(sent).toEqual([{ type: 'response.item.create', item: { type: 'function_call_output', call_id: 'c1', output: '{"ok":true}' } }]);
     b.clientEvent({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'c2', output: '{"ok":true}' } });
     expect(sent.map((e) => e.type)).toEqual(['response.item.create', 'response.item.create', 'response.create']);
-    expect(b.status()).toEqual({ outputs: 2, continuations: 1, openCalls: 0 });
+    expect(b.status()).toEqual({ outputs: 2, continuations: 1, openCalls: 0, clientDelegationsAnswered: 0 });
   });
 
   it('continues a complete batch once even when the call features do not ask (a call that leaves), and only once when they do', () => {
@@ -55,7 +55,7 @@ describe('LiveToolBridge', () => {
     expect(sent.map((e) => e.type)).toEqual(['response.item.create', 'response.create']);
     expect(b.clientEvent({ type: 'response.create' })).toBe(true); // the features' own ask for the same batch
     expect(sent.map((e) => e.type)).toEqual(['response.item.create', 'response.create']);
-    expect(b.status()).toEqual({ outputs: 1, continuations: 1, openCalls: 0 });
+    expect(b.status()).toEqual({ outputs: 1, continuations: 1, openCalls: 0, clientDelegationsAnswered: 0 });
   });
 
   it('drops outputs for calls of a failed backend response, and Realtime-only requests', () => {

@@ -12,8 +12,9 @@
  *
  * The tools' schemas go into `session.delegation.responses.tools` of the `session.start`
  * ({@link withDelegationTools}): the voice model has no tools of its own, the backend calls them.
- * Under `client` delegation there is no backend and nothing to translate: the application answers
- * `session.delegation.created` with `session.commentary.append` / `session.thinking.append`.
+ * Under `client` delegation there is no backend: the application answers `session.delegation.created`
+ * with `session.commentary.append` / `session.thinking.append`, or a `live_delegation` tool handler
+ * does (LiveClientDelegations).
  */
 import { isJsonObject } from '../../protocol/json.js';
 import { FunctionCallBatch } from '../../protocol/live/functionCallBatch.js';
@@ -21,6 +22,7 @@ import { classifyResponseEvent } from '../../protocol/live/liveResponseEvents.js
 import type { LiveResponseEvent, LiveSessionStart } from '../../protocol/live/liveTypes.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { SessionEngine } from '../sessionEngine.js';
+import { LiveClientDelegations } from './liveClientDelegation.js';
 
 type Json = Record<string, unknown>;
 
@@ -45,13 +47,15 @@ export class LiveToolBridge {
   readonly #batch = new FunctionCallBatch();
   readonly #send: (event: Json) => boolean;
   readonly #log: Logger;
-  /** A response.create is waiting for the batch's last output. */
-  #continueWaiting = false;
   #outputs = 0;
   #continuations = 0;
   #reply: AwaitedReply | null = null;
   /** Outputs were sent since the last response.create. */
   #uncontinued = false;
+  /** Client delegations answered by the `live_delegation` tool handler. */
+  readonly #client = new LiveClientDelegations();
+  /** The call features' next response.create follows a client delegation's answer: it has no Live form. */
+  #skipNextCreate = false;
 
   constructor(send: (event: Json) => boolean, log: Logger) {
     this.#send = send;
@@ -60,6 +64,7 @@ export class LiveToolBridge {
 
   /** A Live server event → the GA-shaped events the call features act on (none for most). */
   serverEvent(event: Json | null): Json[] {
+    if (event !== null && event.type !== 'response.event') return this.#client.serverEvent(event);
     if (event === null || event.type !== 'response.event' || !isJsonObject(event.event) || typeof event.event.type !== 'string') return [];
     const wrapper = event as unknown as LiveResponseEvent;
     const nested = wrapper.event;
@@ -95,6 +100,12 @@ export class LiveToolBridge {
   clientEvent(event: Json): boolean {
     if (event.type === 'conversation.item.create' && isJsonObject(event.item) && event.item.type === 'function_call_output') {
       const callId = typeof event.item.call_id === 'string' ? event.item.call_id : '';
+      if (this.#client.owns(callId)) {
+        this.#skipNextCreate = true;
+        const appends = this.#client.answer(callId, event.item.output);
+        if (appends.length === 0) this.#log.info(`client delegation ${callId}: the tool handler gave no commentary or thinking; nothing sent`);
+        return appends.map((append) => this.#send(append)).every(Boolean);
+      }
       const decision = this.#batch.output(callId);
       if (decision.action === 'drop') {
         this.#log.info(`function_call_output for ${callId} not sent: ${decision.reason}`);
@@ -113,10 +124,12 @@ export class LiveToolBridge {
       return sent;
     }
     if (event.type === 'response.create') {
-      if (this.#batch.pending.length > 0) {
-        this.#continueWaiting = true;
+      if (this.#skipNextCreate) {
+        this.#skipNextCreate = false;
         return true;
       }
+      // Held: the batch's last output continues it.
+      if (this.#batch.pending.length > 0) return true;
       // The batch this follows was continued already (one response.create per batch).
       if (!this.#uncontinued && this.#continuations > 0) return true;
       return this.#continue();
@@ -150,11 +163,10 @@ export class LiveToolBridge {
   }
 
   status(): Record<string, number> {
-    return { outputs: this.#outputs, continuations: this.#continuations, openCalls: this.#batch.pending.length };
+    return { outputs: this.#outputs, continuations: this.#continuations, openCalls: this.#batch.pending.length, clientDelegationsAnswered: this.#client.answered };
   }
 
   #continue(): boolean {
-    this.#continueWaiting = false;
     this.#uncontinued = false;
     const sent = this.#send({ type: 'response.create' });
     if (sent) this.#continuations++;
