@@ -393,6 +393,10 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
       // The module hung up (call control), which ended the stream with session.close.
       expect(bodies(run, 'openai_realtime::call_control')).toEqual([expect.objectContaining({ action: 'hangup', result: 'ok', source: 'tool:end_call' })]);
       expect(types[types.length - 1]).toBe('session.close');
+      // The hangup waited for the model's words after the tool output (the voice speaks them only
+      // once the continuation went out): the caller heard the whole 400 ms goodbye.
+      expect(connection.spoken.map((s) => s.situation)).toEqual(['afterToolOutput']);
+      expect(loudSamples(run.replies[0]!)).toBeGreaterThan(8000 * 0.4 * 0.9);
       const json = bodies(run, 'mod_openai_audio_stream::json').map((b) => b.type);
       expect(json).toContain('session.delegation.created');
       expect(json).toContain('response.event');

@@ -2,7 +2,7 @@
 // delegation — calls from response.event, outputs as response.item.create, one response.create per
 // complete batch; withDelegationTools adds the schemas to the start.
 import { describe, expect, it } from 'vitest';
-import { LiveToolBridge, withDelegationTools } from '../src/session/live/liveToolBridge.js';
+import { LIVE_REPLY_WAIT_MS, LiveToolBridge, withDelegationTools } from '../src/session/live/liveToolBridge.js';
 import { log } from '../src/runtime/logger.js';
 import type { LiveSessionStart } from '../src/protocol/live/liveTypes.js';
 
@@ -53,7 +53,17 @@ describe('LiveToolBridge', () => {
     expect(sent).toEqual([{ type: 'response.item.create', item: { type: 'function_call_output', call_id: 'c1', output: '{"ok":true}' } }]);
     b.clientEvent({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'c2', output: '{"ok":true}' } });
     expect(sent.map((e) => e.type)).toEqual(['response.item.create', 'response.item.create', 'response.create']);
-    expect(b.status()).toEqual({ outputs: 2, continuations: 1, openCalls: 0 });
+    expect(b.status()).toEqual({ outputs: 2, continuations: 1, openCalls: 0, clientDelegationsAnswered: 0 });
+  });
+
+  it('continues a complete batch once even when the call features do not ask (a call that leaves), and only once when they do', () => {
+    const { b, sent } = bridge();
+    b.serverEvent(call('c1'));
+    b.clientEvent({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'c1', output: '{"ok":true}' } });
+    expect(sent.map((e) => e.type)).toEqual(['response.item.create', 'response.create']);
+    expect(b.clientEvent({ type: 'response.create' })).toBe(true); // the features' own ask for the same batch
+    expect(sent.map((e) => e.type)).toEqual(['response.item.create', 'response.create']);
+    expect(b.status()).toEqual({ outputs: 1, continuations: 1, openCalls: 0, clientDelegationsAnswered: 0 });
   });
 
   it('drops outputs for calls of a failed backend response, and Realtime-only requests', () => {
@@ -63,6 +73,32 @@ describe('LiveToolBridge', () => {
     expect(b.clientEvent({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'c1', output: '{}' } })).toBe(false);
     expect(b.clientEvent({ type: 'session.update', session: { tools: [] } })).toBe(false);
     expect(sent).toEqual([]);
+  });
+
+  it('keeps call control waiting for the reply to the tool outputs: open calls, then the continuation until the voice is heard after a quiet track', () => {
+    const { b } = bridge();
+    expect(b.replyPending(true)).toBe(false); // nothing delegated: nothing to wait for
+    b.serverEvent(call('c1'));
+    b.serverEvent(ended('completed'));
+    expect(b.replyPending(true)).toBe(true); // the call is open: its reply cannot have started
+    b.clientEvent({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'c1', output: '{"ok":true}' } });
+    b.clientEvent({ type: 'response.create' });
+    // Still speaking something from before the continuation: that is not the reply.
+    expect(b.replyPending(false)).toBe(false);
+    expect(b.replyPending(true)).toBe(true); // quiet: the reply is still to come
+    expect(b.replyPending(false)).toBe(false); // the voice again: the reply is playing
+    expect(b.replyPending(true)).toBe(false); // and once it ended, nothing more to wait for
+  });
+
+  it('stops waiting for a reply that never comes', () => {
+    const { b } = bridge();
+    b.serverEvent(call('c1'));
+    b.clientEvent({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: 'c1', output: '{}' } });
+    b.clientEvent({ type: 'response.create' });
+    const now = Date.now();
+    expect(b.replyPending(true, now + 100)).toBe(true);
+    expect(b.replyPending(true, now + LIVE_REPLY_WAIT_MS + 100)).toBe(false);
+    expect(b.replyPending(true, now + LIVE_REPLY_WAIT_MS + 200)).toBe(false);
   });
 });
 

@@ -6,7 +6,9 @@
  *   export const get_weather = async (args, ctx) => ({ location: args.location, forecast: 'sunny' });
  *
  * Every named export is a handler for the function of that name; each must be a function. A call
- * runs in the module's tool-handler worker thread, never on a session thread.
+ * runs in the module's tool-handler worker thread, never on a session thread. One name is
+ * reserved: `live_delegation` answers a GPT-Live session's client delegations
+ * (src/session/live/liveClientDelegation.ts says what it gets and what its result becomes).
  */
 
 export interface ToolLogger {

@@ -21,7 +21,12 @@
 # dialplan with and without silence_stream), events, secrets, bargein, hangup_playback,
 # concurrent_conversation (N calls), end_call (the ready-made tool: the call is hung up only after the
 # caller heard the whole goodbye), jambonz_s2s (jambonz's uuid_openai_s2s command sequence, tool call and
-# session.delete after kill, server close and server error); shutdown (`fsctl shutdown` with calls streaming, exit code 0) last.
+# session.delete after kill, server close and server error); GPT-Live against the simulator's Live endpoint (the dialplan sends
+# its session.start with send_json): live_parked (a parked Live conversation heard), live_bargein (the
+# Live model stops talking when the caller talks, the caller stops hearing it), live_end_call (end_call
+# under `responses` delegation: hung up after the goodbye was heard), live_pcmu (a PCMU channel with
+# audio/pcmu at 8000: no resampling, heard); shutdown (`fsctl shutdown` with calls streaming, exit
+# code 0) last. The simulator calls end_call after a caller turn in sessions that offer it.
 #
 # To test an installed module and bundle:
 #   test/freeswitch/run-integration.sh --module "$(pkg-config --variable=modulesdir freeswitch)/mod_openai_realtime.so" \
@@ -309,7 +314,7 @@ writeFileSync(NOISE, wavBytes(1, RATE, noiseBursts(10, RATE)));
 writeFileSync(TONE1000, wavBytes(1, RATE, tone(2, RATE, 1000, 8000)));
 
 // The realtime simulator, tone voice (440 Hz, 2 s per response).
-const sim = spawn(process.execPath, [join(ROOT, 'dist/cli/realtimeSim.js'), '--port', '0', '--voice', 'tone', '--tone-ms', '2000'],
+const sim = spawn(process.execPath, [join(ROOT, 'dist/cli/realtimeSim.js'), '--port', '0', '--voice', 'tone', '--tone-ms', '2000', '--call-function', 'end_call'],
   { stdio: ['ignore', 'pipe', 'pipe'] });
 const simLog = [];
 const SIM_URL = await new Promise((resolve, reject) => {
@@ -324,6 +329,11 @@ const SIM_URL = await new Promise((resolve, reject) => {
   sim.on('exit', (c) => reject(new Error(`simulator exited (${c}): ${simLog.join('')}`)));
 });
 const REALTIME_URL = `ws://${new URL(SIM_URL).host}/v1/realtime?model=gpt-realtime`;
+const LIVE_URL = `ws://${new URL(SIM_URL).host}/v1/live/sessions`;
+// GPT-Live starts: the dialplan sends the session.start itself (send_json, base64), as an application would.
+const liveB64 = (session) => Buffer.from(JSON.stringify({ type: 'session.start', session: { model: 'gpt-live-1', instructions: 'Be brief.', ...session } })).toString('base64');
+const liveStart = (session) => [['set', `api_result=\${uuid_openai_audio_stream \${uuid} start ${LIVE_URL} mono 24k}`],
+  ['set', `api_result=\${uuid_openai_audio_stream \${uuid} send_json ${liveB64(session)}}`]];
 
 const modules = ['mod_console', 'mod_logfile', 'mod_event_socket', 'mod_commands', 'mod_dptools', 'mod_dialplan_xml',
   'mod_loopback', 'mod_sndfile', 'mod_native_file', 'mod_tone_stream', 'mod_openai_realtime'];
@@ -387,6 +397,11 @@ ${ext('oair_seed', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM
     ['set', `api_result=${startCmd}`], ['playback', 'silence_stream://-1//'], ['set', 'api_result=${uuid_openai_audio_stream ${uuid} stop}'], ['hangup']])}
 ${ext('oair_seed_park', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['answer'],
     ['set', `api_result=${startCmd}`], ['park']])}
+${ext('oair_live_park', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['answer'], ...liveStart({}), ['park']])}
+${ext('oair_live_pcmu', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['answer'],
+    ...liveStart({ audio: { format: { type: 'audio/pcmu', rate: 8000 } } }), ['park']])}
+${ext('oair_live_end_call', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['set', 'OPENAI_REALTIME_TOOLS=end_call'], ['answer'],
+    ...liveStart({ delegation: { type: 'responses', responses: { model: 'gpt-5-mini', instructions: 'Hang up when the caller is done.' } } }), ['park']])}
 ${ext('oair_transfer_target', [['set', 'oair_transferred=yes'], ['park']])}
 ${ext('oair_end_call', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['set', 'OPENAI_REALTIME_TOOLS=end_call'], ['answer'],
     ['set', `api_result=${startCmd}`], ['park']])}
@@ -471,7 +486,8 @@ async function channelCount() { const r = await api('show channels count'); cons
 
 // ------------------------------------------------------------------------------------------ checks
 const CHECKS = ['load', 'usage', 'echo_parked', 'handover', 'rates', 'dtmf_hook', 'concurrent_echo', 'hangup', 'reload', 'v8_refusal', 'bad_bundle', 'host_ops', 'mix',
-  'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'end_call', 'jambonz_s2s', 'shutdown'];
+  'conversation', 'conversation_parked', 'events', 'secrets', 'bargein', 'hangup_playback', 'concurrent_conversation', 'end_call', 'jambonz_s2s',
+  'live_parked', 'live_bargein', 'live_end_call', 'live_pcmu', 'shutdown'];
 const want = (n) => !ONLY || ONLY.has(n) || n === 'shutdown';
 let engine = false;
 
@@ -755,6 +771,7 @@ SWITCH_MODULE_LOAD_FUNCTION(mod_v8_load) { *module_interface = switch_loadable_m
     if (engine) await jambonzS2sChecks();
     else skip('jambonz_s2s', 'the session engine is not in the runtime yet');
   }
+  if (['live_parked', 'live_bargein', 'live_end_call', 'live_pcmu'].some(want)) await liveChecks();
 
   // ---- shutdown with calls active
   {
@@ -1186,6 +1203,103 @@ async function jambonzS2sChecks() {
     tools.proc.kill('SIGTERM');
     dropping.proc.kill('SIGTERM');
   }
+// ------------------------------------------------------------------------------------------ GPT-Live
+// The same calls against the simulator's Live endpoint (/v1/live/sessions): the dialplan starts the
+// stream on a Live URL and sends its session.start (send_json); the simulator's Live model answers
+// a caller turn with its 2 s tone on one continuous real-time track, stops talking by itself when
+// the caller talks over it, and under `responses` delegation calls end_call after the caller's turn.
+async function liveChecks() {
+  const events = [];
+  const off = esl.onEvent((ev) => events.push(ev));
+  await esl.command('event plain CHANNEL_HANGUP CUSTOM openai_realtime::call_control mod_openai_audio_stream::json mod_openai_audio_stream::error');
+  const Q = join(T, 'audio', 'live-question.wav');
+  writeFileSync(Q, wavBytes(1, RATE, utterances(12, RATE, [[0.5, 1.2]])));
+  const BARGE = join(T, 'audio', 'live-barge.wav');
+  writeFileSync(BARGE, wavBytes(1, RATE, utterances(12, RATE, [[0.5, 1.2], [3.2, 1.0]])));
+  const liveTypes = (uuid) => events.filter((e) => e.headers['Unique-ID'] === uuid && e.headers['Event-Subclass'] === 'mod_openai_audio_stream::json')
+    .map((e) => { try { return JSON.parse(e.body).type; } catch { return '?'; } });
+  const sessionOf = async (uuid) => (await statusJson())?.sessions?.find((x) => x.uuid === uuid);
+
+  if (want('live_parked')) {
+    markLog();
+    const call = await originate('oair_live_park', { source: Q });
+    await sleep(3000);
+    const s = await sessionOf(call.b);
+    await sleep(4000);
+    await stopRecord(call);
+    await hangup(call);
+    const t = toneAnalysis(call.recFile);
+    const types = liveTypes(call.b);
+    const errs = errorsSinceMark();
+    check('live_parked: a GPT-Live conversation on a parked channel (no silence_stream) is heard',
+      s?.protocol === 'live' && s?.live?.state === 'active' && t.toneMs >= 1500 && types[0] === 'session.started' && !types.includes('session.output_audio.delta') && errs.length === 0,
+      `protocol ${s?.protocol}, live state ${s?.live?.state}, formats ${s?.inputFormat}@${s?.inputRate}/${s?.outputFormat}@${s?.outputRate}; 440 Hz heard for ${t.toneMs} ms; ` +
+        `events ${[...new Set(types)].join(', ') || 'none'}; errors: ${errs.slice(0, 3).join(' | ') || 'none'}`);
+  }
+  if (want('live_bargein')) {
+    const call = await originate('oair_live_park', { source: BARGE });
+    await sleep(8000);
+    await stopRecord(call);
+    await hangup(call);
+    const t = toneAnalysis(call.recFile);
+    const { rate, channels } = readWav(call.recFile);
+    const sent = channels[1];
+    let second = null;
+    for (let s = Math.round(2.5 * rate), w = Math.round(rate / 50); s + w < sent.length; s += w) {
+      if (dbfs(rms(sent, s, w)) > -40) { second = s / rate; break; }
+    }
+    let toneStart = null, toneEnd = null;
+    for (let i = 0; i < t.on.length; i++) {
+      if (t.on[i] && toneStart === null) toneStart = i * 0.05;
+      if (toneStart !== null && !t.on[i] && i * 0.05 > toneStart + 0.1) { toneEnd = i * 0.05; break; }
+    }
+    const stopMs = second !== null && toneEnd !== null ? Math.round((toneEnd - second) * 1000) : null;
+    const natural = toneStart !== null && toneEnd !== null && toneEnd - toneStart >= 1.9;
+    const sentTypes = liveTypes(call.b);
+    // Live has no truncate/cancel: the model stops itself; the module sends nothing and plays the track.
+    check('live_bargein: the Live model stops talking when the caller talks over it, and the caller stops hearing it',
+      stopMs !== null && stopMs < 800 && toneStart < second && !natural,
+      `first answer ${toneStart?.toFixed(2)}–${toneEnd?.toFixed(2)} s (of 2 s), caller again at ${second?.toFixed(2)} s → stopped ${stopMs} ms after; ` +
+        `server events ${[...new Set(sentTypes)].join(', ')}`);
+  }
+  if (want('live_end_call')) {
+    const call = await originate('oair_live_end_call', { source: Q });
+    const hungUp = () => events.find((ev) => ev.headers['Event-Name'] === 'CHANNEL_HANGUP' && ev.headers['Unique-ID'] === call.b);
+    const s = await (async () => { await sleep(1500); return sessionOf(call.b); })();
+    const gone = await waitFor(async () => Boolean(hungUp()), 15000, 20);
+    await waitFor(async () => (await channelCount()) === 0, 5000, 50);
+    await sleep(300);
+    const t = toneAnalysis(call.recFile);
+    const lastTone = t.on.lastIndexOf(true);
+    const tailMs = lastTone < 0 ? 0 : (t.on.length - 1 - lastTone) * t.winMs;
+    const control = events.find((ev) => ev.headers['Event-Subclass'] === 'openai_realtime::call_control' && ev.headers['Unique-ID'] === call.b);
+    let body = null;
+    try { body = control ? JSON.parse(control.body) : null; } catch {}
+    const cause = hungUp()?.headers['Hangup-Cause'];
+    const types = liveTypes(call.b);
+    check('live_end_call: under responses delegation end_call hangs up (NORMAL_CLEARING) after the caller heard the whole goodbye',
+      gone && cause === 'NORMAL_CLEARING' && (s?.tools ?? []).includes('end_call') && types.includes('session.delegation.created') && types.includes('response.event') &&
+        t.toneMs >= 1850 && tailMs > 0 && body?.action === 'hangup' && body?.source === 'tool:end_call' && body?.result === 'ok',
+      `tools ${JSON.stringify(s?.tools)}; hangup cause ${cause}; 440 Hz heard for ${t.toneMs} ms of 2000, ${tailMs} ms of the recording after it; ` +
+        `delegation ${types.includes('session.delegation.created')}, response.event ${types.includes('response.event')}; call_control ${control?.body ?? 'none'}`);
+  }
+  if (want('live_pcmu')) {
+    // A loopback leg takes its codec from loopback_initial_codec when it is created, before the
+    // originate's own variables are set: a global variable (channel lookups fall back to it) for this one call.
+    await api('global_setvar loopback_initial_codec=PCMU');
+    const call = await originate('oair_live_pcmu', { source: Q }).finally(() => api('global_setvar loopback_initial_codec='));
+    await sleep(3000);
+    const s = await sessionOf(call.b);
+    const codec = await api(`uuid_getvar ${call.b} read_codec`);
+    await sleep(4000);
+    await stopRecord(call);
+    await hangup(call);
+    const t = toneAnalysis(call.recFile);
+    check('live_pcmu: a G.711 call passes through untouched (audio/pcmu at 8000 both ways, channel 8 kHz) and is heard',
+      codec === 'PCMU' && s?.inputFormat === 'audio/pcmu' && s?.outputFormat === 'audio/pcmu' && s?.inputRate === 8000 && s?.outputRate === 8000 && s?.channelRate === 8000 && t.toneMs >= 1500,
+      `read_codec ${codec}; status ${s?.inputFormat}@${s?.inputRate} in, ${s?.outputFormat}@${s?.outputRate} out, channel ${s?.channelRate} Hz; 440 Hz heard for ${t.toneMs} ms`);
+  }
+  off();
 }
 
 let failed = false;
