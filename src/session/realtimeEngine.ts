@@ -32,6 +32,7 @@ import { DebugAudioFiles } from './debugAudioFiles.js';
 import { EarlyClientEvents, type SubmitResult } from './earlyClientEvents.js';
 import type { EngineConfig, EngineListener, MuteTarget } from './engineConfig.js';
 import { DEFAULT_ENGINE_LIMITS, MAX_RAW_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
+import { EngineFaults } from './engineFaults.js';
 import { EngineShutdown } from './engineShutdown.js';
 import { buildEngineParts, type EngineParts } from './engineParts.js';
 import { engineStatus } from './engineStatus.js';
@@ -88,7 +89,7 @@ export class RealtimeEngine implements MediaHandler {
   #appEventsRefused = 0;
   /** App events waiting for the server (earlyClientEvents.ts). */
   readonly #early: EarlyClientEvents;
-  #faults = 0;
+  readonly #faults: EngineFaults;
   #responsesDone = 0;
 
   private constructor(config: EngineConfig, listener: EngineListener, transport: TransportFactory) {
@@ -98,6 +99,13 @@ export class RealtimeEngine implements MediaHandler {
     this.#log = rootLog.forChannel(config.uuid);
     this.#files = config.audioFiles ? new DebugAudioFiles(config.uuid, this.#log) : null;
     this.#end = new EngineShutdown(config.label, this.#log);
+    this.#faults = new EngineFaults({
+      label: config.label,
+      log: this.#log,
+      ending: () => this.#end.ending,
+      failed: (reason) => this.#listener.failed?.(reason),
+      shutdown: (reason) => void this.#shutdown(reason),
+    });
     this.#early = new EarlyClientEvents(this.#limits.appBacklogBytes, {
       state: () => this.#connection.state,
       send: (e) => {
@@ -120,11 +128,11 @@ export class RealtimeEngine implements MediaHandler {
       // exception there is this session's fault. Uncaught, it would leave the socket's reader
       // stuck mid-frame (a session that hears nothing more and never ends).
       {
-        onOpen: (reconnected) => this.#contain(() => this.#onOpen(reconnected)),
-        onText: (text) => this.#contain(() => this.#onText(text)),
-        onBinary: (data) => this.#contain(() => this.#onBinary(data)),
-        onDisconnect: (code, reason, willReconnect) => this.#contain(() => this.#onDisconnect(code, reason, willReconnect)),
-        onConnectError: (info) => this.#contain(() => this.#onConnectError(info)),
+        onOpen: (reconnected) => this.#faults.contain(() => this.#onOpen(reconnected)),
+        onText: (text) => this.#faults.contain(() => this.#onText(text)),
+        onBinary: (data) => this.#faults.contain(() => this.#onBinary(data)),
+        onDisconnect: (code, reason, willReconnect) => this.#faults.contain(() => this.#onDisconnect(code, reason, willReconnect)),
+        onConnectError: (info) => this.#faults.contain(() => this.#onConnectError(info)),
         onEnded: (reason) => {
           if (!this.#end.ending) void this.#shutdown(reason);
         },
@@ -297,29 +305,7 @@ export class RealtimeEngine implements MediaHandler {
   }
 
   onFault(error: unknown): void {
-    this.#fault(error);
-  }
-
-  /** Runs session code from the socket; an exception in it ends this session, nothing else. */
-  #contain(run: () => void): void {
-    try {
-      run();
-    } catch (err) {
-      this.#fault(err);
-    }
-  }
-
-  /** This session's code threw: log why, tell the owner (its app gets an event), end the session. */
-  #fault(error: unknown): void {
-    this.#faults++;
-    this.#log.error(`${this.#config.label} failed: ${describe(error)}`);
-    if (this.#end.ending) return;
-    try {
-      this.#listener.failed?.('internal error');
-    } catch (inner) {
-      this.#log.error(`${this.#config.label} failure report failed: ${describe(inner)}`);
-    }
-    void this.#shutdown('internal error');
+    this.#faults.fault(error);
   }
 
   // ── connection events ────────────────────────────────────────────────────
@@ -518,7 +504,7 @@ export class RealtimeEngine implements MediaHandler {
         invalidAudioDeltas: this.#invalidDeltas,
         lateDeltasDropped: this.#lateDeltasDropped,
         responses: this.#responsesDone,
-        internalErrors: this.#faults,
+        internalErrors: this.#faults.count,
       },
       tokens: this.#tokens,
       latency: this.#latency,

@@ -26,13 +26,13 @@ import { LiveSessionGate, type GateEffect } from '../../protocol/live/liveSessio
 import type { LiveClientEvent, LiveSessionStart } from '../../protocol/live/liveTypes.js';
 import { throwIfArmed } from '../../runtime/faultHooks.js';
 import { log as rootLog, type Logger } from '../../runtime/logger.js';
-import { describe } from '../../runtime/processGuards.js';
 import { DebugAudioFiles } from '../debugAudioFiles.js';
 import type { EngineConfig, MuteTarget } from '../engineConfig.js';
 import type { SubmitResult } from '../earlyClientEvents.js';
 import { DEFAULT_ENGINE_LIMITS, type EngineLimits } from '../engineLimits.js';
+import { EngineFaults } from '../engineFaults.js';
 import { EngineShutdown } from '../engineShutdown.js';
-import type { EngineTransport, TransportFactory } from '../engineTransport.js';
+import { connectionOptions, type EngineTransport, type TransportFactory } from '../engineTransport.js';
 import { LatencyMeter } from '../latencyMeter.js';
 import { Playout } from '../playout.js';
 import { RealtimeConnection, displayUrl, type ConnectErrorInfo } from '../realtimeConnection.js';
@@ -41,7 +41,7 @@ import { resolveBufferMs } from '../streamVariables.js';
 import { Uplink } from '../uplink.js';
 import { LiveOutbox } from './liveOutbox.js';
 import { LiveSessionFacts } from './liveSessionFacts.js';
-import { LIVE_APPEND, liveTransportOptions, prepareLiveStart, readLiveFrame, restartedStart } from './liveStart.js';
+import { LIVE_APPEND, prepareLiveStart, readLiveFrame, restartedStart } from './liveStart.js';
 import { liveEngineStatus, waitUntil, type LiveEngineDeps, type LiveEngineListener, type LiveEngineOptions, type LiveParts } from './liveEngineParts.js';
 import { LiveTrack } from './liveTrack.js';
 
@@ -83,7 +83,7 @@ export class LiveEngine implements MediaHandler {
   readonly #outbox: LiveOutbox;
   #invalidEvents = 0;
   #invalidDeltas = 0;
-  #faults = 0;
+  readonly #faults: EngineFaults;
   #unexpectedBinary = 0;
 
   private constructor(config: EngineConfig, live: LiveEngineOptions, listener: LiveEngineListener, transport: TransportFactory) {
@@ -95,13 +95,20 @@ export class LiveEngine implements MediaHandler {
     this.#mutedUser = config.muteUser;
     this.#files = config.audioFiles ? new DebugAudioFiles(config.uuid, this.#log) : null;
     this.#end = new EngineShutdown(config.label, this.#log);
+    this.#faults = new EngineFaults({
+      label: config.label,
+      log: this.#log,
+      ending: () => this.#end.ending,
+      failed: (reason) => this.#listener.failed?.(reason),
+      shutdown: (reason) => void this.#shutdown(reason),
+    });
     this.#gate = this.#newGate();
-    this.#connection = transport(liveTransportOptions(config.connection), {
-      onOpen: (reconnected) => this.#contain(() => this.#onOpen(reconnected)),
-      onText: (text) => this.#contain(() => this.#onText(text)),
-      onBinary: () => this.#contain(() => this.#onBinary()),
-      onDisconnect: (code, reason, willReconnect) => this.#contain(() => this.#onDisconnect(code, reason, willReconnect)),
-      onConnectError: (info) => this.#contain(() => this.#onConnectError(info)),
+    this.#connection = transport(connectionOptions(config.connection), {
+      onOpen: (reconnected) => this.#faults.contain(() => this.#onOpen(reconnected)),
+      onText: (text) => this.#faults.contain(() => this.#onText(text)),
+      onBinary: () => this.#faults.contain(() => this.#onBinary()),
+      onDisconnect: (code, reason, willReconnect) => this.#faults.contain(() => this.#onDisconnect(code, reason, willReconnect)),
+      onConnectError: (info) => this.#faults.contain(() => this.#onConnectError(info)),
       onEnded: (reason) => {
         if (!this.#end.ending) void this.#shutdown(reason);
       },
@@ -309,27 +316,7 @@ export class LiveEngine implements MediaHandler {
   }
 
   onFault(error: unknown): void {
-    this.#fault(error);
-  }
-
-  #contain(run: () => void): void {
-    try {
-      run();
-    } catch (err) {
-      this.#fault(err);
-    }
-  }
-
-  #fault(error: unknown): void {
-    this.#faults++;
-    this.#log.error(`${this.#config.label} failed: ${describe(error)}`);
-    if (this.#end.ending) return;
-    try {
-      this.#listener.failed?.('internal error');
-    } catch (inner) {
-      this.#log.error(`${this.#config.label} failure report failed: ${describe(inner)}`);
-    }
-    void this.#shutdown('internal error');
+    this.#faults.fault(error);
   }
 
   // ── the session start ────────────────────────────────────────────────────
@@ -515,7 +502,7 @@ export class LiveEngine implements MediaHandler {
       mutedUser: this.#mutedUser,
       paused: this.#paused,
       startedAt: this.#startedAt,
-      counters: { appEventsRefused: this.#outbox.refused, invalidAudioDeltas: this.#invalidDeltas, invalidServerEvents: this.#invalidEvents, internalErrors: this.#faults },
+      counters: { appEventsRefused: this.#outbox.refused, invalidAudioDeltas: this.#invalidDeltas, invalidServerEvents: this.#invalidEvents, internalErrors: this.#faults.count },
       latency: this.#latency,
       gateState: this.#gate.state,
       gateQueued: this.#gate.queued,

@@ -5,7 +5,6 @@
  *   application chose none (withChannelAudioFormat), and the wire format the uplink and track use;
  * - the start after an abnormal drop: the same session with the conversation so far as `input`
  *   (rebuildHistory, after the start's own input, within the 128-message limit);
- * - the socket options (the Realtime engine's, with Live's URL and headers already in `connection`);
  * - a server frame as the engine forwards it: parsed once, with its JSON object and type even when
  *   the parser did not know or accept it (the application still gets every frame).
  */
@@ -15,16 +14,11 @@ import { parseLiveServerEvent, type LiveServerParse } from '../../protocol/live/
 import type { LiveAudioFormat, LiveAudioFormatType, LiveSessionStart } from '../../protocol/live/liveTypes.js';
 import { LIVE_HISTORY_MAX_MESSAGES, rebuildHistory } from '../../protocol/live/reconnectHistory.js';
 import type { TranscriptTurn } from '../../protocol/live/transcriptTurns.js';
-import type { EngineConnection } from '../engineConfig.js';
-import { MAX_SERVER_FRAME_BYTES } from '../engineLimits.js';
-import type { ConnectionOptions } from '../realtimeConnection.js';
 import type { WireFormat } from '../sessionFormats.js';
 
 /** The client event that carries caller audio on Live. */
 export const LIVE_APPEND = 'session.input_audio.append';
 export const RECONNECT_PREAMBLE = 'The call was reconnected; this is the conversation so far.';
-const HANDSHAKE_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 2_000;
 
 const ENCODINGS: Record<LiveAudioFormatType, WireFormat['encoding']> = { 'audio/pcm': 'pcm', 'audio/pcmu': 'pcmu', 'audio/pcma': 'pcma' };
 
@@ -52,22 +46,6 @@ export function restartedStart(start: LiveSessionStart, turns: readonly Transcri
   const rebuilt = rebuildHistory(turns, { preamble: RECONNECT_PREAMBLE });
   const input = [...(start.session.input ?? []), ...rebuilt.input].slice(-LIVE_HISTORY_MAX_MESSAGES);
   return { event: { ...start, session: { ...start.session, input } }, messages: rebuilt.input.length, droppedTurns: rebuilt.droppedTurns };
-}
-
-export function liveTransportOptions(c: EngineConnection): ConnectionOptions {
-  return {
-    url: c.url,
-    headers: c.headers,
-    perMessageDeflate: c.deflate,
-    tls: c.tls,
-    heartbeatSeconds: c.heartbeatS,
-    reconnect: c.reconnect,
-    reconnectAfterDrop: c.reconnectAfterDrop,
-    maxAttempts: c.maxConnectAttempts,
-    handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-    closeTimeoutMs: CLOSE_TIMEOUT_MS,
-    maxFrameBytes: MAX_SERVER_FRAME_BYTES,
-  };
 }
 
 export interface LiveFrame {
