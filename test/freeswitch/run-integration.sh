@@ -1203,6 +1203,8 @@ async function jambonzS2sChecks() {
     tools.proc.kill('SIGTERM');
     dropping.proc.kill('SIGTERM');
   }
+}
+
 // ------------------------------------------------------------------------------------------ GPT-Live
 // The same calls against the simulator's Live endpoint (/v1/live/sessions): the dialplan starts the
 // stream on a Live URL and sends its session.start (send_json); the simulator's Live model answers
