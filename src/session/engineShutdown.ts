@@ -7,6 +7,8 @@
  *   the steps before (speech stop, detach the hook) ─► close the socket and wait for the host to
  *   confirm the hook's removal (at most 3 s) ─► delete the debug files ─► tell the owner (`ended`)
  */
+import { PlaybackMode } from '../bridge.js';
+import type { MediaChannel } from '../media/mediaChannel.js';
 import { describe } from '../runtime/processGuards.js';
 import type { Logger } from '../runtime/logger.js';
 
@@ -103,4 +105,11 @@ export class EngineShutdown {
       this.#log.error(`${this.#label} teardown (${what}): ${describe(err)}`);
     }
   }
+}
+
+/** The engine's detach step (both engines): the ring plays nothing more, then the hook goes. */
+export function detachChannel(port: MediaChannel | undefined): void {
+  if (!port || port.released) return;
+  port.setPlaybackMode(PlaybackMode.idle);
+  port.detach();
 }

@@ -15,7 +15,7 @@
  *
  * Everything runs on the Node thread; the media thread only sees the rings.
  */
-import { Mix, PlaybackMode, type DtmfDigit } from '../bridge.js';
+import { Mix, type DtmfDigit } from '../bridge.js';
 import type { MediaAttacher, MediaChannel, MediaHandler } from '../media/mediaChannel.js';
 import { throwIfArmed } from '../runtime/faultHooks.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
@@ -33,7 +33,7 @@ import { EarlyClientEvents, type SubmitResult } from './earlyClientEvents.js';
 import type { EngineConfig, EngineListener, MuteTarget } from './engineConfig.js';
 import { DEFAULT_ENGINE_LIMITS, MAX_RAW_FRAME_BYTES, type EngineLimits } from './engineLimits.js';
 import { EngineFaults } from './engineFaults.js';
-import { EngineShutdown } from './engineShutdown.js';
+import { EngineShutdown, detachChannel } from './engineShutdown.js';
 import { buildEngineParts, type EngineParts } from './engineParts.js';
 import { engineStatus } from './engineStatus.js';
 import { connectionOptions, type EngineTransport, type TransportFactory } from './engineTransport.js';
@@ -458,15 +458,7 @@ export class RealtimeEngine implements MediaHandler {
             if (parts?.playout.takeSpeechStarted()) this.#listener.speechStopped();
           },
         ],
-        [
-          'detach',
-          () => {
-            if (parts && !parts.port.released) {
-              parts.port.setPlaybackMode(PlaybackMode.idle);
-              parts.port.detach();
-            }
-          },
-        ],
+        ['detach', () => detachChannel(parts?.port)],
       ],
       closeSocket: () => this.#connection.close(),
       dispose: async () => {

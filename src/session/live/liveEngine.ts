@@ -18,7 +18,7 @@
  *   abnormal drop the reconnect is a new session whose `session.start` carries the conversation
  *   so far (rebuildHistory).
  */
-import { PlaybackMode, Mix, type DtmfDigit } from '../../bridge.js';
+import { Mix, type DtmfDigit } from '../../bridge.js';
 import type { MediaChannel, MediaHandler } from '../../media/mediaChannel.js';
 import { isJsonObject } from '../../protocol/json.js';
 import { dtmfContext, inputAudioMute, inputAudioUnmute } from '../../protocol/live/liveClientBuilders.js';
@@ -31,7 +31,7 @@ import type { EngineConfig, MuteTarget } from '../engineConfig.js';
 import type { SubmitResult } from '../earlyClientEvents.js';
 import { DEFAULT_ENGINE_LIMITS, type EngineLimits } from '../engineLimits.js';
 import { EngineFaults } from '../engineFaults.js';
-import { EngineShutdown } from '../engineShutdown.js';
+import { EngineShutdown, detachChannel } from '../engineShutdown.js';
 import { connectionOptions, type EngineTransport, type TransportFactory } from '../engineTransport.js';
 import { LatencyMeter } from '../latencyMeter.js';
 import { Playout } from '../playout.js';
@@ -471,15 +471,7 @@ export class LiveEngine implements MediaHandler {
             if (parts?.track.takeSpeaking()) this.#listener.speechStopped();
           },
         ],
-        [
-          'detach',
-          () => {
-            if (parts && !parts.port.released) {
-              parts.port.setPlaybackMode(PlaybackMode.idle);
-              parts.port.detach();
-            }
-          },
-        ],
+        ['detach', () => detachChannel(parts?.port)],
       ],
       closeSocket: () => this.#connection.close(),
       dispose: async () => {
