@@ -129,6 +129,9 @@ describe('garbage', () => {
   it('sends non-JSON text, binary, untyped JSON, unknown types and cut JSON; the session keeps working', async () => {
     const sim = await startSim({ faults: { garbage: { frames: ['text', 'binary', 'untyped', 'unknownType', 'truncatedJson'] } } });
     const client = await connect(sim);
+    // The garbage goes out on a timer after session.created; the reply to response.create must
+    // not be interleaved with it, so ask only once all five frames are in.
+    for (let waited = 0; client.rawFrames.length < 6 && waited < 5000; waited += 10) await sleep(10);
     client.send({ type: 'response.create' });
     await client.waitFor('response.done');
     const frames = client.rawFrames.slice(1, 6);
