@@ -96,10 +96,12 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live client delegation answer
       writeFileSync(config, `<configuration name="openai_realtime.conf"><settings><param name="tool-handlers" value="${handlers}"/></settings></configuration>\n`);
       const clientStart = { type: 'session.start', session: { model: 'gpt-live-1', instructions: 'Be brief.' } };
       const run = await runHostSimulator({
-        caller: speechBursts(RATE, 6000, [{ atMs: 500, ms: 800 }]),
+        // The call lasts long enough for the handler's worker, the delegation and the spoken result
+        // to finish on a loaded machine (an ASan build beside other jobs cut the reply at 5.5 s).
+        caller: speechBursts(RATE, 8000, [{ atMs: 500, ms: 800 }]),
         tailMs: 300,
         config,
-        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(clientStart)}`, '5500 stop'],
+        script: [`0 start ${sim.liveUrl} mono 8k`, `5 send_json ${b64json(clientStart)}`, '7500 stop'],
       });
       expect(run.code).toBe(0);
       const connection = sim.live.connections[0]!;

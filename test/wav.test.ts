@@ -186,8 +186,10 @@ describe('WavFileWriter', () => {
     const path = join(dir, 'open.wav');
     const writer = new WavFileWriter(path, 8000, 1, { bufferBytes: 64 });
     writer.write(ramp(100));
-    // Let the queued writes reach the disk without closing.
-    for (let i = 0; i < 20 && (await stat(path)).size < 44 + 192; i++) await new Promise((r) => setTimeout(r, 10));
+    // Let the queued writes reach the disk without closing. The file itself is opened
+    // asynchronously, so on a busy machine it may not exist yet at the first look.
+    const sizeNow = async (): Promise<number> => (await stat(path).catch(() => ({ size: 0 }))).size;
+    for (let i = 0; i < 500 && (await sizeNow()) < 44 + 192; i++) await new Promise((r) => setTimeout(r, 10));
     const partial = readWav(new Uint8Array(await readFile(path)));
     expect(partial.samples).toEqual(ramp(100).subarray(0, 96));
     await writer.close();
