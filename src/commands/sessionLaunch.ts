@@ -5,12 +5,12 @@
  * meanwhile wins; the session cap applies; the host's refusal to attach becomes a clear -ERR. One
  * place, so both APIs answer the same way.
  */
-import type { App } from '../app.js';
 import type { ModuleSettings } from '../config/moduleSettings.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import { loadTlsFiles } from '../config/tlsFiles.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
 import { capacityRefusal } from '../runtime/sessionCapacity.js';
+import type { SessionCommandDeps } from './sessionCommandDeps.js';
 
 const OK = '+OK Success';
 
@@ -27,7 +27,7 @@ export interface SessionLaunch {
   launch: (tls: TlsConnectOptions, settings: ModuleSettings) => void;
 }
 
-export async function launchSession(app: App, o: SessionLaunch): Promise<string> {
+export async function launchSession(deps: Pick<SessionCommandDeps, 'host' | 'config'>, o: SessionLaunch): Promise<string> {
   const key = o.uuid.toLowerCase();
   if (o.exists() || o.starting.has(key)) return o.busyReply;
   o.starting.add(key);
@@ -35,8 +35,8 @@ export async function launchSession(app: App, o: SessionLaunch): Promise<string>
     const tls = await loadTlsFiles(o.connection.tls);
     if ('error' in tls) return `-ERR ${tls.error}`;
     if (o.exists()) return o.busyReply;
-    const settings = app.configStore.settings;
-    const full = capacityRefusal(app.bridge, settings.maxSessions);
+    const settings = deps.config.settings;
+    const full = capacityRefusal(deps.host, settings.maxSessions);
     if (full) return full;
     o.launch(tls, settings);
   } catch (err) {
