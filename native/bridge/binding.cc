@@ -326,8 +326,12 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   oair_attach_result res{0, 0};
   oair_channel* ch = nullptr;
   char err[256] = "attach failed";
-  if (host_ops()->attach(host_ops()->ctx, &req, &res, &ch, err, sizeof err) != 0 || !ch) {
-    throw Napi::Error::New(env, err);
+  int rc = host_ops()->attach(host_ops()->ctx, &req, &res, &ch, err, sizeof err);
+  if (rc != 0 || !ch) {
+    // The code, not the wording, is what JS decides on (host.h's oair_host_error).
+    Napi::Error e = Napi::Error::New(env, err);
+    e.Set("code", Napi::Number::New(env, rc < 0 ? rc : OAIR_ERR_FAILED));
+    throw e;
   }
   uint32_t id;
   {

@@ -97,11 +97,6 @@ uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
   return n;
 }
 
-int oair_channel_playback_pending(const oair_channel* ch) {
-  if (!ch || ch->closed.load(std::memory_order_acquire)) return 0;
-  return ch->playback.available() >= ch->frame_samples ? 1 : 0;
-}
-
 uint32_t oair_channel_playback_queued(const oair_channel* ch) {
   if (!ch) return 0;
   uint64_t tail = ch->playback.tail();

@@ -2,9 +2,11 @@
  * The second step of `start` (uuid_openai_audio_stream) and `session.create` (uuid_openai_s2s),
  * after resolveChannelConnection: while the TLS files are read (the one await) the channel is marked
  * as starting, so a second start is refused rather than racing; after it, a session that appeared
- * meanwhile wins; the session cap applies; the host's refusal to attach becomes a clear -ERR. One
+ * meanwhile wins; the session cap applies; the host's refusal to attach becomes a clear -ERR (decided on its
+ * error code, native/host.h's oair_host_error, not on its wording). One
  * place, so both APIs answer the same way.
  */
+import { HostError, hostErrorOf } from '../bridge.js';
 import type { ModuleSettings } from '../config/moduleSettings.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import { loadTlsFiles } from '../config/tlsFiles.js';
@@ -41,7 +43,7 @@ export async function launchSession(deps: Pick<SessionCommandDeps, 'host' | 'con
     o.launch(tls, settings);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    if (/already attached/i.test(reason)) return '-ERR a media hook is already attached to this channel';
+    if (hostErrorOf(err) === HostError.alreadyAttached) return '-ERR a media hook is already attached to this channel';
     return `-ERR ${reason}`;
   } finally {
     o.starting.delete(key);
