@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 
 const FOUNDATION_RUNTIME = ['logger', 'secrets', 'processGuards', 'jsonText', 'faultHooks'].map((f) => `runtime/${f}.ts`);
-const FAMILY_SESSIONS = ['session/audioStreamSession.ts', 'session/s2sSession.ts'];
+const FAMILY_SESSIONS = ['session/audioStreamSession.ts', 'session/s2sSession.ts', 'session/familySession.ts'];
 /** Files of src/runtime/ that belong to lower layers (the folder holds the lowest and the highest). */
 const LOWER_RUNTIME = [...FOUNDATION_RUNTIME, 'runtime/hostConfig.ts', 'runtime/logLevel.ts', 'runtime/sessionRegistry.ts', 'runtime/sessionCapacity.ts'];
 
