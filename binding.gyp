@@ -4,6 +4,7 @@
       "target_name": "oair_bridge",
       "sources": [
         "native/bridge/channel.cc",
+        "native/bridge/channel_table.cc",
         "native/bridge/bridge_state.cc",
         "native/bridge/binding.cc",
         "native/bridge/addon.cc",

@@ -58,6 +58,14 @@ typedef struct {
   uint32_t frame_samples;     /* samples per frame per audio channel (ptime × rate) */
 } oair_attach_result;
 
+/* Why a host operation failed. The one list of these codes: the binding puts the code on the Error
+ * it throws (`code`), src/bridge.ts mirrors the values (HOST_ERROR, checked against this enum by
+ * test/moduleInterface.test.ts), and JS decides on the code, never on the reason's wording. */
+typedef enum {
+  OAIR_ERR_FAILED = -1,           /* any other failure: the short reason in err says which */
+  OAIR_ERR_ALREADY_ATTACHED = -2  /* attach: the channel already has a media hook of that name */
+} oair_host_error;
+
 /* Operations a host provides. All are called on a Node thread (main or worker), never on a media
  * thread, and must not wait on JS. Strings are UTF-8 and only borrowed for the call. */
 typedef struct oair_host_ops {
@@ -72,7 +80,7 @@ typedef struct oair_host_ops {
   char *(*get_var)(void *ctx, const char *uuid, const char *name, int *status);
   /* Attaches a media hook to the channel. On success returns 0, fills `result` and `*out` with a
    * channel made by oair_channel_create() (holding the host's and the caller's references).
-   * On failure returns -1 and writes a short reason to err. */
+   * On failure returns an oair_host_error (< 0) and writes a short reason to err. */
   int (*attach)(void *ctx, const oair_attach_request *req, oair_attach_result *result, oair_channel **out,
                 char *err, size_t err_len);
   /* Removes the media hook (stop). The host calls oair_channel_close() and releases its reference,
@@ -102,8 +110,6 @@ void oair_channel_capture(oair_channel *ch, const int16_t *samples, uint32_t cou
 /* Fills out[0..count) with assistant audio. Returns the samples written (count, or 0 on underrun,
  * when out is left untouched so the host may pass its own audio through). */
 uint32_t oair_channel_playback(oair_channel *ch, int16_t *out, uint32_t count);
-/* Whether JS has audio queued for this channel right now (for the host's writer hand-over). */
-int oair_channel_playback_pending(const oair_channel *ch);
 /* Samples queued for playback right now (a pending flush already deducted). Read-only. */
 uint32_t oair_channel_playback_queued(const oair_channel *ch);
 /* Consumer side only (whoever pops the ring at that moment): drops the oldest whole frames so that

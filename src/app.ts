@@ -10,6 +10,7 @@ import { createAdminCommand } from './commands/adminCommand.js';
 import { SessionMetrics } from './status/sessionMetrics.js';
 import { registerAudioStreamCommands } from './commands/audioStreamCommand.js';
 import { registerS2sCommand } from './commands/s2sCommand.js';
+import type { ApiHandler, SessionCommandDeps } from './commands/sessionCommandDeps.js';
 import { ConfigStore } from './config/configStore.js';
 import { MediaPump } from './media/mediaPump.js';
 import { CommandDispatcher } from './runtime/commandDispatcher.js';
@@ -64,6 +65,7 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   void toolHandlers.configure(handlerModulePath(configStore.settings.toolHandlers, configStore.file));
   const stats = new StatsReporter({ bridge, registry, intervalS: () => configStore.settings.statsIntervalS });
   stats.start();
+  const services: CallServices = { toolHandlers, settings: () => configStore.settings };
   const app: App = {
     bridge,
     config,
@@ -72,7 +74,7 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
     registry,
     metrics,
     router,
-    services: { toolHandlers, settings: () => configStore.settings },
+    services,
     stop: async (reason) => {
       stats.stop();
       await registry.stopAll(reason);
@@ -81,8 +83,15 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   };
   router.register(ADMIN_API, createAdminCommand({ pump, registry, config, configStore, counters: () => ({ ...bridge.counters() }), toolHandlers, metrics }));
   // The APIs, registered here and nowhere else: what the module answers is read in one place.
-  registerAudioStreamCommands(app);
-  registerS2sCommand(app);
+  const register = (api: string, handler: ApiHandler): void => router.register(api, handler);
+  const sessionCommands: SessionCommandDeps = {
+    host: bridge,
+    config: configStore,
+    registry,
+    sessions: { bridge, pump, registry, services },
+  };
+  registerAudioStreamCommands(register, sessionCommands);
+  registerS2sCommand(register, sessionCommands);
   bridge.onWake(() => pump.onWake(), configStore.settings.mediaBatchMs);
   if (options.serveCommands !== false) bridge.serveCommands((id, api, args) => router.dispatch(id, api, args));
   return app;

@@ -32,6 +32,20 @@ export type MixValue = (typeof Mix)[keyof typeof Mix];
 export const PlaybackMode = { idle: 0, queued: 1, awaitingServer: 2 } as const;
 export type PlaybackModeValue = (typeof PlaybackMode)[keyof typeof PlaybackMode];
 
+/**
+ * Why a host operation failed: native/host.h's `oair_host_error`, mirrored here (the values are
+ * checked against the header by test/moduleInterface.test.ts). The Error a failed `attach` throws
+ * carries it as `code`; its message is the host's reason, for people, never matched on.
+ */
+export const HostError = { failed: -1, alreadyAttached: -2 } as const;
+export type HostErrorValue = (typeof HostError)[keyof typeof HostError];
+
+/** The host's error code an Error from the bridge carries; `failed` for anything else. */
+export function hostErrorOf(err: unknown): HostErrorValue {
+  const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return code === HostError.alreadyAttached ? code : HostError.failed;
+}
+
 /** Bits returned by {@link NativeBridge.poll}. */
 export const PollBits = {
   closed: 1,
@@ -96,7 +110,7 @@ export interface NativeBridge {
   fireEvent(uuid: string | null, subclass: string, body: string, headers?: Record<string, string>): boolean;
   /** The variable's value, null when unset, undefined when the channel does not exist. */
   getVar(uuid: string, name: string): string | null | undefined;
-  /** Attaches a media hook; throws an Error whose message is the host's reason. */
+  /** Attaches a media hook; throws an Error whose message is the host's reason and whose `code` is a {@link HostError}. */
   attach(uuid: string, bugName: string, mix: MixValue, captureRingMs: number, playbackRingMs: number): AttachedChannel;
   /** Makes this JS thread the one woken for the channel's media. */
   adopt(id: number): boolean;

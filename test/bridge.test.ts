@@ -3,7 +3,7 @@
 // (not even while JS is stuck in a loop); overruns and underruns are counted; a hangup while JS
 // holds the channel frees it exactly once; API commands get exactly one reply, or a timeout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Mix, PlaybackMode, PollBits, loadBridge, loadTestHost, type NativeBridge, type TestHost } from '../src/bridge.js';
+import { HostError, Mix, PlaybackMode, PollBits, hostErrorOf, loadBridge, loadTestHost, type HostErrorValue, type NativeBridge, type TestHost } from '../src/bridge.js';
 
 let bridge: NativeBridge;
 let host: TestHost;
@@ -204,7 +204,18 @@ describe('channel lifetime', () => {
     host.createChannel('life-2');
     const ch = bridge.attach('life-2', 'test', Mix.mono, 400, 400);
     expect(() => bridge.attach('life-2', 'test', Mix.mono, 400, 400)).toThrow(/already attached/);
+    // JS decides on the host's error code, not on the wording (native/host.h's oair_host_error).
+    const codeOf = (fn: () => unknown): HostErrorValue | 'no error' => {
+      try {
+        fn();
+        return 'no error';
+      } catch (err) {
+        return hostErrorOf(err);
+      }
+    };
+    expect(codeOf(() => bridge.attach('life-2', 'test', Mix.mono, 400, 400))).toBe(HostError.alreadyAttached);
     expect(() => bridge.attach('nope', 'test', Mix.mono, 400, 400)).toThrow(/no such channel/);
+    expect(codeOf(() => bridge.attach('nope', 'test', Mix.mono, 400, 400))).toBe(HostError.failed);
     bridge.detach(ch.id);
     bridge.release(ch.id);
     host.removeChannel('life-2');

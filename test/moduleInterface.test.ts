@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MODULE_APIS } from '../src/apiNames.js';
+import { HostError, PlaybackMode, PollBits } from '../src/bridge.js';
 import { SECRET_NAME_PARTS, SECRET_VARIABLES, isSecretVariable } from '../src/call/secretVariables.js';
 import { AUDIO_STREAM_EVENTS } from '../src/events/audioStreamEvents.js';
 import { REALTIME_EVENTS } from '../src/events/realtimeEvents.js';
@@ -44,6 +45,26 @@ describe('the C and TypeScript sides of the module agree on', () => {
     // And the TS predicate follows its lists, in any case.
     for (const name of [...exact, ...parts.map((p) => `MY_${p.toLowerCase()}_X`)]) expect(isSecretVariable(name)).toBe(true);
     expect(isSecretVariable('STREAM_BUFFER_SIZE')).toBe(false);
+  });
+
+  it("the host's error codes (native/host.h's oair_host_error owns them; src/bridge.ts mirrors them)", () => {
+    const header = readFileSync(new URL('../native/host.h', import.meta.url), 'utf8');
+    const body = /typedef enum \{([^}]*)\} oair_host_error;/.exec(header)?.[1] ?? '';
+    const codes = Object.fromEntries([...body.matchAll(/OAIR_ERR_(\w+) = (-?\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+    const mirrored = Object.fromEntries(Object.entries(HostError).map(([name, code]) => [name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(), code]));
+    expect(Object.keys(codes).length).toBeGreaterThan(1);
+    expect(mirrored).toEqual(codes);
+  });
+
+  it("the channel's playback modes and poll bits (native/bridge/bridge.h owns them; src/bridge.ts mirrors them)", () => {
+    const header = readFileSync(new URL('../native/bridge/bridge.h', import.meta.url), 'utf8');
+    const constants = (prefix: string): Record<string, number> =>
+      Object.fromEntries([...header.matchAll(new RegExp(`constexpr \\w+ k${prefix}(\\w+) = (\\d+);`, 'g'))].map((m) => [m[1]!, Number(m[2])]));
+    const pascal = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v]));
+    expect(pascal(PlaybackMode)).toEqual(constants('Playback'));
+    // The TS name says what JS does with the bit: `room` to top up is the native PlaybackLow.
+    const { room, ...rest } = PollBits;
+    expect({ ...pascal(rest), PlaybackLow: room }).toEqual(constants('Poll'));
   });
 
   it('the number of JS threads: the bridge has a waker for the main thread and each session worker', () => {

@@ -2,20 +2,21 @@
 //
 // The same code is linked into the embedded runtime (node::AddLinkedBinding, read with
 // process._linkedBinding('oair_bridge')) and built as a .node addon for tests under plain Node.
-// It is a translation layer: it validates arguments, calls the bridge or the host, and returns.
-// No napi_value outlives a call and nothing here runs on a media thread.
+// It is a translation layer: it validates arguments, calls the bridge (the channel records and their
+// ring formulas in bridge.h, the channel table in channel_table.h) or the host, and returns. What
+// it owns itself is per JS thread: the wake-up handles and their batching timer. No napi_value
+// outlives a call and nothing here runs on a media thread.
 #include <napi.h>
 #include <uv.h>
 
 #include <pthread.h>
 
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "binding.h"
 #include "bridge.h"
+#include "channel_table.h"
 #include "commands.h"
 #include "wakers.h"
 
@@ -45,22 +46,7 @@ struct EnvState {
   std::vector<Channel*> ready_backlog;
 };
 
-struct TableEntry {
-  Channel* channel;
-  EnvState* owner;  // whose JS reference this is
-};
-
-// The channel table: id → record. Only JS threads (and the host's attach, called from JS) touch it;
-// media threads hold record pointers directly and never take this lock.
-std::mutex g_table_mu;
-std::unordered_map<uint32_t, TableEntry> g_table;
-uint32_t g_next_channel_id = 1;
-
-Channel* lookup(uint32_t id) {
-  std::lock_guard<std::mutex> lock(g_table_mu);
-  auto it = g_table.find(id);
-  return it == g_table.end() ? nullptr : it->second.channel;
-}
+Channel* lookup(uint32_t id) { return table_find(id); }
 
 EnvState* state_of(const Napi::Env& env) { return env.GetInstanceData<EnvState>(); }
 
@@ -205,19 +191,7 @@ void release_env(EnvState* s, bool from_cleanup) {
     commands_fail_all("-ERR runtime stopped\n");
     s->serving_commands = false;
   }
-  std::vector<Channel*> owned;
-  {
-    std::lock_guard<std::mutex> lock(g_table_mu);
-    for (auto it = g_table.begin(); it != g_table.end();) {
-      if (it->second.owner == s) {
-        owned.push_back(it->second.channel);
-        it = g_table.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (Channel* ch : owned) {
+  for (Channel* ch : table_remove_owned(s)) {
     auto* c = static_cast<oair_channel*>(ch);
     ch->waker.store(-1, std::memory_order_release);  // media threads stop queueing it on our list
     if (!ch->closed.load()) host_ops()->detach(host_ops()->ctx, c);
@@ -326,17 +300,14 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
   oair_attach_result res{0, 0};
   oair_channel* ch = nullptr;
   char err[256] = "attach failed";
-  if (host_ops()->attach(host_ops()->ctx, &req, &res, &ch, err, sizeof err) != 0 || !ch) {
-    throw Napi::Error::New(env, err);
+  int rc = host_ops()->attach(host_ops()->ctx, &req, &res, &ch, err, sizeof err);
+  if (rc != 0 || !ch) {
+    // The code, not the wording, is what JS decides on (host.h's oair_host_error).
+    Napi::Error e = Napi::Error::New(env, err);
+    e.Set("code", Napi::Number::New(env, rc < 0 ? rc : OAIR_ERR_FAILED));
+    throw e;
   }
-  uint32_t id;
-  {
-    std::lock_guard<std::mutex> lock(g_table_mu);
-    id = g_next_channel_id++;
-    if (g_next_channel_id == 0) g_next_channel_id = 1;
-    g_table.emplace(id, TableEntry{ch, s});
-  }
-  ch->js_id.store(id, std::memory_order_relaxed);  // published by the waker store below
+  uint32_t id = table_add(ch, s);  // its js_id is published by the waker store below
   // Only a thread that takes media wake-ups gets the channel queued on its ready list: a list
   // nobody drains would hold the records (and their rings) forever.
   if (s && s->waker >= 0 && s->media_cb) ch->waker.store(s->waker, std::memory_order_release);
@@ -354,15 +325,7 @@ Napi::Value Attach(const Napi::CallbackInfo& info) {
 Napi::Value Adopt(const Napi::CallbackInfo& info) {
   EnvState* s = state_of(info.Env());
   uint32_t id = id_arg(info);
-  Channel* ch = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(g_table_mu);
-    auto it = g_table.find(id);
-    if (it != g_table.end()) {
-      it->second.owner = s;
-      ch = it->second.channel;
-    }
-  }
+  Channel* ch = table_adopt(id, s);
   if (!ch) return Napi::Boolean::New(info.Env(), false);
   if (s && s->waker >= 0 && s->media_cb) {
     ch->waker.store(s->waker, std::memory_order_release);
@@ -378,16 +341,7 @@ Napi::Value Detach(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Release(const Napi::CallbackInfo& info) {
-  uint32_t id = id_arg(info);
-  Channel* ch = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(g_table_mu);
-    auto it = g_table.find(id);
-    if (it != g_table.end()) {
-      ch = it->second.channel;
-      g_table.erase(it);
-    }
-  }
+  Channel* ch = table_remove(id_arg(info));
   if (ch) oair_channel_release(static_cast<oair_channel*>(ch));
   return Napi::Boolean::New(info.Env(), ch != nullptr);
 }
@@ -424,14 +378,10 @@ Napi::Value PlaybackInfo(const Napi::CallbackInfo& info) {
   if (info.Length() < 2 || !info[1].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "Expected a Float64Array");
   Napi::Float64Array out = info[1].As<Napi::Float64Array>();
   if (out.ElementLength() < 4) throw Napi::RangeError::New(info.Env(), "Expected 4 slots");
-  uint64_t tail = ch->playback.tail();
-  uint64_t flush = ch->playback_flush_to.load(std::memory_order_acquire);
-  uint64_t head = ch->playback.head();
-  uint64_t played = tail > flush ? tail : (flush > head ? head : flush);
-  out[0] = static_cast<double>(head - played);
+  out[0] = static_cast<double>(ch->playback_queued());
   out[1] = static_cast<double>(ch->playback.free_space());
-  out[2] = static_cast<double>(tail);
-  out[3] = static_cast<double>(head);
+  out[2] = static_cast<double>(ch->playback.tail());
+  out[3] = static_cast<double>(ch->playback.head());
   return Napi::Boolean::New(info.Env(), true);
 }
 
@@ -440,9 +390,7 @@ Napi::Value PlaybackInfo(const Napi::CallbackInfo& info) {
 Napi::Value FlushPlayback(const Napi::CallbackInfo& info) {
   Channel* ch = lookup(id_arg(info));
   if (!ch) return Napi::Number::New(info.Env(), -1);
-  uint64_t tail = ch->playback.tail();
-  ch->playback_flush_to.store(ch->playback.head(), std::memory_order_release);
-  return Napi::Number::New(info.Env(), static_cast<double>(tail));
+  return Napi::Number::New(info.Env(), static_cast<double>(ch->playback_request_flush()));
 }
 
 // setPlaybackMode(id, 0 idle | 1 queued | 2 awaiting the server): what an empty ring counts as.
@@ -459,12 +407,7 @@ Napi::Value SetPlaybackMode(const Napi::CallbackInfo& info) {
 Napi::Value Poll(const Napi::CallbackInfo& info) {
   Channel* ch = lookup(id_arg(info));
   if (!ch) return Napi::Number::New(info.Env(), -1);
-  int bits = 0;
-  if (ch->closed.load(std::memory_order_acquire)) bits |= 1;
-  if (ch->dtmf_head.load(std::memory_order_acquire) != ch->dtmf_tail.load(std::memory_order_relaxed)) bits |= 2;
-  if (ch->capture.available() > 0) bits |= 4;
-  if (ch->playback_mode.load(std::memory_order_relaxed) == kPlaybackQueued && ch->playback.available() < 2 * ch->frame_samples) bits |= 8;
-  return Napi::Number::New(info.Env(), bits);
+  return Napi::Number::New(info.Env(), ch->poll_bits());
 }
 
 // drainReady(Int32Array) → n: the channels that changed since the last drain, as n pairs
@@ -487,13 +430,8 @@ Napi::Value DrainReady(const Napi::CallbackInfo& info) {
     s->ready_backlog.pop_back();
     // Cleared before reading the state: whatever a media thread adds from now on queues it again.
     ch->ready_queued.store(false, std::memory_order_seq_cst);
-    int bits = 0;
-    if (ch->closed.load(std::memory_order_acquire)) bits |= 1;
-    if (ch->dtmf_head.load(std::memory_order_acquire) != ch->dtmf_tail.load(std::memory_order_relaxed)) bits |= 2;
-    if (ch->capture.available() > 0) bits |= 4;
-    if (ch->playback_mode.load(std::memory_order_relaxed) == kPlaybackQueued && ch->playback.available() < 2 * ch->frame_samples) bits |= 8;
     out[2 * n] = static_cast<int32_t>(ch->js_id.load(std::memory_order_relaxed));
-    out[2 * n + 1] = bits;
+    out[2 * n + 1] = ch->poll_bits();
     n++;
     oair_channel_release(static_cast<oair_channel*>(ch));  // the list's reference
   }
@@ -505,18 +443,14 @@ Napi::Value ReadDtmf(const Napi::CallbackInfo& info) {
   Channel* ch = lookup(id_arg(info));
   Napi::Array out = Napi::Array::New(env);
   if (!ch) return out;
-  uint32_t tail = ch->dtmf_tail.load(std::memory_order_relaxed);
-  uint32_t head = ch->dtmf_head.load(std::memory_order_acquire);
-  uint32_t i = 0;
-  for (; tail != head; tail++) {
-    uint32_t v = ch->dtmf[tail & (kDtmfRingSize - 1)];
+  char digit[2] = {0, 0};
+  uint32_t duration_ms = 0;
+  for (uint32_t i = 0; ch->dtmf_pop(&digit[0], &duration_ms); i++) {
     Napi::Object d = Napi::Object::New(env);
-    char digit[2] = {static_cast<char>(v & 0xFF), 0};
     d.Set("digit", digit);
-    d.Set("durationMs", v >> 8);
-    out.Set(i++, d);
+    d.Set("durationMs", duration_ms);
+    out.Set(i, d);
   }
-  ch->dtmf_tail.store(tail, std::memory_order_release);
   return out;
 }
 
@@ -619,10 +553,7 @@ Napi::Value Counters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
   o.Set("liveChannels", static_cast<double>(live_channels()));
-  {
-    std::lock_guard<std::mutex> lock(g_table_mu);
-    o.Set("tableChannels", static_cast<double>(g_table.size()));
-  }
+  o.Set("tableChannels", static_cast<double>(table_size()));
   o.Set("commandTimeouts", static_cast<double>(commands_timeouts()));
   return o;
 }

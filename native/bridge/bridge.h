@@ -27,9 +27,17 @@ struct ChannelCounters {
 
 constexpr uint32_t kDtmfRingSize = 32;  // power of two
 
+// What an empty playback ring means (mirrored by src/bridge.ts's PlaybackMode; checked by
+// test/moduleInterface.test.ts).
 constexpr uint8_t kPlaybackIdle = 0;
 constexpr uint8_t kPlaybackQueued = 1;
 constexpr uint8_t kPlaybackAwaitingServer = 2;
+
+// What a channel has for JS (poll and the ready list; mirrored by src/bridge.ts's PollBits).
+constexpr int kPollClosed = 1;
+constexpr int kPollDtmf = 2;
+constexpr int kPollCapture = 4;
+constexpr int kPollPlaybackLow = 8;  // the playback ring runs low while audio is expected: top it up
 
 struct Channel {
   Channel(const char* uuid, uint32_t rate, uint32_t frame_samples, uint32_t capture_channels,
@@ -61,6 +69,54 @@ struct Channel {
   std::atomic<uint32_t> dtmf_tail{0};
   uint32_t dtmf[kDtmfRingSize] = {};
   std::atomic<void*> host_data{nullptr};
+
+  // ---- the rings' formulas, in one place (the media calls of channel.cc and the binding use these) ----
+
+  // Playback position the media thread has reached: the ring's tail, or a pending flush's target
+  // when that is ahead (never past what was written).
+  uint64_t playback_played() const {
+    uint64_t tail = playback.tail();
+    uint64_t flush = playback_flush_to.load(std::memory_order_acquire);
+    uint64_t head = playback.head();
+    return tail > flush ? tail : (flush > head ? head : flush);
+  }
+  // Samples written and not yet played (a pending flush already deducted).
+  uint32_t playback_queued() const { return static_cast<uint32_t>(playback.head() - playback_played()); }
+  // JS side (barge-in): everything written so far is dropped before the next frame. Returns the
+  // played position at that moment (at most one frame may still go out).
+  uint64_t playback_request_flush() {
+    uint64_t tail = playback.tail();
+    playback_flush_to.store(playback.head(), std::memory_order_release);
+    return tail;
+  }
+  // Consumer side (whoever pops the ring): carries out a flush JS asked for.
+  void playback_apply_flush() {
+    uint64_t flush_to = playback_flush_to.load(std::memory_order_acquire);
+    if (flush_to > playback.tail()) playback.skip_to(flush_to);
+  }
+  // JS holds audio for the ring and less than two frames of `frame` samples are left in it.
+  bool playback_low(uint32_t frame) const {
+    return playback_mode.load(std::memory_order_relaxed) == kPlaybackQueued && playback.available() < 2 * frame;
+  }
+  // What the channel has for JS now (kPoll* bits).
+  int poll_bits() const {
+    int bits = 0;
+    if (closed.load(std::memory_order_acquire)) bits |= kPollClosed;
+    if (dtmf_head.load(std::memory_order_acquire) != dtmf_tail.load(std::memory_order_relaxed)) bits |= kPollDtmf;
+    if (capture.available() > 0) bits |= kPollCapture;
+    if (playback_low(frame_samples)) bits |= kPollPlaybackLow;
+    return bits;
+  }
+  // JS side: takes the oldest DTMF digit; false when none is waiting.
+  bool dtmf_pop(char* digit, uint32_t* duration_ms) {
+    uint32_t tail = dtmf_tail.load(std::memory_order_relaxed);
+    if (tail == dtmf_head.load(std::memory_order_acquire)) return false;
+    uint32_t v = dtmf[tail & (kDtmfRingSize - 1)];
+    *digit = static_cast<char>(v & 0xFF);
+    *duration_ms = v >> 8;
+    dtmf_tail.store(tail + 1, std::memory_order_release);
+    return true;
+  }
 };
 
 }  // namespace oair

@@ -74,8 +74,7 @@ void oair_channel_capture(oair_channel* ch, const int16_t* samples, uint32_t cou
 
 uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
   if (!ch || !out || count == 0 || ch->closed.load(std::memory_order_acquire)) return 0;
-  uint64_t flush_to = ch->playback_flush_to.load(std::memory_order_acquire);
-  if (flush_to > ch->playback.tail()) ch->playback.skip_to(flush_to);
+  ch->playback_apply_flush();
   // Only whole frames are played: a short frame would be padded by the core with garbage (the seed
   // module's stale-inuse bug). JS pads the end of each utterance to a frame boundary.
   if (ch->playback.available() < count) {
@@ -91,30 +90,15 @@ uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
   ch->counters.frames_out.fetch_add(1, std::memory_order_relaxed);
   ch->counters.samples_played.fetch_add(n, std::memory_order_relaxed);
   // Room freed in the playback ring: JS may want to top it up.
-  if (ch->playback.available() < 2 * count && ch->playback_mode.load(std::memory_order_relaxed) == oair::kPlaybackQueued) {
-    oair::waker_signal(ch);
-  }
+  if (ch->playback_low(count)) oair::waker_signal(ch);
   return n;
 }
 
-int oair_channel_playback_pending(const oair_channel* ch) {
-  if (!ch || ch->closed.load(std::memory_order_acquire)) return 0;
-  return ch->playback.available() >= ch->frame_samples ? 1 : 0;
-}
-
-uint32_t oair_channel_playback_queued(const oair_channel* ch) {
-  if (!ch) return 0;
-  uint64_t tail = ch->playback.tail();
-  uint64_t head = ch->playback.head();
-  uint64_t flush_to = ch->playback_flush_to.load(std::memory_order_acquire);
-  uint64_t from = flush_to > tail ? (flush_to < head ? flush_to : head) : tail;
-  return static_cast<uint32_t>(head - from);
-}
+uint32_t oair_channel_playback_queued(const oair_channel* ch) { return ch ? ch->playback_queued() : 0; }
 
 uint32_t oair_channel_playback_trim(oair_channel* ch, uint32_t keep_samples) {
   if (!ch || ch->closed.load(std::memory_order_acquire)) return 0;
-  uint64_t flush_to = ch->playback_flush_to.load(std::memory_order_acquire);
-  if (flush_to > ch->playback.tail()) ch->playback.skip_to(flush_to);
+  ch->playback_apply_flush();
   const uint32_t frame = ch->frame_samples;
   uint32_t keep = (keep_samples + frame - 1) / frame * frame;
   uint32_t avail = ch->playback.available();

@@ -157,7 +157,7 @@ int op_attach(void*, const oair_attach_request* req, oair_attach_result* res, oa
   }
   if (f->ch.load()) {
     std::snprintf(err, err_len, "already attached");
-    return -1;
+    return OAIR_ERR_ALREADY_ATTACHED;
   }
   oair_channel* ch = oair_channel_create(req->uuid, f->rate, f->frame, req->mix == OAIR_MIX_STEREO ? 2 : 1,
                                          req->capture_ring_ms, req->playback_ring_ms);

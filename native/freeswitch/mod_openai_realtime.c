@@ -755,7 +755,7 @@ static int host_attach(void *ctx, const oair_attach_request *req, oair_attach_re
 	oair_session_t *s;
 	oair_bug_t *rec = NULL;
 	uint32_t rate, frame_samples, ptime_ms, bytes;
-	int slot = -1, rc = -1;
+	int slot = -1, rc = OAIR_ERR_FAILED;
 	(void) ctx;
 
 	if (!req || zstr(req->uuid) || !valid_bug_name(req->bug_name)) {
@@ -828,6 +828,7 @@ static int host_attach(void *ctx, const oair_attach_request *req, oair_attach_re
 	if (switch_channel_get_private(channel, rec->private_key)) {
 		switch_mutex_unlock(s->mutex);
 		set_err(err, err_len, "a stream is already attached to this channel%s", "");
+		rc = OAIR_ERR_ALREADY_ATTACHED;
 		goto out;
 	}
 	for (int i = 0; i < OAIR_MAX_BUGS_PER_SESSION; i++) {

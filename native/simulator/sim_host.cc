@@ -207,7 +207,7 @@ int SimHost::op_attach(void* ctx, const oair_attach_request* req, oair_attach_re
   }
   if (c->hook.load() || c->detach_requested.load()) {
     std::snprintf(err, err_len, "a stream is already attached to this channel");
-    return -1;
+    return OAIR_ERR_ALREADY_ATTACHED;
   }
   oair_channel* ch = oair_channel_create(c->uuids[call].c_str(), h->opts_.rate, c->frame, req->mix == OAIR_MIX_STEREO ? 2 : 1,
                                          req->capture_ring_ms, req->playback_ring_ms);

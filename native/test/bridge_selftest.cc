@@ -6,7 +6,9 @@
 //  3. command queue: many API threads, replies, timeouts, late replies after a timeout, fail-all;
 //  4. ready list: many media threads queueing channels while a JS stand-in takes the list whole;
 //     a channel is never in one take twice, no frame is left unread, and the list's references all
-//     come back.
+//     come back;
+//  5. the playback ring's formulas (bridge.h): queued samples across a flush, trim, the poll bits,
+//     DTMF in order; and the channel table's ids and owners.
 #include <time.h>
 
 #include <atomic>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "../bridge/bridge.h"
+#include "../bridge/channel_table.h"
 #include "../bridge/commands.h"
 #include "../bridge/wakers.h"
 #include "../host.h"
@@ -105,7 +108,7 @@ static void test_channel_races() {
     for (int i = 0; i < 50; i++) {
       ch->capture.pop(buf, 400);
       ch->playback.push_some(buf, 160);
-      if (i == 25) ch->playback_flush_to.store(ch->playback.head());
+      if (i == 25) ch->playback_request_flush();
     }
     stop = true;
     media.join();
@@ -252,12 +255,54 @@ static void test_ready_list() {
   uv_loop_close(&loop);
 }
 
+static void test_playback_formulas_and_table() {
+  oair_channel* ch = oair_channel_create("f", 8000, 160, 1, 200, 200);
+  CHECK(ch != nullptr, "create");
+  int16_t buf[800] = {0}, out[160];
+  CHECK(ch->poll_bits() == 0, "nothing for JS yet (bits %d)", ch->poll_bits());
+  ch->playback_mode.store(oair::kPlaybackQueued);
+  CHECK(ch->poll_bits() == oair::kPollPlaybackLow, "an empty ring while audio is queued is low");
+  CHECK(ch->playback.push_some(buf, 800) == 800, "write five frames");
+  CHECK(oair_channel_playback_queued(ch) == 800, "five frames queued");
+  CHECK(ch->poll_bits() == 0, "five frames are not low");
+  CHECK(oair_channel_playback(ch, out, 160) == 160, "one frame played");
+  CHECK(ch->playback_queued() == 640 && ch->playback_played() == 160, "four frames left after one");
+  CHECK(oair_channel_playback_trim(ch, 300) == 320, "trim to 300 keeps two whole frames");
+  CHECK(ch->playback_queued() == 320, "two frames after the trim");
+  uint64_t at = ch->playback_request_flush();
+  CHECK(at == 480, "the flush reports the played position (%llu)", static_cast<unsigned long long>(at));
+  CHECK(ch->playback_queued() == 0, "a pending flush counts as played");
+  CHECK(oair_channel_playback(ch, out, 160) == 0, "nothing plays after the flush");
+  CHECK(ch->playback.tail() == ch->playback.head(), "the consumer carried the flush out");
+  oair_channel_dtmf(ch, '1', 100);
+  oair_channel_dtmf(ch, '#', 250);
+  CHECK(ch->poll_bits() & oair::kPollDtmf, "DTMF waiting");
+  char d = 0;
+  uint32_t ms = 0;
+  CHECK(ch->dtmf_pop(&d, &ms) && d == '1' && ms == 100, "first digit");
+  CHECK(ch->dtmf_pop(&d, &ms) && d == '#' && ms == 250, "second digit");
+  CHECK(!ch->dtmf_pop(&d, &ms), "no third digit");
+  int owner_a = 0, owner_b = 0;
+  uint32_t id = oair::table_add(ch, &owner_a);
+  CHECK(id != 0 && ch->js_id.load() == id && oair::table_find(id) == ch, "the table finds the record by its id");
+  CHECK(oair::table_adopt(id, &owner_b) == ch, "adopted by another thread");
+  CHECK(oair::table_remove_owned(&owner_a).empty(), "no longer the first thread's");
+  std::vector<oair::Channel*> owned = oair::table_remove_owned(&owner_b);
+  CHECK(owned.size() == 1 && owned[0] == ch && oair::table_find(id) == nullptr && oair::table_size() == 0, "removed with its owner");
+  oair_channel_close(ch);
+  CHECK(ch->poll_bits() & oair::kPollClosed, "closed");
+  oair_channel_release(ch);
+  oair_channel_release(ch);
+  CHECK(oair::live_channels() == 0, "leaked %lld records", static_cast<long long>(oair::live_channels()));
+}
+
 int main() {
   test_ring_producer_consumer();
   test_ring_flush_and_wrap();
   test_channel_races();
   test_command_queue();
   test_ready_list();
+  test_playback_formulas_and_table();
   std::printf("bridge_selftest: %s\n", g_failures ? "FAILED" : "ok");
   return g_failures ? 1 : 0;
 }

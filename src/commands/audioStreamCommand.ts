@@ -10,11 +10,11 @@
  * `<ws-uri>` may be `profile:<name>`; the connection comes from `resolveConnection` (the profile,
  * OPENAI_REALTIME_PROFILE, default-profile and the STREAM_* variables, docs/configuration.md).
  */
-import type { App } from '../app.js';
 import { log } from '../runtime/logger.js';
 import { rewriteAzurePreviewUrl } from './azurePreviewPath.js';
 import { resolveChannelConnection } from './channelConnection.js';
 import { launchSession } from './sessionLaunch.js';
+import type { ApiHandler, RegisterApi, SessionCommandDeps } from './sessionCommandDeps.js';
 import { engineLimits } from '../session/engineLimits.js';
 import { AUDIO_STREAM_FAMILY, AudioStreamSession } from '../session/audioStreamSession.js';
 import { readAudioVariables } from '../session/streamVariables.js';
@@ -35,25 +35,25 @@ const QUEUED = '+OK queued';
  * and the session's registration; both API names share it so they cannot race each other.
  */
 export function createAudioStreamCommand(
-  app: App,
+  deps: SessionCommandDeps,
   api: AudioStreamApi,
   starting: Set<string> = new Set(),
-): (args: string) => string | Promise<string> {
+): ApiHandler {
 
   const sessionOf = (uuid: string): AudioStreamSession | undefined => {
-    const session = app.registry.get(uuid, AUDIO_STREAM_FAMILY);
+    const session = deps.registry.get(uuid, AUDIO_STREAM_FAMILY);
     return session instanceof AudioStreamSession ? session : undefined;
   };
 
   /** Why there is no session: the channel itself may not exist. */
   const noSession = (uuid: string): string =>
-    app.bridge.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no stream on this channel';
+    deps.host.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no stream on this channel';
 
   const start = async (cmd: Extract<AudioStreamCommand, { kind: 'start' }>): Promise<string> => {
     if (sessionOf(cmd.uuid) || starting.has(cmd.uuid.toLowerCase())) return '-ERR stream already running on this channel';
     const azure = rewriteAzurePreviewUrl(cmd.url);
     if (azure) log.forChannel(cmd.uuid).notice(azure.note);
-    const channel = resolveChannelConnection(app, cmd.uuid, azure?.url ?? cmd.url);
+    const channel = resolveChannelConnection(deps, cmd.uuid, azure?.url ?? cmd.url);
     if (!channel.ok) return channel.reply;
     const { connection, channelLog, warnings } = channel;
     const audio = readAudioVariables(channel.variables);
@@ -74,7 +74,7 @@ export function createAudioStreamCommand(
           'in the session\'s formats (audio/pcm 24 kHz, or G.711 8 kHz when the session sets audio/pcmu or audio/pcma), mono',
       );
     }
-    return launchSession(app, {
+    return launchSession(deps, {
       uuid: cmd.uuid,
       connection,
       starting,
@@ -96,13 +96,13 @@ export function createAudioStreamCommand(
             warnings,
             limits: engineLimits(settings),
           },
-          { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
+          deps.sessions,
         ),
     });
   };
 
   return async (args: string): Promise<string> => {
-    const cmd = parseAudioStreamCommand(api, args, app.configStore.settings.maxSendJsonBytes);
+    const cmd = parseAudioStreamCommand(api, args, deps.config.settings.maxSendJsonBytes);
     if (cmd.kind === 'error') return cmd.reply;
     // send_json stays out of the log: payloads can be large (the seed did the same).
     if (cmd.kind !== 'send_json') log.debug(`mod_openai_audio_stream ${api} cmd: ${cmd.kind} ${cmd.uuid}`);
@@ -137,8 +137,8 @@ export function createAudioStreamCommand(
 }
 
 /** Registers `uuid_openai_audio_stream` and `uuid_raw_audio_stream`, sharing one set of starts in progress. */
-export function registerAudioStreamCommands(app: App): void {
+export function registerAudioStreamCommands(register: RegisterApi, deps: SessionCommandDeps): void {
   const starting = new Set<string>();
-  app.router.register(AUDIO_STREAM_API, createAudioStreamCommand(app, AUDIO_STREAM_API, starting));
-  app.router.register(RAW_AUDIO_STREAM_API, createAudioStreamCommand(app, RAW_AUDIO_STREAM_API, starting));
+  register(AUDIO_STREAM_API, createAudioStreamCommand(deps, AUDIO_STREAM_API, starting));
+  register(RAW_AUDIO_STREAM_API, createAudioStreamCommand(deps, RAW_AUDIO_STREAM_API, starting));
 }

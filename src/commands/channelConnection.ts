@@ -4,7 +4,6 @@
  * default, see docs/configuration.md), and every secret that resolution found is registered for
  * redaction before anything about the call is logged. One place, so both APIs keep the same order.
  */
-import type { App } from '../app.js';
 import {
   PROFILE_VARIABLE,
   resolveConnection,
@@ -13,6 +12,7 @@ import {
 } from '../config/resolveConnection.js';
 import { log, type Logger } from '../runtime/logger.js';
 import { registerSecret } from '../runtime/secrets.js';
+import type { SessionCommandDeps } from './sessionCommandDeps.js';
 
 export type ChannelVariables = (name: string) => string | null | undefined;
 
@@ -21,16 +21,16 @@ export type ChannelConnection =
   | { ok: true; variables: ChannelVariables; connection: ResolvedConnection; warnings: string[]; channelLog: Logger };
 
 export function resolveChannelConnection(
-  app: App,
+  deps: Pick<SessionCommandDeps, 'host' | 'config'>,
   uuid: string,
   target: string,
   overrides?: ConnectionOverrides,
 ): ChannelConnection {
-  const variables: ChannelVariables = (name) => app.bridge.getVar(uuid, name);
+  const variables: ChannelVariables = (name) => deps.host.getVar(uuid, name);
   if (variables(PROFILE_VARIABLE) === undefined) return { ok: false, reply: '-ERR no such channel' };
   const resolved = resolveConnection(
     overrides ? { target, variables, overrides } : { target, variables },
-    app.configStore.current,
+    deps.config.current,
   );
   if (!resolved.ok) return { ok: false, reply: `-ERR ${resolved.error}` };
   // Before anything is logged: keys from channel variables, arguments and the URL are redacted from here on.

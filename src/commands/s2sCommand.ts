@@ -19,12 +19,12 @@
  * own session.update.
  */
 import { Buffer } from 'node:buffer';
-import type { App } from '../app.js';
 import { toGaClientEvent } from '../protocol/realtime/betaClientEvents.js';
 import { PROFILE_PREFIX, type ConnectionOverrides } from '../config/resolveConnection.js';
 import { rewriteAzurePreviewUrl } from './azurePreviewPath.js';
 import { resolveChannelConnection } from './channelConnection.js';
 import { launchSession } from './sessionLaunch.js';
+import type { ApiHandler, RegisterApi, SessionCommandDeps } from './sessionCommandDeps.js';
 import { parseJsonObject } from '../runtime/jsonText.js';
 import { log } from '../runtime/logger.js';
 import { registerSecret } from '../runtime/secrets.js';
@@ -51,14 +51,14 @@ export function stringifyToolOutput(event: Record<string, unknown>): Record<stri
   return { ...event, item: { ...item, output: JSON.stringify(item.output) } };
 }
 
-export function createS2sCommand(app: App, starting: Set<string> = new Set()): (args: string) => string | Promise<string> {
+export function createS2sCommand(deps: SessionCommandDeps, starting: Set<string> = new Set()): ApiHandler {
   const sessionOf = (uuid: string): S2sSession | undefined => {
-    const session = app.registry.get(uuid, S2S_FAMILY);
+    const session = deps.registry.get(uuid, S2S_FAMILY);
     return session instanceof S2sSession ? session : undefined;
   };
 
   const noSession = (uuid: string): string =>
-    app.bridge.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no s2s session on this channel';
+    deps.host.getVar(uuid, 'uuid') === undefined ? '-ERR no such channel' : '-ERR no s2s session on this channel';
   const created = new Set<string>();
 
   const create = async (cmd: Extract<S2sCommand, { kind: 'create' }>): Promise<string> => {
@@ -77,13 +77,13 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
       overrides.auth = cmd.auth === 'query' ? 'api-key-query' : 'bearer';
       if (cmd.apiKey !== null) overrides.apiKey = cmd.apiKey;
     }
-    const channel = resolveChannelConnection(app, cmd.uuid, target, overrides);
+    const channel = resolveChannelConnection(deps, cmd.uuid, target, overrides);
     if (!channel.ok) return channel.reply;
     const { connection, channelLog, warnings } = channel;
     if (new URL(connection.url).protocol === 'ws:' && connection.keyOrigin !== 'none') {
       channelLog.warning(`the key goes to ${new URL(connection.url).host} over plain ws:// (unencrypted)`);
     }
-    const reply = await launchSession(app, {
+    const reply = await launchSession(deps, {
       uuid: cmd.uuid,
       connection,
       starting,
@@ -101,7 +101,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
             warnings,
             limits: engineLimits(settings),
           },
-          { bridge: app.bridge, pump: app.pump, registry: app.registry, services: app.services },
+          deps.sessions,
         ),
     });
     if (reply === OK) {
@@ -113,7 +113,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
   };
 
   const clientEvent = (session: S2sSession, json: string): string => {
-    const max = app.configStore.settings.maxSendJsonBytes;
+    const max = deps.config.settings.maxSendJsonBytes;
     if (Buffer.byteLength(json) > max) return `-ERR json too large (max ${max} bytes)`;
     const parsed = parseJsonObject(json);
     if (!parsed.ok) return `-ERR invalid JSON: ${parsed.error === 'expected a JSON object' ? 'expected an object' : parsed.error}`;
@@ -144,7 +144,7 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
     if (cmd.kind !== 'client.event') log.debug(`${S2S_API} cmd: ${cmd.kind} ${cmd.uuid}`);
     if (cmd.kind === 'create') return create(cmd);
     const session = sessionOf(cmd.uuid);
-    if (cmd.kind === 'delete' && created.delete(cmd.uuid.toLowerCase()) && !session && app.bridge.getVar(cmd.uuid, 'uuid') !== undefined) {
+    if (cmd.kind === 'delete' && created.delete(cmd.uuid.toLowerCase()) && !session && deps.host.getVar(cmd.uuid, 'uuid') !== undefined) {
       // The session already ended (the server closed it or failed): nothing is left to release,
       // and jambonz sends session.delete on every task end, so this one is not an error.
       log.forChannel(cmd.uuid).debug('session.delete: the s2s session had already ended');
@@ -161,6 +161,6 @@ export function createS2sCommand(app: App, starting: Set<string> = new Set()): (
 }
 
 /** Registers `uuid_openai_s2s`. */
-export function registerS2sCommand(app: App): void {
-  app.router.register(S2S_API, createS2sCommand(app));
+export function registerS2sCommand(register: RegisterApi, deps: SessionCommandDeps): void {
+  register(S2S_API, createS2sCommand(deps));
 }

@@ -2,15 +2,17 @@
  * The second step of `start` (uuid_openai_audio_stream) and `session.create` (uuid_openai_s2s),
  * after resolveChannelConnection: while the TLS files are read (the one await) the channel is marked
  * as starting, so a second start is refused rather than racing; after it, a session that appeared
- * meanwhile wins; the session cap applies; the host's refusal to attach becomes a clear -ERR. One
+ * meanwhile wins; the session cap applies; the host's refusal to attach becomes a clear -ERR (decided on its
+ * error code, native/host.h's oair_host_error, not on its wording). One
  * place, so both APIs answer the same way.
  */
-import type { App } from '../app.js';
+import { HostError, hostErrorOf } from '../bridge.js';
 import type { ModuleSettings } from '../config/moduleSettings.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import { loadTlsFiles } from '../config/tlsFiles.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
 import { capacityRefusal } from '../runtime/sessionCapacity.js';
+import type { SessionCommandDeps } from './sessionCommandDeps.js';
 
 const OK = '+OK Success';
 
@@ -27,7 +29,7 @@ export interface SessionLaunch {
   launch: (tls: TlsConnectOptions, settings: ModuleSettings) => void;
 }
 
-export async function launchSession(app: App, o: SessionLaunch): Promise<string> {
+export async function launchSession(deps: Pick<SessionCommandDeps, 'host' | 'config'>, o: SessionLaunch): Promise<string> {
   const key = o.uuid.toLowerCase();
   if (o.exists() || o.starting.has(key)) return o.busyReply;
   o.starting.add(key);
@@ -35,13 +37,13 @@ export async function launchSession(app: App, o: SessionLaunch): Promise<string>
     const tls = await loadTlsFiles(o.connection.tls);
     if ('error' in tls) return `-ERR ${tls.error}`;
     if (o.exists()) return o.busyReply;
-    const settings = app.configStore.settings;
-    const full = capacityRefusal(app.bridge, settings.maxSessions);
+    const settings = deps.config.settings;
+    const full = capacityRefusal(deps.host, settings.maxSessions);
     if (full) return full;
     o.launch(tls, settings);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    if (/already attached/i.test(reason)) return '-ERR a media hook is already attached to this channel';
+    if (hostErrorOf(err) === HostError.alreadyAttached) return '-ERR a media hook is already attached to this channel';
     return `-ERR ${reason}`;
   } finally {
     o.starting.delete(key);

@@ -8,7 +8,7 @@
  */
 import type { NativeBridge } from '../bridge.js';
 
-export function capacityRefusal(bridge: NativeBridge, maxSessions: number): string | null {
+export function capacityRefusal(bridge: Pick<NativeBridge, 'counters'>, maxSessions: number): string | null {
   const inUse = bridge.counters().tableChannels;
   return inUse >= maxSessions ? `-ERR too many sessions (max ${maxSessions})` : null;
 }

@@ -12,8 +12,7 @@
  * The connection (URL, key, headers, TLS, policy) was resolved by the command from the profile
  * and the STREAM_* variables; this class only uses it.
  */
-import type { NativeBridge } from '../bridge.js';
-import { CallFeatures, type CallServices } from '../call/callFeatures.js';
+import { CallFeatures } from '../call/callFeatures.js';
 import type { AudioStreamApi } from '../apiNames.js';
 import type { MixType, MuteTarget } from './engineConfig.js';
 import { describeForStatus } from '../config/connectionStatus.js';
@@ -30,19 +29,14 @@ import {
   speechStartBody,
   speechStopBody,
 } from '../events/audioStreamEvents.js';
-import type { MediaPump } from '../media/mediaPump.js';
-import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
+import type { ActiveSession } from '../runtime/sessionRegistry.js';
 import type { EngineConfig, EngineListener } from './engineConfig.js';
 import type { EngineLimits } from './engineLimits.js';
-import { LiveEngine } from './live/liveEngine.js';
-import { liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/liveSessionSetup.js';
-import { RealtimeEngine } from './realtimeEngine.js';
 import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
+import { attachEngine, dtmfHandler, transcriptEvents, type FamilySessionDeps } from './familySession.js';
 import type { AudioVariables } from './streamVariables.js';
-import { TranscriptEvents } from './transcriptEvents.js';
-import { featureEngineOf, LiveToolBridge, withDelegationTools } from './live/liveToolBridge.js';
-import { builtinToolSchemas } from '../call/builtinTools.js';
-import { fireRealtimeEvent, REALTIME_EVENTS } from '../events/realtimeEvents.js';
+import type { TranscriptEvents } from './transcriptEvents.js';
+import { featureEngineOf, LiveToolBridge } from './live/liveToolBridge.js';
 import { log as rootLog } from '../runtime/logger.js';
 import { selectProtocol } from '../protocol/live/liveEndpoint.js';
 
@@ -67,13 +61,7 @@ export interface AudioStreamConfig {
   limits?: EngineLimits;
 }
 
-export interface AudioStreamDeps {
-  bridge: NativeBridge;
-  pump: MediaPump;
-  registry: SessionRegistry;
-  /** Tool handlers and settings for the call features (DTMF, tools, call control); none in bare tests. */
-  services?: CallServices;
-}
+export type AudioStreamDeps = FamilySessionDeps;
 
 export class AudioStreamSession implements ActiveSession {
   readonly family = AUDIO_STREAM_FAMILY;
@@ -109,18 +97,8 @@ export class AudioStreamSession implements ActiveSession {
     this.protocol = config.raw ? 'realtime' : selectProtocol(c.url, c.protocol);
     this.#liveTools =
       this.protocol === 'live' ? new LiveToolBridge((event) => this.#engine.sendJson(JSON.stringify(event), event), rootLog.forChannel(config.uuid)) : null;
-    this.#transcripts = new TranscriptEvents({
-      protocol: this.protocol,
-      emit: (turn) =>
-        fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.transcript, {
-          role: turn.role,
-          text: turn.text,
-          start_ms: Math.round(turn.startMs),
-          end_ms: Math.round(turn.endMs),
-          family: AUDIO_STREAM_FAMILY,
-          protocol: this.protocol,
-        }),
-    });
+    const id = { bridge: deps.bridge, uuid: config.uuid, family: AUDIO_STREAM_FAMILY };
+    this.#transcripts = transcriptEvents(id, this.protocol);
     const live = this.protocol === 'live';
     const engineConfig: EngineConfig = {
       uuid: config.uuid,
@@ -172,41 +150,20 @@ export class AudioStreamSession implements ActiveSession {
         features.dispose();
         deps.registry.remove(this);
       },
-      dtmf: (digit) => {
-        if (!live) return features.onDtmf(digit);
-        const dtmf = liveDtmfOptions(features.options);
-        fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.dtmf, { digit: digit.digit, duration_ms: digit.durationMs, family: AUDIO_STREAM_FAMILY });
-        if (dtmf.forward) (this.#engine as LiveEngine).sendDtmfContext(digit.digit, dtmf.speak);
-      },
+      dtmf: dtmfHandler(id, live, features, () => this.#engine),
       unsentClientEvents: (types) =>
         this.#events.fire(EV.error, errorBody(0, `client events queued while connecting were not sent: ${types.join(', ')}`, 0, 0)),
       // The stream's own code failed: the app hears it as an ::error (then ::disconnect), never silence.
       failed: (reason) => this.#events.fire(EV.error, errorBody(0, `${reason}: the stream was ended`, 0, 0)),
     };
-    const channel = live ? liveChannelOptions((name) => deps.bridge.getVar(config.uuid, name)) : null;
-    this.#engine = channel
-      ? LiveEngine.attach(
-          liveEngineConfig(engineConfig, channel.warnings),
-          {
-            codec: channel.codec,
-            startDelayMs: channel.startDelayMs,
-            history: () => this.#transcripts.turns,
-            decorateStart: (start) => withDelegationTools(start, builtinToolSchemas(features.options) as unknown as Array<Record<string, unknown>>),
-          },
-          {
-            ...listener,
-            liveError: (code, message, fatal) => this.#events.fire(EV.error, liveErrorBody(code, message, fatal)),
-            liveRestarted: (info) =>
-              fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.sessionRestarted, {
-                protocol: 'live',
-                messages: info.messages,
-                dropped_turns: info.droppedTurns,
-                family: AUDIO_STREAM_FAMILY,
-              }),
-          },
-          { pump: deps.pump },
-        )
-      : RealtimeEngine.attach(engineConfig, listener, { pump: deps.pump });
+    this.#engine = attachEngine(id, deps.pump, {
+      live,
+      config: engineConfig,
+      listener,
+      features,
+      transcripts: this.#transcripts,
+      liveError: (code, message, fatal) => this.#events.fire(EV.error, liveErrorBody(code, message, fatal)),
+    });
   }
 
   /** Attaches the media hook and starts connecting. Throws with the host's reason if the hook cannot attach. */

@@ -16,8 +16,7 @@
  *   server or the network ends an open connection. A dropped connection is not reconnected: a new
  *   server session would not know the conversation, and the app is told instead.
  */
-import type { NativeBridge } from '../bridge.js';
-import { CallFeatures, type CallServices } from '../call/callFeatures.js';
+import { CallFeatures } from '../call/callFeatures.js';
 import { describeForStatus } from '../config/connectionStatus.js';
 import type { ResolvedConnection } from '../config/resolveConnection.js';
 import type { TlsConnectOptions } from '../config/tlsFiles.js';
@@ -29,22 +28,19 @@ import {
   playbackStartedBody,
   playbackStoppedBody,
 } from '../events/s2sEvents.js';
-import type { MediaPump } from '../media/mediaPump.js';
 import { toBetaServerEvent } from '../protocol/realtime/betaServerEvents.js';
 import type { RealtimeServerEvent } from '../protocol/realtime/serverEvents.js';
 import { log as rootLog, type Logger } from '../runtime/logger.js';
-import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.js';
-import { fireRealtimeEvent, REALTIME_EVENTS } from '../events/realtimeEvents.js';
+import type { ActiveSession } from '../runtime/sessionRegistry.js';
 import { selectProtocol } from '../protocol/live/liveEndpoint.js';
 import type { EngineConfig, EngineListener } from './engineConfig.js';
 import type { EngineLimits } from './engineLimits.js';
-import { LiveEngine } from './live/liveEngine.js';
-import { liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/liveSessionSetup.js';
-import { ENGINE_EVENT_ID_PREFIX, RealtimeEngine } from './realtimeEngine.js';
+import type { LiveEngine } from './live/liveEngine.js';
+import { ENGINE_EVENT_ID_PREFIX } from './realtimeEngine.js';
 import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
-import { TranscriptEvents } from './transcriptEvents.js';
-import { LiveToolBridge, withDelegationTools } from './live/liveToolBridge.js';
-import { builtinToolSchemas } from '../call/builtinTools.js';
+import { attachEngine, dtmfHandler, transcriptEvents, type FamilySessionDeps } from './familySession.js';
+import type { TranscriptEvents } from './transcriptEvents.js';
+import { LiveToolBridge } from './live/liveToolBridge.js';
 
 export const S2S_FAMILY = 's2s';
 export const S2S_BUG_NAME = 'openai_s2s';
@@ -63,13 +59,7 @@ export interface S2sConfig {
   limits?: EngineLimits;
 }
 
-export interface S2sDeps {
-  bridge: NativeBridge;
-  pump: MediaPump;
-  registry: SessionRegistry;
-  /** Tool handlers and settings for the call features (DTMF, tools, call control); none in bare tests. */
-  services?: CallServices;
-}
+export type S2sDeps = FamilySessionDeps;
 
 export class S2sSession implements ActiveSession {
   readonly family = S2S_FAMILY;
@@ -104,18 +94,8 @@ export class S2sSession implements ActiveSession {
     this.protocol = selectProtocol(c.url, c.protocol);
     const live = this.protocol === 'live';
     this.#liveTools = live ? new LiveToolBridge((event) => this.#engine.sendJson(JSON.stringify(event), event), this.#log) : null;
-    this.#transcripts = new TranscriptEvents({
-      protocol: this.protocol,
-      emit: (turn) =>
-        fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.transcript, {
-          role: turn.role,
-          text: turn.text,
-          start_ms: Math.round(turn.startMs),
-          end_ms: Math.round(turn.endMs),
-          family: S2S_FAMILY,
-          protocol: this.protocol,
-        }),
-    });
+    const id = { bridge: deps.bridge, uuid: config.uuid, family: S2S_FAMILY };
+    this.#transcripts = transcriptEvents(id, this.protocol);
     const features = new CallFeatures({
       uuid: config.uuid,
       family: S2S_FAMILY,
@@ -208,40 +188,19 @@ export class S2sSession implements ActiveSession {
         features.dispose();
         deps.registry.remove(this);
       },
-      dtmf: (digit) => {
-        if (!live) return features.onDtmf(digit);
-        const dtmf = liveDtmfOptions(features.options);
-        fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.dtmf, { digit: digit.digit, duration_ms: digit.durationMs, family: S2S_FAMILY });
-        if (dtmf.forward) (this.#engine as LiveEngine).sendDtmfContext(digit.digit, dtmf.speak);
-      },
+      dtmf: dtmfHandler(id, live, features, engine),
       // The session's own code failed: for the app the conversation is over, as after a drop.
       failed: (reason) => this.#events.fire(EV.disconnect, disconnectBody(1011, reason)),
     };
-    const channel = live ? liveChannelOptions((name) => deps.bridge.getVar(config.uuid, name)) : null;
-    this.#engine = channel
-      ? LiveEngine.attach(
-          liveEngineConfig(engineConfig, channel.warnings),
-          {
-            codec: channel.codec,
-            startDelayMs: channel.startDelayMs,
-            history: () => this.#transcripts.turns,
-            decorateStart: (start) => withDelegationTools(start, builtinToolSchemas(features.options) as unknown as Array<Record<string, unknown>>),
-          },
-          {
-            ...listener,
-            // The error itself reaches the app as a server_event; the disconnect that follows says why it ended.
-            liveError: () => {},
-            liveRestarted: (info) =>
-              fireRealtimeEvent(deps.bridge, config.uuid, REALTIME_EVENTS.sessionRestarted, {
-                protocol: 'live',
-                messages: info.messages,
-                dropped_turns: info.droppedTurns,
-                family: S2S_FAMILY,
-              }),
-          },
-          { pump: deps.pump },
-        )
-      : RealtimeEngine.attach(engineConfig, listener, { pump: deps.pump });
+    this.#engine = attachEngine(id, deps.pump, {
+      live,
+      config: engineConfig,
+      listener,
+      features,
+      transcripts: this.#transcripts,
+      // The error itself reaches the app as a server_event; the disconnect that follows says why it ended.
+      liveError: () => {},
+    });
   }
 
   /** Attaches the media hook and starts connecting. Throws with the host's reason if the hook cannot attach. */

@@ -63,13 +63,17 @@ fi
 export OAIR_ROOT=$root OAIR_FS_BIN=$fs_bin OAIR_FS_MODDIR=$(pkg-config --variable=modulesdir freeswitch) OAIR_FS_INCLUDE=$(pkg-config --variable=includedir freeswitch)
 exec node --input-type=module - "$@" <<'JS'
 import { spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = process.env.OAIR_ROOT;
+// The FreeSWITCH configuration and process, shared with the bench (one place writes them).
+const fsInstance = await import(pathToFileURL(join(ROOT, 'bench', 'freeswitch', 'fsInstance.mjs')).href);
+const { freePort, xmlEscape } = fsInstance;
 const FS_BIN = process.env.OAIR_FS_BIN;
 const STOCK_MODDIR = process.env.OAIR_FS_MODDIR;
 const FS_INCLUDE = process.env.OAIR_FS_INCLUDE;
@@ -295,23 +299,12 @@ function parseEvent(text) {
 }
 
 // ------------------------------------------------------------------------------------------ setup
-async function freePort() {
-  return new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
-}
 const ESL_PORT = await freePort();
 const ESL_PASSWORD = 'oair-test';
 const API_KEY = 'sk-oairtest0123456789abcdefghijklmnop';
-for (const d of ['conf', 'log', 'db', 'run', 'mod', 'temp', 'rec', 'storage', 'cache', 'certs', 'recordings', 'audio']) mkdirSync(join(T, d));
-// Module directory: the stock modules and the module under test (-mod replaces the directory).
-for (const f of readdirSync(STOCK_MODDIR)) {
-  if (f.endsWith('.so') && f !== 'mod_openai_realtime.so') symlinkSync(join(STOCK_MODDIR, f), join(T, 'mod', f));
-}
-symlinkSync(opts.module, join(T, 'mod', 'mod_openai_realtime.so'));
 
 const NOISE = join(T, 'audio', 'noise_bursts.wav');
 const TONE1000 = join(T, 'audio', 'tone1000.wav');
-writeFileSync(NOISE, wavBytes(1, RATE, noiseBursts(10, RATE)));
-writeFileSync(TONE1000, wavBytes(1, RATE, tone(2, RATE, 1000, 8000)));
 
 // The realtime simulator, tone voice (440 Hz, 2 s per response).
 const sim = spawn(process.execPath, [join(ROOT, 'dist/cli/realtimeSim.js'), '--port', '0', '--voice', 'tone', '--tone-ms', '2000', '--call-function', 'end_call'],
@@ -335,62 +328,18 @@ const liveB64 = (session) => Buffer.from(JSON.stringify({ type: 'session.start',
 const liveStart = (session) => [['set', `api_result=\${uuid_openai_audio_stream \${uuid} start ${LIVE_URL} mono 24k}`],
   ['set', `api_result=\${uuid_openai_audio_stream \${uuid} send_json ${liveB64(session)}}`]];
 
-const modules = ['mod_console', 'mod_logfile', 'mod_event_socket', 'mod_commands', 'mod_dptools', 'mod_dialplan_xml',
-  'mod_loopback', 'mod_sndfile', 'mod_native_file', 'mod_tone_stream', 'mod_openai_realtime'];
-const xmlEscape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const ext = (name, actions) => `      <extension name="${name}"><condition field="destination_number" expression="^${name}$">
 ${actions.map(([app, data]) => `        <action application="${app}"${data !== undefined ? ` data="${xmlEscape(data)}"` : ''}/>`).join('\n')}
       </condition></extension>`;
 const startCmd = `\${uuid_openai_audio_stream \${uuid} start ${REALTIME_URL} mono 24k}`;
-function writeConfig(bundle) {
-writeFileSync(join(T, 'conf', 'freeswitch.xml'), `<?xml version="1.0"?>
-<document type="freeswitch/xml">
-  <section name="configuration" description="">
-    <configuration name="switch.conf" description="">
-      <settings>
-        <param name="max-sessions" value="2000"/>
-        <param name="sessions-per-second" value="500"/>
-        <param name="loglevel" value="debug"/>
-        <param name="colorize-console" value="false"/>
-        <param name="dump-cores" value="yes"/>
-      </settings>
-    </configuration>
-    <configuration name="modules.conf" description="">
-      <modules>
-${modules.map((m) => `        <load module="${m}"/>`).join('\n')}
-      </modules>
-    </configuration>
-    <configuration name="console.conf" description="">
-      <mappings><map name="all" value="console,debug,info,notice,warning,err,crit,alert"/></mappings>
-      <settings><param name="colorize" value="false"/><param name="loglevel" value="info"/></settings>
-    </configuration>
-    <configuration name="logfile.conf" description="">
-      <settings><param name="rotate-on-hup" value="true"/></settings>
-      <profiles><profile name="default">
-        <settings><param name="logfile" value="${T}/log/freeswitch.log"/><param name="rollover" value="0"/><param name="uuid" value="true"/></settings>
-        <mappings><map name="all" value="debug,info,notice,warning,err,crit,alert"/></mappings>
-      </profile></profiles>
-    </configuration>
-    <configuration name="event_socket.conf" description="">
-      <settings>
-        <param name="nat-map" value="false"/>
-        <param name="listen-ip" value="127.0.0.1"/>
-        <param name="listen-port" value="${ESL_PORT}"/>
-        <param name="password" value="${ESL_PASSWORD}"/>
-        <param name="apply-inbound-acl" value="loopback.auto"/>
-      </settings>
-    </configuration>
-    <configuration name="openai_realtime.conf" description="">
-      <settings>
-        <param name="bundle-dir" value="${xmlEscape(bundle)}"/>
-        <param name="heap-limit-mb" value="512"/>
-        <param name="log-level" value="debug"/>
-        <param name="command-timeout-ms" value="5000"/>
-      </settings>
-    </configuration>
-  </section>
-  <section name="dialplan" description="">
-    <context name="test">
+// The configuration of this run (fsInstance.mjs writes it): our module loaded at start-up, the
+// `test` dialplan context below, debug logs with the call's uuid.
+const fsConfig = (bundle) => ({
+  eslPort: ESL_PORT, eslPassword: ESL_PASSWORD, logLevel: 'debug', consoleLevel: 'info', logfileUuid: true,
+  maxSessions: 2000, sessionsPerSecond: 500, switchSettings: { 'dump-cores': 'yes' },
+  load: [...fsInstance.STARTUP_MODULES, 'mod_openai_realtime'],
+  bundle, moduleSettings: { 'heap-limit-mb': 512, 'command-timeout-ms': 5000 },
+  dialplan: `    <context name="test">
 ${ext('oair_park', [['answer'], ['park']])}
 ${ext('oair_echo', [['answer'], ['set', 'api_result=${openai_realtime echo ${uuid} start}'], ['park']])}
 ${ext('oair_seed', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['answer'],
@@ -405,29 +354,21 @@ ${ext('oair_live_end_call', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set'
 ${ext('oair_transfer_target', [['set', 'oair_transferred=yes'], ['park']])}
 ${ext('oair_end_call', [['set', `STREAM_OPENAI_API_KEY=${API_KEY}`], ['set', 'STREAM_DISABLE_AUDIOFILES=true'], ['set', 'OPENAI_REALTIME_TOOLS=end_call'], ['answer'],
     ['set', `api_result=${startCmd}`], ['park']])}
-    </context>
-  </section>
-</document>
-`);
-}
-writeConfig(opts.bundle);
-// The module reads its own file too (configFile in config_json); keep both views identical.
-mkdirSync(join(T, 'conf', 'autoload_configs'));
-writeFileSync(join(T, 'conf', 'autoload_configs', 'openai_realtime.conf.xml'), `<configuration name="openai_realtime.conf" description="">
-  <settings><param name="bundle-dir" value="${xmlEscape(opts.bundle)}"/><param name="log-level" value="debug"/></settings>
-</configuration>
-`);
+    </context>`,
+});
+const writeConfig = (bundle) => fsInstance.writeConfig(T, fsConfig(bundle));
+// The scratch directory: configuration, and a module directory of the stock modules plus the
+// module under test (-mod replaces the directory), so nothing is installed.
+fsInstance.prepare(T, { ...fsConfig(opts.bundle), stockModDir: STOCK_MODDIR, modules: { mod_openai_realtime: opts.module } });
+mkdirSync(join(T, 'audio'));
+writeFileSync(NOISE, wavBytes(1, RATE, noiseBursts(10, RATE)));
+writeFileSync(TONE1000, wavBytes(1, RATE, tone(2, RATE, 1000, 8000)));
 
 const fsOut = [];
 let fsExit = null;
 function startFreeswitch() {
-  const args = ['-nc', '-nf', '-nonat', '-nonatmap', '-conf', join(T, 'conf'), '-log', join(T, 'log'), '-db', join(T, 'db'),
-    '-run', join(T, 'run'), '-mod', join(T, 'mod'), '-temp', join(T, 'temp'), '-storage', join(T, 'storage'),
-    '-cache', join(T, 'cache'), '-certs', join(T, 'certs'), '-recordings', join(T, 'recordings')];
-  const p = spawn(FS_BIN, args, { cwd: T, stdio: ['ignore', 'pipe', 'pipe'] });
-  p.stdout.on('data', (d) => fsOut.push(String(d)));
-  p.stderr.on('data', (d) => fsOut.push(String(d)));
-  fsExit = new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
+  const p = fsInstance.start(FS_BIN, T, { output: (text) => fsOut.push(text), nosql: false });
+  fsExit = p.exited;
   return p;
 }
 let fsProc = null;
