@@ -462,7 +462,6 @@ export class LiveEngine implements MediaHandler {
   #shutdown(reason: string): Promise<void> {
     const parts = this.#parts;
     parts?.playout.stop();
-    parts?.track.dispose();
     return this.#end.run(reason, {
       first: [
         [
