@@ -35,7 +35,7 @@ import type { ActiveSession, SessionRegistry } from '../runtime/sessionRegistry.
 import type { EngineConfig, EngineListener } from './engineConfig.js';
 import type { EngineLimits } from './engineLimits.js';
 import { LiveEngine } from './live/liveEngine.js';
-import { liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/liveSessionSetup.js';
+import { configuredLivePlayoutDelay, liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/liveSessionSetup.js';
 import { RealtimeEngine } from './realtimeEngine.js';
 import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
 import type { AudioVariables } from './streamVariables.js';
@@ -183,7 +183,7 @@ export class AudioStreamSession implements ActiveSession {
       // The stream's own code failed: the app hears it as an ::error (then ::disconnect), never silence.
       failed: (reason) => this.#events.fire(EV.error, errorBody(0, `${reason}: the stream was ended`, 0, 0)),
     };
-    const channel = live ? liveChannelOptions((name) => deps.bridge.getVar(config.uuid, name)) : null;
+    const channel = live ? liveChannelOptions((name) => deps.bridge.getVar(config.uuid, name), configuredLivePlayoutDelay(config.connection.profile, config.limits)) : null;
     this.#engine = channel
       ? LiveEngine.attach(
           liveEngineConfig(engineConfig, channel.warnings),

@@ -39,7 +39,7 @@ import { selectProtocol } from '../protocol/live/liveEndpoint.js';
 import type { EngineConfig, EngineListener } from './engineConfig.js';
 import type { EngineLimits } from './engineLimits.js';
 import { LiveEngine } from './live/liveEngine.js';
-import { liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/liveSessionSetup.js';
+import { configuredLivePlayoutDelay, liveChannelOptions, liveDtmfOptions, liveEngineConfig } from './live/liveSessionSetup.js';
 import { ENGINE_EVENT_ID_PREFIX, RealtimeEngine } from './realtimeEngine.js';
 import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
 import { TranscriptEvents } from './transcriptEvents.js';
@@ -217,7 +217,7 @@ export class S2sSession implements ActiveSession {
       // The session's own code failed: for the app the conversation is over, as after a drop.
       failed: (reason) => this.#events.fire(EV.disconnect, disconnectBody(1011, reason)),
     };
-    const channel = live ? liveChannelOptions((name) => deps.bridge.getVar(config.uuid, name)) : null;
+    const channel = live ? liveChannelOptions((name) => deps.bridge.getVar(config.uuid, name), configuredLivePlayoutDelay(config.connection.profile, config.limits)) : null;
     this.#engine = channel
       ? LiveEngine.attach(
           liveEngineConfig(engineConfig, channel.warnings),
