@@ -36,8 +36,19 @@ describe('liveJitterBuffer', () => {
     }
   });
 
+  it('the delta right after a priming one is judged alone: a prime dated by a late arrival is corrected at once', () => {
+    const lag = new StandingLag(40, 5);
+    expect(lag.observe(63, 20)).toBe(1); // 8 ms beyond 55: one frame
+    expect(lag.observe(63, 20)).toBe(0); // then windows again
+    lag.restart();
+    expect(lag.observe(50, 20)).toBe(0);
+    for (let i = 0; i < 4; i++) expect(lag.observe(63, 20)).toBe(0);
+    expect(lag.observe(63, 20)).toBe(1);
+  });
+
   it('a standing lag is trimmed only when every delta of a window is later than priming allows', () => {
     const lag = new StandingLag(40, 5);
+    expect(lag.observe(40, 20)).toBe(0); // the first after priming
     // Within startDelay + ptime/2 + slack (55 ms): nothing, however long.
     for (let i = 0; i < 20; i++) expect(lag.observe(i % 5 === 4 ? 40 : 54, 20)).toBe(0);
     // One delta of the window at 50 ms: the margin it had is fine; nothing.
@@ -53,5 +64,6 @@ describe('liveJitterBuffer', () => {
     lag.restart();
     for (let i = 0; i < 4; i++) expect(lag.observe(45, 20)).toBe(0);
     expect(lag.observe(45, 20)).toBe(0);
+    expect(lag.observe(200, 20)).toBe(8); // a burst still goes at once
   });
 });

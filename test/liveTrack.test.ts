@@ -158,18 +158,45 @@ describe('LiveTrack', () => {
 
   it('a smaller standing lag is trimmed after a window of deltas that all had it', () => {
     const { track, tick, clock } = setup(40);
-    track.delta(delta(100, 500)); // t = 20, taken at 60
-    tick(2); // t = 60
+    track.delta(delta(100, 500)); // t = 20, primed: taken at 60
+    for (let i = 0; i < 3; i++) {
+      tick(5);
+      track.delta(delta(100, 500)); // punctual
+    }
+    tick(2);
     track.delta(delta(100, 500)); // 60 ms early: from now on every delta waits ~100 ms
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 5; i++) {
       tick(5);
       track.delta(delta(100, 500));
     }
-    expect((track.status() as { trimmedMs: number }).trimmedMs).toBe(0); // not a burst: waits for the window
-    tick(5);
-    track.delta(delta(100, 500)); // the window is full
+    expect((track.status() as { trimmedMs: number }).trimmedMs).toBe(0); // not a burst: waits for a window all of it late
+    for (let i = 0; i < 15; i++) {
+      tick(5);
+      track.delta(delta(100, 500));
+    }
     expect((track.status() as { trimmedMs: number }).trimmedMs).toBe(60); // 100 ms waited, 40 ± 10 allowed
     expect(delaysOfNext(track, tick, clock, 5).every((d) => d <= 40 + 10 + 5)).toBe(true);
+  });
+
+  it('the delta after a priming one corrects a prime dated by a late arrival', () => {
+    const { port, track, tick, clock } = setup(40);
+    track.delta(delta(100, 500)); // t = 20: primed to be taken at 60
+    tick(3); // t = 80
+    clock.now += 17; // t = 97: the next delta comes 77 ms after the first (which was noticed 23 ms late)
+    track.delta(delta(100, 501)); // it would wait 63 ms (160 − 97): one frame more than priming allows
+    expect(track.status()).toMatchObject({ primes: 1, trimmedMs: 20 });
+    // The track goes on at its pace (every 100 ms from 97): each delta is heard within 40 ± 10 ms (+5 slack).
+    for (let i = 0; i < 5; i++) {
+      const arrival = 197 + 100 * i;
+      while (clock.now + 20 <= arrival) tick(1);
+      clock.now = arrival;
+      track.delta(delta(100, 700 + i));
+      const before = port.heard.length;
+      let heardAt = -1;
+      for (let f = 0; f < 6 && heardAt < 0; f++) if (tick(1).includes(700 + i)) heardAt = clock.now;
+      expect(heardAt - arrival).toBeLessThanOrEqual(55);
+      expect(port.heard.length).toBeGreaterThan(before);
+    }
   });
 });
 

@@ -18,6 +18,9 @@
  * dropped. A single delta `BURST_EXCESS_MS` beyond that is a burst (a stalled server or socket
  * catching up; a real-time source cannot otherwise be that early): its excess goes at once rather
  * than a window later, so the caller does not stay a delta or more behind the model for a second.
+ * The delta right after a priming one is a window of its own: priming dates the track by one
+ * arrival, and when that one was noticed late (the event loop busy as twenty calls start at once:
+ * bench/live/) every later delta would otherwise wait that much longer for a whole window.
  */
 
 /** Timing noise tolerated above the primed delay before a standing lag counts (ms). */
@@ -63,6 +66,8 @@ export class StandingLag {
   readonly #window: number;
   #minMs = Infinity;
   #count = 0;
+  /** The next delta is the first after a priming: it is judged alone. */
+  #afterPrime = true;
 
   constructor(startDelayMs: number, window: number) {
     this.#startDelayMs = startDelayMs;
@@ -71,6 +76,11 @@ export class StandingLag {
 
   /** A new priming: what was seen before it says nothing about the delay from now on. */
   restart(): void {
+    this.#reset();
+    this.#afterPrime = true;
+  }
+
+  #reset(): void {
     this.#minMs = Infinity;
     this.#count = 0;
   }
@@ -79,13 +89,15 @@ export class StandingLag {
   observe(delayMs: number, ptime: number): number {
     const allowed = this.#startDelayMs + ptime / 2 + TRIM_SLACK_MS;
     if (delayMs - allowed >= BURST_EXCESS_MS) {
-      this.restart();
+      this.#reset();
+      this.#afterPrime = false;
       return Math.ceil((delayMs - allowed) / ptime);
     }
     this.#minMs = Math.min(this.#minMs, delayMs);
-    if (++this.#count < this.#window) return 0;
+    if (++this.#count < (this.#afterPrime ? 1 : this.#window)) return 0;
     const excess = this.#minMs - allowed;
-    this.restart();
+    this.#reset();
+    this.#afterPrime = false;
     return excess > 0 ? Math.ceil(excess / ptime) : 0;
   }
 }
