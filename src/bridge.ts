@@ -122,7 +122,10 @@ export interface NativeBridge {
   read(id: number, out: Int16Array): number;
   /** Queues samples for playback; returns how many fit. */
   write(id: number, samples: Int16Array, length?: number): number;
-  /** Fills [queued, free, played position, written position]; false for an unknown id. */
+  /**
+   * Fills [queued, free, played position, written position] and, given a fifth slot, the ms since
+   * the media thread last asked for a frame (-1: not yet); false for an unknown id.
+   */
   playbackInfo(id: number, out: Float64Array): boolean;
   /** Drops everything queued for playback; returns the played position at that moment. */
   flushPlayback(id: number): number;

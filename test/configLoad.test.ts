@@ -194,6 +194,8 @@ describe('loadModuleConfig: every validation error names its place and never con
     ['heartbeat out of range', configText(p(url + key + '      <param name="heartbeat-s" value="86400"/>\n')), 'heartbeat-s', 'out of range 0..3600'],
     ['idle time out of range', configText(p(url + key + '      <param name="idle-prompt-s" value="100000"/>\n')), 'idle-prompt-s', 'out of range 0..86400'],
     ['a call length not a number', configText(p(url + key + '      <param name="max-call-duration-s" value="10m"/>\n')), 'max-call-duration-s', 'param "max-call-duration-s"'],
+    ['a Live jitter buffer out of range', configText(p(url + key + '      <param name="live-playout-delay-ms" value="250"/>\n')), 'live-playout-delay-ms', 'profile "p", param "live-playout-delay-ms": "250" is out of range 0..200'],
+    ['a Live jitter buffer setting not a number', configText('', '    <param name="live-playout-delay-ms" value="40ms"/>\n'), 'live-playout-delay-ms', 'settings, param "live-playout-delay-ms": expected an integer 0..200, got "40ms"'],
     ['an unknown tool', configText(p(url + key + '      <param name="tools" value="end_call,launch_rocket"/>\n')), 'tools', 'unknown tool "launch_rocket"'],
     ['an unknown profile param', configText(p(url + key + '      <param name="api_key" value="x"/>\n')), 'api_key', 'profile "p", param "api_key": unknown profile param'],
     ['a param twice', configText(p(url + key + '      <param name="deflate" value="true"/>\n      <param name="DEFLATE" value="false"/>\n')), 'DEFLATE', 'set twice'],

@@ -4,7 +4,8 @@
 // no query sent, the key in the header Live takes; the application's session.start goes first with
 // the channel's audio.format added, events sent before session.started wait for it; caller audio
 // flows continuously from session.started, silence included while muted or paused; the output
-// track is heard in the reply WAV; every server event but the audio reaches the app under its Live
+// track is heard in the reply WAV (and, as for Realtime, written to one debug WAV with a ::play per
+// delta); every server event but the audio reaches the app under its Live
 // name; transcript turns come as openai_realtime::transcript (Live and Realtime GA); stop and
 // session.delete close with session.close → session.closed; a refused start ends the stream with
 // its code and is never retried; a session the server closes ends the stream with its reason; an
@@ -101,6 +102,16 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
       expect(String(s.live.sessionId)).toMatch(/^live_/);
       expect(s.live.track).toMatchObject({ startDelayMs: 40 });
       expect((s.live.track.playoutDelayMs as { count: number }).count).toBeGreaterThan(30);
+      // Debug files on (the default, as for Realtime): one ::play per track delta — the delta event
+      // and the file — all into one file for the session's whole track, removed when the session ends.
+      const plays = bodies(run, 'mod_openai_audio_stream::play');
+      expect(plays.length).toBeGreaterThanOrEqual(Number(s.live.track.deltas));
+      expect(plays.every((p) => p.type === 'session.output_audio.delta' && typeof p.delta === 'string')).toBe(true);
+      const files = new Set(plays.map((p) => String(p.file)));
+      expect(files.size).toBe(1);
+      const [file] = [...files];
+      expect(file).toMatch(/_0\.tmp\.wav$/);
+      expect(existsSync(file!)).toBe(false);
       const produced = [...run.record.filter((l) => l.kind !== 'api').map((l) => JSON.stringify(l)), ...run.api().map((a) => String(a.reply)), run.stderr].join('\n');
       expect(produced).not.toContain(KEY);
     } finally {
@@ -325,7 +336,7 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
     }
   });
 
-  it('s2s profile:<name>: a Live profile (Azure path, api-key-query auth) sends its <session> as session.start, the key in the api-key header and no query', async () => {
+  it('s2s profile:<name>: a Live profile (Azure path, api-key-query auth) sends its <session> as session.start, the key in the api-key header and no query; its live-playout-delay-ms is the jitter buffer', async () => {
     const sim = await RealtimeSimulator.start({ voice: 'tone', tone: { durationMs: 400 }, apiKey: KEY });
     try {
       const config = join(dir, 'live.conf.xml');
@@ -338,6 +349,7 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
       <param name="protocol" value="live"/>
       <param name="auth" value="api-key-query"/>
       <param name="api-key" value="${KEY}"/>
+      <param name="live-playout-delay-ms" value="60"/>
       <session><![CDATA[ {"model":"gpt-live-1","instructions":"Profile instructions."} ]]></session>
     </profile>
   </profiles>
@@ -349,10 +361,13 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
         caller: new Int16Array(8000 * 3),
         tailMs: 300,
         config,
-        script: ['0 uuid_openai_s2s session.create profile:live', `800 uuid_openai_s2s client.event ${JSON.stringify(GREET)}`, '2500 uuid_openai_s2s session.delete'],
+        script: ['0 uuid_openai_s2s session.create profile:live', `800 uuid_openai_s2s client.event ${JSON.stringify(GREET)}`, '2300 openai_realtime status json', '2500 uuid_openai_s2s session.delete'],
       });
       expect(run.code).toBe(0);
-      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK Success\n', '+OK Success\n']);
+      expect(run.api().map((a) => a.reply)).toEqual(['+OK Success\n', '+OK Success\n', expect.stringMatching(/^\{/), '+OK Success\n']);
+      // The profile's jitter buffer (live-playout-delay-ms) is the session's.
+      const status = JSON.parse(String(run.api()[2]!.reply)) as { sessions: Array<{ live: { track: { startDelayMs: number } } }> };
+      expect(status.sessions[0]!.live.track.startDelayMs).toBe(60);
       const connection = sim.live.connections[0]!;
       expect(connection.handshake.path).toBe('/openai/v1/live/sessions');
       expect(connection.handshake.query).toEqual({});

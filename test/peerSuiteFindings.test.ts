@@ -5,7 +5,8 @@
 //   servers): the reply's last partial frame is played, ::openai_speech_stop fires and the debug
 //   WAV is complete;
 // - STREAM_SUPPRESS_LOG=true keeps the server's error.message out of the log (the code stays);
-// - send_rate / playback_rate in JSON mode: one warning says what is sent instead;
+// - send_rate / playback_rate in JSON mode: one warning says what is sent instead (on GPT-Live an
+//   informational line, true for Live: the session's one format, G.711 passed through);
 // - raw mode: a binary frame over 8 MiB is refused (logged, counted), never queued;
 // - a delta shorter than a frame is played without waiting for the next one (or for the item's
 //   end); many 5 ms deltas play back to back, not stretched.
@@ -153,6 +154,17 @@ describe('send_rate and playback_rate in JSON mode', () => {
     await startConnected(plain, 'mono 24k 24k');
     expect(h.logs(plain).some((l) => l.includes('apply to raw mode only'))).toBe(false);
     expect(await h.command(API, `${plain} stop`)).toBe('+OK Success');
+  });
+
+  it('on GPT-Live an informational line says the rates are not used and what is sent instead; never the Realtime warning', async () => {
+    const uuid = channel('ratesLive', { read_codec: 'PCMU' });
+    expect(await h.command(API, `${uuid} start ${sim.liveUrl} mono 8k`)).toBe('+OK Success');
+    await waitFor(() => h.logs(uuid).some((l) => l.includes('GPT-Live')), 'the note');
+    const notes = h.logs(uuid).filter((l) => l.includes('send_rate'));
+    // Level 6 is INFO (FreeSWITCH numbering; a warning would be 4).
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^6 .*send_rate 8000 \/ playback_rate 24000 are not used on GPT-Live: both directions go in the session's one format, session\.start's audio\.format .*audio\/pcmu or audio\/pcma at 8000 for a G\.711 channel, passed through/);
+    expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
   });
 });
 

@@ -1,12 +1,14 @@
 // Profiles and GPT-Live: the `protocol` param (auto | realtime | live, a clear error otherwise), a
 // Live profile's <session> (the session of session.start: a model, no type), and what the resolved
 // connection says to the session (the profile's protocol for its own URL; a command's URL decides
-// by its path).
+// by its path), and the Live jitter buffer (module setting, profile param, channel variable).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/configError.js';
 import { loadModuleConfig, type ModuleConfig } from '../src/config/moduleConfig.js';
 import { resolveConnection } from '../src/config/resolveConnection.js';
 import { selectProtocol } from '../src/protocol/live/liveEndpoint.js';
+import { engineLimits } from '../src/session/engineLimits.js';
+import { configuredLivePlayoutDelay, livePlayoutDelay } from '../src/session/live/liveSessionSetup.js';
 import { configText, ENV, tempDir, type TempDir } from './configFixtures.js';
 
 let t: TempDir;
@@ -53,5 +55,24 @@ describe('profile protocol', () => {
     expect(viaUrl.ok && selectProtocol(viaUrl.connection.url, viaUrl.connection.protocol)).toBe('realtime');
     const livePath = resolveConnection({ target: 'wss://api.openai.com/v1/live/sessions', variables: () => null }, config);
     expect(livePath.ok && selectProtocol(livePath.connection.url, livePath.connection.protocol)).toBe('live');
+  });
+
+  it("the Live jitter buffer: the module setting, a profile's param beats it, the channel variable beats both; bad values are refused", () => {
+    const url = '      <param name="url" value="wss://api.openai.com/v1/live/sessions"/>\n';
+    const settings = '    <param name="live-playout-delay-ms" value="30"/>\n';
+    const plain = loadModuleConfig(t.write('jb1.xml', configText(profile(url), settings)), { env: { ...ENV } });
+    expect(plain.settings.livePlayoutDelayMs).toBe(30);
+    expect(plain.profiles.get('p')!.livePlayoutDelayMs).toBeNull();
+    expect(configuredLivePlayoutDelay(plain.profiles.get('p'), engineLimits(plain.settings))).toBe(30);
+    const own = loadModuleConfig(t.write('jb2.xml', configText(profile(url + '      <param name="live-playout-delay-ms" value="0"/>\n'), settings)), { env: { ...ENV } });
+    expect(configuredLivePlayoutDelay(own.profiles.get('p'), engineLimits(own.settings))).toBe(0);
+    expect(configuredLivePlayoutDelay(null, undefined)).toBe(40); // nothing configured: the default
+    // The channel variable beats the configured value; a bad one is named in a warning and the configured value stays.
+    expect(livePlayoutDelay((n) => (n === 'OPENAI_LIVE_PLAYOUT_DELAY_MS' ? '60' : null), 30)).toEqual({ ms: 60 });
+    expect(livePlayoutDelay(() => null, 30)).toEqual({ ms: 30 });
+    const bad = livePlayoutDelay((n) => (n === 'OPENAI_LIVE_PLAYOUT_DELAY_MS' ? '300' : null), 30);
+    expect(bad.ms).toBe(30);
+    expect(bad.warning).toBe('OPENAI_LIVE_PLAYOUT_DELAY_MS: expected whole ms from 0 to 200, got "300"; using 30');
+    expect(loadError(profile(url + '      <param name="live-playout-delay-ms" value="-5"/>\n'))).toMatch(/param "live-playout-delay-ms": expected an integer 0\.\.200, got "-5"/);
   });
 });

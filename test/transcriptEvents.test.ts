@@ -45,6 +45,23 @@ describe('TranscriptEvents', () => {
     ]);
   });
 
+  it("Realtime GA: a caller's turn takes its times from the audio timeline the server's VAD reported (speech_started/stopped)", () => {
+    const clock = { now: 1000 };
+    const { t, turns } = events('realtime', clock);
+    t.onServerEvent({ type: 'input_audio_buffer.speech_started', item_id: 'u1', audio_start_ms: 3120 });
+    t.onServerEvent({ type: 'input_audio_buffer.speech_stopped', item_id: 'u1', audio_end_ms: 4480 });
+    clock.now = 6900; // the transcription arrives well after the speech
+    t.onServerEvent({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'u1', transcript: 'What time is it?' });
+    // Another item's span does not leak into a turn without one.
+    t.onServerEvent({ type: 'input_audio_buffer.speech_started', item_id: 'u2', audio_start_ms: 7000 });
+    clock.now = 8000;
+    t.onServerEvent({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'u3', transcript: 'Typed.' });
+    expect(turns).toEqual([
+      { role: 'user', text: 'What time is it?', startMs: 3120, endMs: 4480 },
+      { role: 'user', text: 'Typed.', startMs: 7000, endMs: 7000 },
+    ]);
+  });
+
   it('ignores everything else', () => {
     const { t, turns } = events('live', { now: 0 });
     t.onServerEvent(null);

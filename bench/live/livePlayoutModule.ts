@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeWav } from '../../src/audio/wav.js';
@@ -100,3 +100,5 @@ for (const calls of values.calls.split(',').map(Number)) {
   );
 }
 console.log(table.render());
+// The figures depend on what else the machine runs: say how busy it was.
+console.log(`load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(2)).join(' / ')}`);

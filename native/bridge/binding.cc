@@ -370,8 +370,9 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ch->playback.push_some(in.Data(), len));
 }
 
-// playbackInfo(id, Float64Array(4)) fills [queued samples, free samples, played position, written
-// position] without allocating; returns false for an unknown id.
+// playbackInfo(id, Float64Array(4 or 5)) fills [queued samples, free samples, played position, written
+// position, ms since the media thread last asked for a frame (-1: not yet)] without allocating;
+// returns false for an unknown id.
 Napi::Value PlaybackInfo(const Napi::CallbackInfo& info) {
   Channel* ch = lookup(id_arg(info));
   if (!ch) return Napi::Boolean::New(info.Env(), false);
@@ -382,6 +383,10 @@ Napi::Value PlaybackInfo(const Napi::CallbackInfo& info) {
   out[1] = static_cast<double>(ch->playback.free_space());
   out[2] = static_cast<double>(ch->playback.tail());
   out[3] = static_cast<double>(ch->playback.head());
+  if (out.ElementLength() >= 5) {
+    int64_t tick = ch->playback_tick_ns.load(std::memory_order_relaxed);
+    out[4] = tick == 0 ? -1.0 : static_cast<double>(oair::steady_ns() - tick) / 1e6;
+  }
   return Napi::Boolean::New(info.Env(), true);
 }
 

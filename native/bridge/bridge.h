@@ -56,6 +56,10 @@ struct Channel {
   // audio for it: kPlaybackQueued) or a server gap (an answer is streaming but its next audio has
   // not arrived: kPlaybackAwaitingServer). Split so a gap can be blamed on the right side.
   std::atomic<uint8_t> playback_mode{0};
+  // When the media thread last asked for a playback frame (steady clock, ns; 0: not yet), whether
+  // or not it got one: the phase of the channel's frame clock, so JS can tell when the next frame
+  // is taken (GPT-Live primes its jitter buffer to it; docs/DESIGN.md §7).
+  std::atomic<int64_t> playback_tick_ns{0};
   std::atomic<bool> closed{false};
   std::atomic<int> waker{-1};  // which JS thread to wake; -1 until a JS thread adopts the channel
   // The ready list (see waker_signal): set while this record sits in its waker's list, so a media
@@ -151,6 +155,9 @@ const std::string& host_bundle_dir();
 // Called when JS says it is ready (bridge.ready()).
 void set_ready_hook(void (*hook)(void));
 void notify_ready();
+
+// Steady-clock nanoseconds (the clock playback_tick_ns is on).
+int64_t steady_ns();
 
 // Number of live channel records (a leak check for tests and status).
 int64_t live_channels();

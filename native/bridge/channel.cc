@@ -2,6 +2,7 @@
 //
 // Everything here that a media thread calls is lock-free and allocation-free: ring pushes/pops,
 // relaxed counter increments, and one coalesced wake-up per batch through waker_signal().
+#include <chrono>
 #include <new>
 
 #include "bridge.h"
@@ -11,6 +12,10 @@ namespace oair {
 static std::atomic<int64_t> g_live_channels{0};
 
 int64_t live_channels() { return g_live_channels.load(std::memory_order_relaxed); }
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 Channel::Channel(const char* id, uint32_t rate, uint32_t frame, uint32_t cap_channels, uint32_t capture_samples,
                  uint32_t playback_samples)
@@ -74,6 +79,7 @@ void oair_channel_capture(oair_channel* ch, const int16_t* samples, uint32_t cou
 
 uint32_t oair_channel_playback(oair_channel* ch, int16_t* out, uint32_t count) {
   if (!ch || !out || count == 0 || ch->closed.load(std::memory_order_acquire)) return 0;
+  ch->playback_tick_ns.store(oair::steady_ns(), std::memory_order_relaxed);
   ch->playback_apply_flush();
   // Only whole frames are played: a short frame would be padded by the core with garbage (the seed
   // module's stale-inuse bug). JS pads the end of each utterance to a frame boundary.

@@ -15,6 +15,8 @@ import { rewriteAzurePreviewUrl } from './azurePreviewPath.js';
 import { resolveChannelConnection } from './channelConnection.js';
 import { launchSession } from './sessionLaunch.js';
 import type { ApiHandler, RegisterApi, SessionCommandDeps } from './sessionCommandDeps.js';
+import { startRateNote } from './startRateNote.js';
+import { selectProtocol } from '../protocol/live/liveEndpoint.js';
 import { engineLimits } from '../session/engineLimits.js';
 import { AUDIO_STREAM_FAMILY, AudioStreamSession } from '../session/audioStreamSession.js';
 import { readAudioVariables } from '../session/streamVariables.js';
@@ -67,12 +69,11 @@ export function createAudioStreamCommand(
     }
     if (raw) {
       channelLog.info(`Raw audio mode enabled via ${api === RAW_AUDIO_STREAM_API ? 'API' : 'deprecated channel variable'}, bypassing JSON+base64 encoding.`);
-    } else if (cmd.sendRate !== 24000 || cmd.playbackRate !== 24000) {
-      // The Realtime API fixes the wire format (session.audio.*.format): the rates cannot be honoured.
-      warnings.push(
-        `send_rate ${cmd.sendRate} / playback_rate ${cmd.playbackRate} apply to raw mode only: in JSON mode the audio goes ` +
-          'in the session\'s formats (audio/pcm 24 kHz, or G.711 8 kHz when the session sets audio/pcmu or audio/pcma), mono',
-      );
+    } else {
+      // JSON mode: the session's format decides, not the command's rates (startRateNote.ts).
+      const note = startRateNote(selectProtocol(connection.url, connection.protocol), cmd.sendRate, cmd.playbackRate);
+      if (note?.level === 'warning') warnings.push(note.text);
+      else if (note) channelLog.info(note.text);
     }
     return launchSession(deps, {
       uuid: cmd.uuid,

@@ -61,6 +61,8 @@ export interface ModuleSettings {
   readonly defaultProfile: string | null;
   /** `host:port` of the Prometheus listener (GET /metrics), or null: off. */
   readonly metricsListen: string | null;
+  /** GPT-Live's jitter buffer (session/live/liveJitterBuffer.ts), ms; a profile and the channel variable beat it. */
+  readonly livePlayoutDelayMs: number;
 }
 
 type Kind = { type: 'int'; min: number; max: number } | { type: 'text' } | { type: 'required-text' } | { type: 'log-level' } | { type: 'profile-name' } | { type: 'listen-address' };
@@ -73,6 +75,9 @@ interface Spec {
 }
 
 const int = (min: number, max: number): Kind => ({ type: 'int', min, max });
+
+/** The largest GPT-Live jitter buffer (setting, profile param, channel variable): it is also how far the caller lags the model's timeline. */
+export const MAX_LIVE_PLAYOUT_DELAY_MS = 200;
 
 /** Param name → spec. Names are matched case-insensitively, as the C module does. */
 export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
@@ -101,6 +106,8 @@ export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
   'idle-prompt-s': { key: 'idlePromptS', kind: int(0, 86_400), restart: false },
   'idle-hangup-s': { key: 'idleHangupS', kind: int(0, 86_400), restart: false },
   'default-profile': { key: 'defaultProfile', kind: { type: 'profile-name' }, restart: false },
+  // Read by each Live session when it starts (session/live/liveSessionSetup.ts).
+  'live-playout-delay-ms': { key: 'livePlayoutDelayMs', kind: int(0, MAX_LIVE_PLAYOUT_DELAY_MS), restart: false },
   // Bound once by the main runtime thread (runtime/metricsListener.ts).
   'metrics-listen': { key: 'metricsListen', kind: { type: 'listen-address' }, restart: true },
 };
@@ -133,6 +140,7 @@ export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
   idleHangupS: 0,
   defaultProfile: null,
   metricsListen: null,
+  livePlayoutDelayMs: 40,
 });
 
 /** Profile names: what `profile:<name>` and OPENAI_REALTIME_PROFILE may hold. */

@@ -10,7 +10,7 @@ import { isLiveUrl } from '../protocol/live/liveEndpoint.js';
 import { readBoolean, readEnum, readInteger, readList, readOptionalText } from './configValues.js';
 import { CREDENTIAL_HEADERS, headerNameProblem, headerValueProblem } from './httpHeaders.js';
 import { readEnvKey, readInlineKey, readKeyFile, type KeySource } from './keySources.js';
-import { paramAttributes, PROFILE_NAME } from './moduleSettings.js';
+import { MAX_LIVE_PLAYOUT_DELAY_MS, paramAttributes, PROFILE_NAME } from './moduleSettings.js';
 import type { SecretValue } from './secretValue.js';
 import type { XmlElement } from './xmlReader.js';
 
@@ -59,6 +59,8 @@ export interface Profile {
   readonly maxCallDurationS: number | null;
   readonly idlePromptS: number | null;
   readonly idleHangupS: number | null;
+  /** GPT-Live's jitter buffer for the profile's calls, ms (null: the module setting; the channel variable beats both). */
+  readonly livePlayoutDelayMs: number | null;
   /** The `session` object of the session.update sent after session.created, or null. */
   readonly session: Readonly<Record<string, unknown>> | null;
 }
@@ -102,6 +104,7 @@ const PARAMS = new Set([
   'max-call-duration-s',
   'idle-prompt-s',
   'idle-hangup-s',
+  'live-playout-delay-ms',
 ]);
 
 export interface ProfileContext {
@@ -250,6 +253,7 @@ export function readProfile(element: XmlElement, ctx: ProfileContext): Profile {
     allowedTransferDestinations,
     tools,
     ...readCallTimes(get),
+    livePlayoutDelayMs: readLivePlayoutDelay(get),
     session: sessionElement ? readSession(here(sessionElement.line, `${label}, <session>`), sessionElement, ctx.maxSessionBytes, isLiveUrl(url, protocol)) : null,
   };
   return deepFreeze(profile);
@@ -261,6 +265,12 @@ function readCallTimes(get: (param: string) => { value: string; place: ConfigPla
     return p ? readInteger(p.place, p.value, 0, MAX_CALL_SECONDS) : null;
   };
   return { maxCallDurationS: seconds('max-call-duration-s'), idlePromptS: seconds('idle-prompt-s'), idleHangupS: seconds('idle-hangup-s') };
+}
+
+/** `live-playout-delay-ms`: the bounds of the module setting of the same name. */
+function readLivePlayoutDelay(get: (param: string) => { value: string; place: ConfigPlace } | null): number | null {
+  const p = get('live-playout-delay-ms');
+  return p ? readInteger(p.place, p.value, 0, MAX_LIVE_PLAYOUT_DELAY_MS) : null;
 }
 
 /** ws:// or wss://, a host, no user:password, no fragment, and no key in the query. */

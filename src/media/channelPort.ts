@@ -14,7 +14,7 @@ export class ChannelPort implements MediaChannel {
   readonly captureCapacity: number;
   readonly playbackCapacity: number;
   readonly #bridge: NativeBridge;
-  readonly #info = new Float64Array(4);
+  readonly #info = new Float64Array(5);
   #released = false;
   #lastStats: ChannelStats | undefined;
   /** Inside one pump turn the playback figures are read once: only JS writes the ring, and the media
@@ -63,6 +63,11 @@ export class ChannelPort implements MediaChannel {
   /** Samples written into the ring since the hook was attached. */
   writtenPosition(): number {
     return this.#refresh() ? this.#info[3]! : 0;
+  }
+
+  /** Milliseconds since the media thread last asked for a frame; -1 before it first asked (or released). */
+  msSincePlaybackTick(): number {
+    return this.#refresh() ? this.#info[4]! : -1;
   }
 
   /** Drops all queued playback at once; returns the played position at the moment of the flush. */

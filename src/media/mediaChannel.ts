@@ -28,6 +28,12 @@ export interface MediaChannel {
   playedPosition(): number;
   /** Samples written into the ring since the hook was attached. */
   writtenPosition(): number;
+  /**
+   * Milliseconds since the media thread last asked for a playback frame (whether it got one or
+   * not), -1 before it first asked: the phase of the frame clock, so the next frame is taken about
+   * one ptime after that (GPT-Live's jitter buffer is primed to it).
+   */
+  msSincePlaybackTick(): number;
   /** Drops all queued playback at once; returns the played position at the moment of the flush. */
   flush(): number;
   /** Tells the media thread what an empty ring is from now on: silence, an underrun or a server gap. */

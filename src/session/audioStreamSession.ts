@@ -33,6 +33,7 @@ import type { ActiveSession } from '../runtime/sessionRegistry.js';
 import type { EngineConfig, EngineListener } from './engineConfig.js';
 import type { EngineLimits } from './engineLimits.js';
 import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
+import { configuredLivePlayoutDelay } from './live/liveSessionSetup.js';
 import { attachEngine, dtmfHandler, transcriptEvents, type FamilySessionDeps } from './familySession.js';
 import type { AudioVariables } from './streamVariables.js';
 import type { TranscriptEvents } from './transcriptEvents.js';
@@ -162,6 +163,7 @@ export class AudioStreamSession implements ActiveSession {
       listener,
       features,
       transcripts: this.#transcripts,
+      livePlayoutDelayMs: configuredLivePlayoutDelay(config.connection.profile, config.limits),
       liveError: (code, message, fatal) => this.#events.fire(EV.error, liveErrorBody(code, message, fatal)),
     });
   }

@@ -11,6 +11,7 @@
  *
  * - `capture-ring-ms` / `playback-ring-ms`: the size of the channel's two rings, asked of the host
  *   when the media hook attaches (the host rounds them up to a power of two samples).
+ * - `live-playout-delay-ms`: GPT-Live's jitter buffer (a profile's, then the channel variable, beat it).
  *
  * A session takes the values in force when it starts (a reload changes new sessions only).
  */
@@ -23,6 +24,7 @@ export interface EngineLimits {
   readonly appBacklogBytes: number;
   readonly captureRingMs: number;
   readonly playbackRingMs: number;
+  readonly livePlayoutDelayMs: number;
 }
 
 /** Largest frame taken from the server. OpenAI's events are kilobytes; a bigger one is a broken peer (closed with 1009). */
@@ -34,13 +36,14 @@ export const MAX_SERVER_FRAME_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_RAW_FRAME_BYTES = 8 * 1024 * 1024;
 
-export function engineLimits(settings: Pick<ModuleSettings, 'playbackQueueMs' | 'uplinkBacklogMs' | 'maxSendJsonBytes' | 'captureRingMs' | 'playbackRingMs'>): EngineLimits {
+export function engineLimits(settings: Pick<ModuleSettings, 'playbackQueueMs' | 'uplinkBacklogMs' | 'maxSendJsonBytes' | 'captureRingMs' | 'playbackRingMs' | 'livePlayoutDelayMs'>): EngineLimits {
   return Object.freeze({
     playbackQueueMs: settings.playbackQueueMs,
     uplinkBacklogMs: settings.uplinkBacklogMs,
     appBacklogBytes: 4 * settings.maxSendJsonBytes,
     captureRingMs: settings.captureRingMs,
     playbackRingMs: settings.playbackRingMs,
+    livePlayoutDelayMs: settings.livePlayoutDelayMs,
   });
 }
 

@@ -72,12 +72,14 @@ export interface EngineChoice {
   transcripts: TranscriptEvents;
   /** GPT-Live only: what the family does with a Live error. */
   liveError: LiveEngineListener['liveError'];
+  /** GPT-Live only: the jitter buffer the profile or the module settings give (the channel variable beats it). */
+  livePlayoutDelayMs: number;
 }
 
 /** Attaches the media hook with the engine of the session's protocol. Throws with the host's reason. */
 export function attachEngine(id: FamilyIdentity, pump: MediaPump, o: EngineChoice): SessionEngine {
   if (!o.live) return RealtimeEngine.attach(o.config, o.listener, { pump });
-  const channel = liveChannelOptions((name) => id.bridge.getVar(id.uuid, name));
+  const channel = liveChannelOptions((name) => id.bridge.getVar(id.uuid, name), o.livePlayoutDelayMs);
   return LiveEngine.attach(
     liveEngineConfig(o.config, channel.warnings),
     {

@@ -331,6 +331,19 @@ export class Playout {
     return dropped;
   }
 
+  /**
+   * Queues `samples` of silence (rounded down to whole frames, so the ring stays frame-aligned)
+   * before whatever comes next. GPT-Live primes its jitter buffer with it (live/liveTrack.ts).
+   */
+  padSilence(samples: number): void {
+    const frame = this.#port.frameSamples;
+    const n = Math.floor(Math.max(0, samples) / frame) * frame;
+    if (n === 0) return;
+    this.#queuedSinceFlush += this.#queue.pushSilence(n, SILENCE_TAG);
+    this.#topUp();
+    this.updateMode();
+  }
+
   get queuedSamples(): number {
     return this.#queue.length;
   }

@@ -38,6 +38,7 @@ import type { EngineLimits } from './engineLimits.js';
 import type { LiveEngine } from './live/liveEngine.js';
 import { ENGINE_EVENT_ID_PREFIX } from './realtimeEngine.js';
 import type { SessionEngine, WireProtocolName } from './sessionEngine.js';
+import { configuredLivePlayoutDelay } from './live/liveSessionSetup.js';
 import { attachEngine, dtmfHandler, transcriptEvents, type FamilySessionDeps } from './familySession.js';
 import type { TranscriptEvents } from './transcriptEvents.js';
 import { LiveToolBridge } from './live/liveToolBridge.js';
@@ -198,6 +199,7 @@ export class S2sSession implements ActiveSession {
       listener,
       features,
       transcripts: this.#transcripts,
+      livePlayoutDelayMs: configuredLivePlayoutDelay(config.connection.profile, config.limits),
       // The error itself reaches the app as a server_event; the disconnect that follows says why it ended.
       liveError: () => {},
     });

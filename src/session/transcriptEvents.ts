@@ -11,8 +11,12 @@
  *   clock (the Live timeline advances in real time with the caller's audio), so a turn closes even
  *   when nothing else arrives.
  * - Realtime GA: input transcription deltas/`completed` and output audio transcript deltas/`done`,
- *   per item; ends are explicit. GA events carry no times, so start/end are ms since the session
- *   started, when the fragments arrived.
+ *   per item; ends are explicit. A caller's turn takes its times from the audio timeline when the
+ *   server's VAD gave them (`input_audio_buffer.speech_started`/`speech_stopped`: `audio_start_ms` /
+ *   `audio_end_ms` of the audio sent, same item id) — where the words are in what the caller said,
+ *   not when the transcription happened to arrive. Otherwise (no server VAD, and the assistant's
+ *   turns: transcript events carry no times) start/end are ms since the session started, when the
+ *   fragments arrived.
  */
 import { TranscriptTurnAssembler, type TranscriptRole, type TranscriptTurn } from '../protocol/live/transcriptTurns.js';
 import { isJsonObject } from '../protocol/json.js';
@@ -20,6 +24,8 @@ import { isJsonObject } from '../protocol/json.js';
 /** Turns kept for a reconnect's history (rebuildHistory keeps the newest within its own limits). */
 const KEPT_TURNS = 512;
 const ADVANCE_EVERY_MS = 250;
+/** Caller speech spans (server VAD) remembered until their transcription completes. */
+const KEPT_SPEECH_SPANS = 64;
 
 export interface TranscriptEventsOptions {
   protocol: 'realtime' | 'live';
@@ -54,6 +60,8 @@ export class TranscriptEvents {
   #timelineAt = 0;
   #timer: NodeJS.Timeout | null = null;
   #disposed = false;
+  /** GA: item id → where the server's VAD put that speech on the input audio timeline. */
+  readonly #speech = new Map<string, { startMs: number; endMs?: number }>();
 
   constructor(options: TranscriptEventsOptions) {
     this.#protocol = options.protocol;
@@ -117,6 +125,7 @@ export class TranscriptEvents {
   #onGa(event: Record<string, unknown>, type: string): void {
     const at = this.#now() - this.#startedAt;
     const key = typeof event.item_id === 'string' ? event.item_id : undefined;
+    if (this.#onSpeechSpan(event, type, key)) return;
     const fragmentRole = GA_FRAGMENTS[type];
     if (fragmentRole !== undefined && typeof event.delta === 'string') {
       for (const turn of this.#assembler.add({ role: fragmentRole, text: event.delta, startMs: at, endMs: at, ...(key !== undefined ? { key } : {}) })) this.#done(turn);
@@ -128,7 +137,28 @@ export class TranscriptEvents {
     const open = this.#assembler.end(endRole);
     // The completed text is authoritative (deltas may be missing or partial); the deltas give the start.
     const text = whole !== '' ? whole : (open?.text ?? '');
-    if (text !== '') this.#done({ role: endRole, text, startMs: open?.startMs ?? at, endMs: at });
+    const span = endRole === 'user' && key !== undefined ? this.#speech.get(key) : undefined;
+    if (key !== undefined) this.#speech.delete(key);
+    if (text === '') return;
+    if (span) this.#done({ role: endRole, text, startMs: span.startMs, endMs: Math.max(span.startMs, span.endMs ?? at) });
+    else this.#done({ role: endRole, text, startMs: open?.startMs ?? at, endMs: at });
+  }
+
+  /** `input_audio_buffer.speech_started` / `speech_stopped`: the caller's speech on the audio timeline. */
+  #onSpeechSpan(event: Record<string, unknown>, type: string, key: string | undefined): boolean {
+    if (type !== 'input_audio_buffer.speech_started' && type !== 'input_audio_buffer.speech_stopped') return false;
+    if (key === undefined) return true;
+    if (type === 'input_audio_buffer.speech_started') {
+      const start = event.audio_start_ms;
+      if (typeof start !== 'number' || !Number.isFinite(start) || start < 0) return true;
+      this.#speech.set(key, { startMs: start });
+      if (this.#speech.size > KEPT_SPEECH_SPANS) this.#speech.delete(this.#speech.keys().next().value!);
+      return true;
+    }
+    const span = this.#speech.get(key);
+    const end = event.audio_end_ms;
+    if (span && typeof end === 'number' && Number.isFinite(end)) span.endMs = end;
+    return true;
   }
 
   #done(turn: TranscriptTurn): void {

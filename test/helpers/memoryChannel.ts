@@ -19,6 +19,8 @@ export interface MemoryChannelOptions {
   captureChannels?: number;
   playbackCapacity?: number;
   captureCapacity?: number;
+  /** The test's clock (ms): tick() records when the media thread last asked for a frame. */
+  now?: () => number;
 }
 
 export class MemoryChannel implements MediaChannel {
@@ -39,6 +41,10 @@ export class MemoryChannel implements MediaChannel {
   readonly modes: PlaybackModeValue[] = [];
   /** Samples waiting in the capture ring (what stats() reports). */
   captureQueued = 0;
+  readonly #now: (() => number) | undefined;
+  #underruns = 0;
+  #serverGaps = 0;
+  #tickAt: number | null = null;
 
   constructor(options: MemoryChannelOptions = {}) {
     this.sampleRate = options.sampleRate ?? 8000;
@@ -46,6 +52,7 @@ export class MemoryChannel implements MediaChannel {
     this.captureChannels = options.captureChannels ?? 1;
     this.playbackCapacity = options.playbackCapacity ?? this.sampleRate;
     this.captureCapacity = options.captureCapacity ?? this.sampleRate * this.captureChannels;
+    this.#now = options.now;
   }
 
   get mode(): PlaybackModeValue {
@@ -76,6 +83,11 @@ export class MemoryChannel implements MediaChannel {
     return this.released ? 0 : this.#written;
   }
 
+  msSincePlaybackTick(): number {
+    if (this.released || this.#tickAt === null || this.#now === undefined) return -1;
+    return this.#now() - this.#tickAt;
+  }
+
   flush(): number {
     if (this.released) return 0;
     const playedBefore = this.#played;
@@ -94,8 +106,8 @@ export class MemoryChannel implements MediaChannel {
       framesIn: 0,
       captureOverruns: 0,
       framesOut: 0,
-      underruns: 0,
-      serverGaps: 0,
+      underruns: this.#underruns,
+      serverGaps: this.#serverGaps,
       samplesPlayed: this.#played,
       dtmfDropped: 0,
       captureQueued: this.captureQueued,
@@ -111,7 +123,14 @@ export class MemoryChannel implements MediaChannel {
   /** The media thread: plays `frames` frames, each only when a whole frame is in the ring. Returns the samples played. */
   tick(frames = 1): number[] {
     const out: number[] = [];
-    for (let f = 0; f < frames && this.#ring.length >= this.frameSamples; f++) {
+    if (this.#now) this.#tickAt = this.#now();
+    for (let f = 0; f < frames; f++) {
+      if (this.#ring.length < this.frameSamples) {
+        // As native/bridge counts a frame it found no audio for: by what an empty ring means now.
+        if (this.mode === PlaybackMode.queued) this.#underruns++;
+        else if (this.mode === PlaybackMode.awaitingServer) this.#serverGaps++;
+        continue;
+      }
       const frame = this.#ring.splice(0, this.frameSamples);
       this.#played += frame.length;
       out.push(...frame);

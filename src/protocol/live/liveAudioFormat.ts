@@ -40,6 +40,27 @@ export function withChannelAudioFormat(start: LiveSessionStart, channel: Channel
   return { event: { ...start, session: { ...start.session, audio: { ...audio, format } } }, added: format };
 }
 
+/**
+ * What the application's own `audio.format` costs on this channel, for the log (null: nothing to
+ * say — the channel's G.711 passed through, or PCM at the channel's own rate). Each direction is
+ * converted between the channel's audio and the session's format; this names the conversion.
+ */
+export function formatNote(format: LiveAudioFormat, channel: ChannelAudio): string | null {
+  const codec = channel.codec.toUpperCase();
+  const g711Channel = channel.sampleRate === 8000 && (codec === 'PCMU' || codec === 'PCMA');
+  const shown = `${format.type} at ${format.rate} Hz`;
+  if (g711Channel) {
+    if (isPassThrough(format, channel)) return null;
+    const own = codec === 'PCMU' ? 'audio/pcmu' : 'audio/pcma';
+    const how = format.type === 'audio/pcm' ? `decoded and resampled to ${format.rate} Hz` : 'transcoded between the two G.711 laws';
+    return `session.start names ${shown} on a ${codec} channel: ${how} both ways (${own} at 8000 would pass the channel's audio through untouched)`;
+  }
+  if (format.type === 'audio/pcm') {
+    return format.rate === channel.sampleRate ? null : `session.start names ${shown} on a ${codec} channel at ${channel.sampleRate} Hz: resampled both ways`;
+  }
+  return `session.start names ${shown} on a ${codec} channel at ${channel.sampleRate} Hz: G.711-encoded${channel.sampleRate === 8000 ? '' : ' and resampled'} both ways`;
+}
+
 /** Bytes per millisecond of a format (8 for G.711, 32 or 48 for PCM16). */
 export function bytesPerMs(format: LiveAudioFormat): number {
   return format.type === 'audio/pcm' ? (format.rate / 1000) * 2 : 8;

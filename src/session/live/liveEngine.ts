@@ -328,8 +328,8 @@ export class LiveEngine implements MediaHandler {
       this.#start = start;
       return;
     }
-    const { event, added, format } = prepareLiveStart(start, { codec: this.#live.codec, sampleRate: parts.port.sampleRate }, this.#live.decorateStart);
-    if (added) this.#log.info(`session.start has no audio.format: added ${added.type} at ${added.rate} Hz for the ${this.#live.codec} channel`);
+    const { event, note, format } = prepareLiveStart(start, { codec: this.#live.codec, sampleRate: parts.port.sampleRate }, this.#live.decorateStart);
+    if (note) this.#log.info(note);
     this.#start = event;
     if (format) this.#format = format;
     parts.uplink.configure({ mode: 'json', format: this.#format, appendType: LIVE_APPEND });
@@ -462,7 +462,6 @@ export class LiveEngine implements MediaHandler {
   #shutdown(reason: string): Promise<void> {
     const parts = this.#parts;
     parts?.playout.stop();
-    parts?.track.dispose();
     return this.#end.run(reason, {
       first: [
         [

@@ -3,13 +3,14 @@
  *
  * - the start as sent: what the session adds (tool schemas), then the channel's format when the
  *   application chose none (withChannelAudioFormat), and the wire format the uplink and track use;
+ *   the log line says which format was added, or what the application's own costs on the channel;
  * - the start after an abnormal drop: the same session with the conversation so far as `input`
  *   (rebuildHistory, after the start's own input, within the 128-message limit);
  * - a server frame as the engine forwards it: parsed once, with its JSON object and type even when
  *   the parser did not know or accept it (the application still gets every frame).
  */
 import { isJsonObject } from '../../protocol/json.js';
-import { withChannelAudioFormat } from '../../protocol/live/liveAudioFormat.js';
+import { formatNote, withChannelAudioFormat } from '../../protocol/live/liveAudioFormat.js';
 import { parseLiveServerEvent, type LiveServerParse } from '../../protocol/live/liveServerEvents.js';
 import type { LiveAudioFormat, LiveAudioFormatType, LiveSessionStart } from '../../protocol/live/liveTypes.js';
 import { LIVE_HISTORY_MAX_MESSAGES, rebuildHistory } from '../../protocol/live/reconnectHistory.js';
@@ -31,6 +32,8 @@ export interface PreparedStart {
   event: LiveSessionStart;
   /** The format the module added, or null when the start named one. */
   added: LiveAudioFormat | null;
+  /** For the channel's log: the format added, or what the application's own costs on this channel (null: nothing to say). */
+  note: string | null;
   /** The session's one format, both directions. */
   format: WireFormat | null;
 }
@@ -39,7 +42,12 @@ export function prepareLiveStart(start: LiveSessionStart, channel: { codec: stri
   const decorated = decorate ? decorate(start) : start;
   const { event, added } = withChannelAudioFormat(decorated, channel);
   const format = event.session.audio?.format;
-  return { event, added, format: format ? wireFormatOf(format) : null };
+  const note = added
+    ? `session.start has no audio.format: added ${added.type} at ${added.rate} Hz for the ${channel.codec} channel`
+    : format
+      ? formatNote(format, channel)
+      : null;
+  return { event, added, note, format: format ? wireFormatOf(format) : null };
 }
 
 export function restartedStart(start: LiveSessionStart, turns: readonly TranscriptTurn[]): { event: LiveSessionStart; messages: number; droppedTurns: number } {

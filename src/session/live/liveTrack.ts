@@ -2,30 +2,34 @@
  * GPT-Live's output track on the engine's Playout: one continuous real-time stream (about 100 ms a
  * delta, silence between replies, no ids), played through a small jitter buffer.
  *
- *   delta ─► (priming: held startDelayMs) ─► Playout (decoder, queue, ring top-up) ─► media thread
+ *   delta ─► (priming: whole frames of silence before it) ─► Playout (decoder, queue, ring top-up) ─► media thread
  *
- * - Priming, as PlayoutPolicy (src/protocol/live/playoutPolicy.ts) decides it: when a delta finds
- *   nothing left to play (the first one, or after the buffer ran dry), it and what follows are
- *   held `startDelayMs` (40 ms by default) before they go to the Playout. That margin absorbs
- *   network jitter; it is also how far the caller lags the model's timeline, so it stays small.
+ * - Priming (liveJitterBuffer.ts): when a delta finds nothing playable (the first one, or after the
+ *   buffer ran dry), silence goes before it so its first sample is taken by the media thread
+ *   `startDelayMs` (40 ms by default) ± half a ptime after it arrived, on the channel's own frame
+ *   clock (`msSincePlaybackTick`). That margin absorbs network jitter; it is also how far the caller
+ *   lags the model's timeline, so it stays small. Nothing is held back by a timer: the delay is
+ *   fixed the moment the delta arrives, however late the event loop runs afterwards.
  * - Never faster than real time: the Playout moves audio into the ring only as the media thread
  *   plays it, and the Live server sends in real time.
  * - A standing lag (a late delta followed by punctual ones leaves the buffer fuller for good) is
- *   trimmed as PlayoutPolicy does: audio waiting beyond `startDelayMs` plus a tolerance at every
- *   delta of a run of `trimWindow` is dropped from the JS queue.
+ *   trimmed: when every delta of a window (`trimWindow`, about a second) would be heard later than
+ *   priming allows, whole frames of the excess are dropped from the JS queue.
  * - The channel's own audio takes precedence as for Realtime (the media thread decides; nothing here).
  *
  * What the caller hears is followed from the ring's played position: the delay from each delta's
- * arrival to its first sample played (the figure `openai_realtime status` and the bench report),
- * and speech start/stop — the model's voice in the track, judged from the audio: a delta louder
- * than silence starts speech when it is played; `SPEECH_END_MS` of silent track played ends it.
+ * arrival to its first sample taken by the media thread (the figure `openai_realtime status` and
+ * the bench report; the take is dated by the media thread's last frame, not by when JS noticed), and
+ * speech start/stop — the model's voice in the track, judged from the audio: a delta louder than
+ * silence starts speech when it is played; `SPEECH_END_MS` of silent track played ends it.
  */
 import { Buffer } from 'node:buffer';
 import { decodeAlaw, decodeMulaw } from '../../audio/g711.js';
 import type { MediaChannel } from '../../media/mediaChannel.js';
-import { DEFAULT_DRIFT_TOLERANCE_MS, DEFAULT_START_DELAY_MS, DEFAULT_TRIM_WINDOW } from '../../protocol/live/playoutPolicy.js';
+import { DEFAULT_START_DELAY_MS, DEFAULT_TRIM_WINDOW } from '../../protocol/live/playoutPolicy.js';
 import type { DeltaResult, Playout } from '../playout.js';
 import type { WireFormat } from '../sessionFormats.js';
+import { expectedDelayMs, type FrameClock, nextFrameInMs, primeFrames, ptimeMs, StandingLag } from './liveJitterBuffer.js';
 
 /** The one "item" the continuous track is to the Playout. */
 export const LIVE_TRACK_ITEM = 'live-track';
@@ -55,31 +59,29 @@ export class LiveTrack {
   readonly #port: MediaChannel;
   readonly #events: LiveTrackEvents;
   readonly #now: () => number;
-  readonly #timers: boolean;
   #format: WireFormat = { encoding: 'pcm', rate: 24000 };
-  #held: Array<{ delta: string; arrivalMs: number }> = [];
-  #primeUntil: number | null = null;
-  /** Releases a primed buffer on time: the media thread's next room report may be 10 ms later. */
-  #primeTimer: NodeJS.Timeout | null = null;
   readonly #pending: Pending[] = [];
   readonly #delays: number[] = [];
+  readonly #lag: StandingLag;
   #scratch = new Int16Array(0);
   #speaking = false;
   #silentMs = 0;
   #primes = 0;
   #trimmedMs = 0;
-  #standingMinMs = Infinity;
-  #standingCount = 0;
+  /** Nothing has been played since the start or a reset. */
+  #needsPrime = true;
+  /** The media thread's gap count when the last delta came. */
+  #gaps = 0;
   #deltas = 0;
 
-  /** `now`: a clock for tests, which then release primed audio from onRoom only (no timer). */
+  /** `now`: the clock (ms) deltas are dated by; the media thread's tick is read relative to it. */
   constructor(playout: Playout, port: MediaChannel, options: { startDelayMs?: number; events: LiveTrackEvents; now?: () => number }) {
     this.#playout = playout;
     this.#port = port;
     this.#events = options.events;
     this.startDelayMs = Math.max(0, options.startDelayMs ?? DEFAULT_START_DELAY_MS);
-    this.#now = options.now ?? Date.now;
-    this.#timers = options.now === undefined;
+    this.#now = options.now ?? (() => performance.now());
+    this.#lag = new StandingLag(this.startDelayMs, DEFAULT_TRIM_WINDOW);
   }
 
   configure(format: WireFormat): void {
@@ -102,58 +104,52 @@ export class LiveTrack {
   delta(delta: string): DeltaResult {
     const now = this.#now();
     this.#deltas++;
-    if (this.#primeUntil !== null) {
-      this.#held.push({ delta, arrivalMs: now });
-      return { queued: true, file: null };
-    }
-    if (this.#dry()) {
+    const clock = this.#clock();
+    if (this.#ranDry()) {
+      // The track ran dry: prime, so this delta is taken startDelayMs (± half a ptime) from now.
       this.#primes++;
-      this.#primeUntil = now + this.startDelayMs;
-      this.#held.push({ delta, arrivalMs: now });
-      if (this.startDelayMs === 0) this.#release(now);
-      else if (this.#timers) {
-        this.#primeTimer = setTimeout(() => {
-          this.#primeTimer = null;
-          if (this.#primeUntil !== null) this.#release(this.#now());
-        }, this.startDelayMs);
-      }
-      return { queued: true, file: null };
+      this.#lag.restart();
+      this.#playout.padSilence(primeFrames(this.startDelayMs, clock) * clock.frameSamples);
+      return this.#play(delta, now);
     }
-    this.#trimStandingLag();
-    return this.#play(delta, now);
+    const delayMs = expectedDelayMs(this.#waitingSamples(), clock);
+    const result = this.#play(delta, now);
+    const frames = this.#lag.observe(delayMs, ptimeMs(clock));
+    if (frames > 0) {
+      // Dropped from the JS queue (what is in the ring plays): the oldest audio not yet in the ring.
+      const dropped = this.#playout.dropQueued(frames * clock.frameSamples);
+      this.#trimmedMs += (dropped * 1000) / clock.sampleRate;
+      // What was queued behind the dropped audio now goes into the ring that much sooner.
+      const head = this.#port.writtenPosition();
+      for (const p of this.#pending) if (p.position > head) p.position = Math.max(head, p.position - dropped);
+    }
+    return result;
   }
 
-  /** Room in the ring (at least every 10 ms): release a primed buffer when due, follow what was played. */
+  /** Room in the ring (at least every 10 ms): follow what was played. */
   onRoom(): void {
     const now = this.#now();
-    if (this.#primeUntil !== null && now >= this.#primeUntil) this.#release(now);
     this.#playout.onRoom();
     const played = this.#port.playedPosition();
+    if (this.#pending.length === 0 || played <= this.#pending[0]!.position) return;
+    // The frame was taken at the media thread's last tick at the latest (JS may notice later).
+    const since = this.#port.msSincePlaybackTick();
+    const takenAt = since >= 0 ? now - since : now;
     while (this.#pending.length > 0 && played > this.#pending[0]!.position) {
       const p = this.#pending.shift()!;
       if (this.#delays.length >= DELAY_SAMPLES) this.#delays.shift();
-      this.#delays.push(Math.max(0, now - p.arrivalMs));
+      this.#delays.push(Math.max(0, Math.round(takenAt - p.arrivalMs)));
       this.#followSpeech(p);
     }
   }
 
   /** The socket dropped or the session ended: what was held goes; speech, if any, has stopped. */
   reset(): void {
-    this.#clearTimer();
-    this.#held = [];
-    this.#primeUntil = null;
+    this.#needsPrime = true;
     this.#pending.length = 0;
-    this.#standingMinMs = Infinity;
-    this.#standingCount = 0;
+    this.#lag.restart();
     this.#playout.endCurrent();
     this.#stopSpeech();
-  }
-
-  /** The engine is ending: nothing held is released any more. */
-  dispose(): void {
-    this.#clearTimer();
-    this.#held = [];
-    this.#primeUntil = null;
   }
 
   /** Whether speech was reported started and not stopped; clears it (the engine's end reports the stop). */
@@ -177,23 +173,35 @@ export class LiveTrack {
     };
   }
 
-  /** Nothing left to play: no queued audio, nothing in the ring. */
-  #dry(): boolean {
-    return this.#port.released || (this.#playout.queuedSamples === 0 && this.#port.playbackQueued() === 0);
+  /** Samples waiting to be played ahead of anything queued now (JS queue and ring, a partial frame included). */
+  #waitingSamples(): number {
+    return this.#port.released ? 0 : this.#playout.queuedSamples + this.#port.playbackQueued();
   }
 
-  #clearTimer(): void {
-    if (this.#primeTimer !== null) clearTimeout(this.#primeTimer);
-    this.#primeTimer = null;
+  /**
+   * The first delta, the first after a reset, or the media thread found nothing to play since the
+   * last delta (a gap the caller heard). A delta that arrives late but before the frame that needs
+   * it keeps the track continuous: priming then would put silence into the middle of the audio.
+   */
+  #ranDry(): boolean {
+    if (this.#port.released) return true;
+    const gaps = this.#gapCount();
+    const dry = this.#needsPrime || (gaps !== this.#gaps && this.#waitingSamples() < this.#port.frameSamples);
+    this.#gaps = gaps;
+    this.#needsPrime = false;
+    return dry;
   }
 
-  #release(now: number): void {
-    this.#clearTimer();
-    this.#primeUntil = null;
-    const held = this.#held;
-    this.#held = [];
-    for (const h of held) this.#play(h.delta, h.arrivalMs);
-    void now;
+  /** Frames the media thread wanted and found no audio for (ours or the server's), as it counts them. */
+  #gapCount(): number {
+    const stats = this.#port.stats();
+    return stats ? stats.underruns + stats.serverGaps : 0;
+  }
+
+  #clock(): FrameClock {
+    const rate = this.#port.sampleRate;
+    const frameSamples = this.#port.frameSamples;
+    return { frameSamples, sampleRate: rate, nextFrameInMs: nextFrameInMs(this.#port.msSincePlaybackTick(), ptimeMs({ frameSamples, sampleRate: rate })) };
   }
 
   #play(delta: string, arrivalMs: number): DeltaResult {
@@ -204,25 +212,6 @@ export class LiveTrack {
       this.#pending.push({ position, arrivalMs, durationMs, voiced });
     }
     return result;
-  }
-
-  /**
-   * PlayoutPolicy's trim: the audio waiting when a delta arrives should be about `startDelayMs`;
-   * when it stayed above that (plus tolerance and one frame of quantisation) for a whole run of
-   * deltas, the excess is lag, and it is dropped from the JS queue (what is already in the ring plays).
-   */
-  #trimStandingLag(): void {
-    const rate = this.#port.sampleRate;
-    const waitingMs = ((this.#playout.queuedSamples + this.#port.playbackQueued()) * 1000) / rate;
-    this.#standingMinMs = Math.min(this.#standingMinMs, waitingMs);
-    if (++this.#standingCount < DEFAULT_TRIM_WINDOW) return;
-    const frameMs = (this.#port.frameSamples * 1000) / rate;
-    const excessMs = this.#standingMinMs - this.startDelayMs - DEFAULT_DRIFT_TOLERANCE_MS - frameMs;
-    this.#standingMinMs = Infinity;
-    this.#standingCount = 0;
-    if (excessMs <= 0) return;
-    const dropped = this.#playout.dropQueued(Math.round((excessMs * rate) / 1000));
-    this.#trimmedMs += (dropped * 1000) / rate;
   }
 
   /** The delta's length and whether it holds voice (decoded once more here: about 100 ms, ten times a second). */

@@ -2,7 +2,7 @@
 // channel (G.711 passed through at 8 kHz, else PCM at 16 or 24 kHz), the application's own choice
 // is never overridden, and the application's event object is not modified.
 import { describe, expect, it } from 'vitest';
-import { bytesPerMs, isPassThrough, liveFormatForChannel, withChannelAudioFormat } from '../../../src/protocol/live/liveAudioFormat.js';
+import { bytesPerMs, formatNote, isPassThrough, liveFormatForChannel, withChannelAudioFormat } from '../../../src/protocol/live/liveAudioFormat.js';
 import { sessionStart } from '../../../src/protocol/live/liveClientBuilders.js';
 
 describe('liveFormatForChannel', () => {
@@ -47,5 +47,21 @@ describe('withChannelAudioFormat', () => {
   it("keeps the application's format", () => {
     const start = sessionStart({ model: 'gpt-live-1', audio: { format: { type: 'audio/pcm', rate: 24000 } } });
     expect(withChannelAudioFormat(start, { codec: 'PCMU', sampleRate: 8000 })).toEqual({ event: start, added: null });
+  });
+});
+
+describe('formatNote', () => {
+  it('says nothing for pass-through or PCM at the channel rate', () => {
+    expect(formatNote({ type: 'audio/pcmu', rate: 8000 }, { codec: 'PCMU', sampleRate: 8000 })).toBeNull();
+    expect(formatNote({ type: 'audio/pcm', rate: 16000 }, { codec: 'L16', sampleRate: 16000 })).toBeNull();
+  });
+
+  it("names the conversion an application's format costs on the channel, and the pass-through alternative", () => {
+    expect(formatNote({ type: 'audio/pcm', rate: 24000 }, { codec: 'PCMU', sampleRate: 8000 })).toBe(
+      "session.start names audio/pcm at 24000 Hz on a PCMU channel: decoded and resampled to 24000 Hz both ways (audio/pcmu at 8000 would pass the channel's audio through untouched)",
+    );
+    expect(formatNote({ type: 'audio/pcma', rate: 8000 }, { codec: 'PCMU', sampleRate: 8000 })).toMatch(/transcoded between the two G\.711 laws/);
+    expect(formatNote({ type: 'audio/pcm', rate: 24000 }, { codec: 'L16', sampleRate: 16000 })).toBe('session.start names audio/pcm at 24000 Hz on a L16 channel at 16000 Hz: resampled both ways');
+    expect(formatNote({ type: 'audio/pcmu', rate: 8000 }, { codec: 'OPUS', sampleRate: 48000 })).toMatch(/G\.711-encoded and resampled both ways/);
   });
 });
