@@ -32,7 +32,7 @@ function assistantSpan(reply: Int16Array): { first: number; last: number } | nul
   return first < 0 ? null : { first, last };
 }
 
-const controls = (run: SimRun) => run.record.filter((l) => l.kind === 'control') as Array<{ t: number; action: string; args: string[] }>;
+const controls = (run: SimRun) => run.record.filter((l) => l.kind === 'control') as unknown as Array<{ t: number; action: string; args: string[] }>;
 
 describe.skipIf(!existsSync(simulatorBinary))('call features through the host simulator', () => {
   let sim: RealtimeSimulator;

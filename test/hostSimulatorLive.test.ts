@@ -398,7 +398,7 @@ describe.skipIf(!existsSync(simulatorBinary))('GPT-Live through the host simulat
       expect(run.code).toBe(0);
       const connection = sim.live.connections[0]!;
       // The tool's schema went to the backend with the start.
-      const sent = connection.clientEvents[0]!.event as { session: { delegation: { responses: { tools: Array<{ name: string; type: string }> } } } };
+      const sent = connection.clientEvents[0]!.event as unknown as { session: { delegation: { responses: { tools: Array<{ name: string; type: string }> } } } };
       expect(sent.session.delegation.responses.tools.map((t) => [t.type, t.name])).toEqual([['function', 'end_call']]);
       // The call came inside response.event and was answered in Live's shape.
       expect(connection.backend!.calls).toEqual([expect.objectContaining({ name: 'end_call', output: expect.stringContaining('"ok":true') })]);

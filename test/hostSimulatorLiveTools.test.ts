@@ -18,7 +18,7 @@ const RATE = 8000;
 const responsesStart = { type: 'session.start', session: { model: 'gpt-live-1', delegation: { type: 'responses', responses: { model: 'gpt-5-mini', instructions: 'Use the tools.' } } } };
 type Body = Record<string, unknown>;
 const bodies = (run: SimRun, subclass: string): Body[] => run.events(subclass).map((e) => JSON.parse(String(e.body)) as Body);
-const controls = (run: SimRun) => run.record.filter((l) => l.kind === 'control') as Array<{ t: number; action: string; args: string[] }>;
+const controls = (run: SimRun) => run.record.filter((l) => l.kind === 'control') as unknown as Array<{ t: number; action: string; args: string[] }>;
 const loudSamples = (samples: Int16Array): number => samples.reduce((n, s) => (Math.abs(s) > 1000 ? n + 1 : n), 0);
 const toolNames = (event: unknown): string[] =>
   (event as { session: { delegation: { responses: { tools: Array<{ name: string }> } } } }).session.delegation.responses.tools.map((t) => t.name);

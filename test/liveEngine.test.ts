@@ -20,7 +20,7 @@ function config(): EngineConfig {
     label: 'audio stream',
     mix: 'mono',
     raw: null,
-    connection: { url: 'ws://127.0.0.1:1/v1/live/sessions', headers: {}, deflate: false, tls: {}, heartbeatS: 0, reconnect: false, reconnectAfterDrop: false, maxConnectAttempts: 1 },
+    connection: { url: 'ws://127.0.0.1:1/v1/live/sessions', headers: {}, deflate: false, tls: { rejectUnauthorized: true }, heartbeatS: 0, reconnect: false, reconnectAfterDrop: false, maxConnectAttempts: 1 },
     bufferSize: null,
     suppressLog: true,
     audioFiles: false,

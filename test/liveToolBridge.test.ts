@@ -110,7 +110,7 @@ describe('withDelegationTools', () => {
     expect(out.session.delegation).toEqual({ type: 'responses', responses: { model: 'gpt-5-mini', tools: [{ type: 'function', name: 'lookup', parameters: {} }, tool] } });
     expect(start.session.delegation).toMatchObject({ responses: { tools: [{ name: 'lookup' }] } }); // not changed in place
     const mine = { type: 'function', name: 'end_call', description: 'mine', parameters: {} };
-    const own: LiveSessionStart = { type: 'session.start', session: { model: 'gpt-live-1', delegation: { type: 'responses', responses: { tools: [mine] } } } };
+    const own: LiveSessionStart = { type: 'session.start', session: { model: 'gpt-live-1', delegation: { type: 'responses', responses: { model: 'gpt-5-mini', tools: [mine] } } } };
     expect(withDelegationTools(own, [tool])).toBe(own);
   });
 

@@ -103,7 +103,7 @@ describe('LiveTrack', () => {
     expect(port.playbackQueued()).toBe(0);
     track.delta(delta(100, 600)); // 20 ms late for the 40 ms margin, but before the next frame
     tick(6);
-    const heard = port.heard.filter((v, i, all) => i >= all.indexOf(500));
+    const heard = port.heard.filter((_v, i, all) => i >= all.indexOf(500));
     const track500 = heard.slice(0, heard.lastIndexOf(600) + 1);
     expect(track500.every((v) => v !== 0)).toBe(true);
     expect(track500.length).toBe(1600);

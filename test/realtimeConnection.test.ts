@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 function options(url: string, more: Partial<ConnectionOptions> = {}): ConnectionOptions {
-  return { url, headers: {}, perMessageDeflate: true, tls: {}, heartbeatSeconds: 0, reconnect: true, maxAttempts: 10, handshakeTimeoutMs: 5000, closeTimeoutMs: 2000, ...more };
+  return { url, headers: {}, perMessageDeflate: true, tls: { rejectUnauthorized: true }, heartbeatSeconds: 0, reconnect: true, maxAttempts: 10, handshakeTimeoutMs: 5000, closeTimeoutMs: 2000, ...more };
 }
 
 function recorder() {

@@ -24,7 +24,7 @@ function config(overrides: Partial<EngineConfig> = {}): EngineConfig {
       url: 'ws://127.0.0.1:1/v1/realtime',
       headers: {},
       deflate: false,
-      tls: {},
+      tls: { rejectUnauthorized: true },
       heartbeatS: 0,
       reconnect: true,
       reconnectAfterDrop: true,

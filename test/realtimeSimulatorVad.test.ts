@@ -88,7 +88,7 @@ describe('EnergyVad (audio time, pure)', () => {
           const chunk = Math.max(1, Math.round((chunkMs * rate) / 1000));
           for (let i = 0; i < samples.length; i += chunk) events.push(...vad.process(samples.subarray(i, i + chunk), rate, (i * 1000) / rate));
           expect(events.map((e) => e.type)).toEqual(['speech_started', 'speech_stopped']);
-          const [start, stop] = events as [{ audioStartMs: number }, { audioEndMs: number }];
+          const [start, stop] = events as unknown as [{ audioStartMs: number }, { audioEndMs: number }];
           expect(Math.abs(start.audioStartMs - Math.max(0, leadMs - PADDING_MS))).toBeLessThanOrEqual(TOLERANCE_MS);
           expect(Math.abs(stop.audioEndMs - (leadMs + speechMs + SILENCE_MS))).toBeLessThanOrEqual(TOLERANCE_MS);
         },

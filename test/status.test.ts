@@ -121,7 +121,7 @@ describe('openai_realtime status', () => {
     expect(e.latency.responseMs).toBeGreaterThanOrEqual(0);
     expect(e.latency.playoutMs).toBeGreaterThanOrEqual(0);
     // Token usage: the sum of what the server reported in response.done.
-    const usage = c.serverEvents.filter((x) => x.type === 'response.done').map((x) => (x as { response: { usage: Record<string, number> & { input_token_details: Record<string, number>; output_token_details: Record<string, number> } } }).response.usage);
+    const usage = c.serverEvents.filter((x) => x.type === 'response.done').map((x) => (x as unknown as { response: { usage: Record<string, number> & { input_token_details: Record<string, number>; output_token_details: Record<string, number> } } }).response.usage);
     const sum = (f: (u: (typeof usage)[number]) => number): number => usage.reduce((a, u) => a + f(u), 0);
     expect(e.tokens).toMatchObject({
       input: sum((u) => u.input_tokens!),

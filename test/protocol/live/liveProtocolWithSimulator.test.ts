@@ -68,7 +68,7 @@ describe('the Live protocol layer against the simulator', () => {
     expect(sent.slice(0, 2)).toEqual(['session.start', 'session.commentary.append']);
 
     // The caller asks something; the backend calls the function; the module answers it once.
-    client.send(build.inputAudioAppend(callerAudio({ type: 'audio/pcmu', rate: 8000 }, 1400, [{ atMs: 100, ms: 600 }])));
+    client.send({ ...build.inputAudioAppend(callerAudio({ type: 'audio/pcmu', rate: 8000 }, 1400, [{ atMs: 100, ms: 600 }])) });
     await client.waitFor('response.event', { where: (e) => (e.event as { type: string }).type === 'response.output_text.delta' });
     expect(sent.filter((t) => t === 'response.item.create')).toHaveLength(1);
     expect(sent.filter((t) => t === 'response.create')).toHaveLength(1);
