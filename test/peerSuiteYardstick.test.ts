@@ -4,9 +4,15 @@
 // - a server that reuses a response_id after a barge-in: the second reply is heard in full, while
 //   deltas still in flight for the cut response stay unheard until the server ends it
 //   (`response.done`) or announces a new response under the id (`response.created`).
+// - `start <url> stereo 8k|24k` in JSON mode to a server of the app's own: each
+//   input_audio_buffer.append carries 20 ms of interleaved PCM16 at the asked rate, the caller on
+//   the left and nothing of the caller on the right.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../src/simulator/index.js';
-import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
+import { connectionsOfChannel, createTaggedChannel, inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from './helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const EV = 'mod_openai_audio_stream::';
@@ -128,4 +134,63 @@ describe('a response_id reused after a barge-in', () => {
     expect(status().lateDeltasDropped).toBe(2);
     expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
   });
+});
+
+describe('stereo capture in JSON mode, to a server of our own', () => {
+  let server: WebSocketServer;
+  let url: string;
+  const appends: { socket: WebSocket; audio: Buffer }[] = [];
+  const sockets: WebSocket[] = [];
+
+  beforeAll(async () => {
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(server, 'listening');
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/stereo-capture`;
+    server.on('connection', (ws) => {
+      sockets.push(ws);
+      ws.on('message', (data, binary) => {
+        if (binary) return;
+        const event = JSON.parse(String(data)) as { type?: string; audio?: string };
+        if (event.type === 'input_audio_buffer.append') appends.push({ socket: ws, audio: Buffer.from(event.audio ?? '', 'base64') });
+      });
+    });
+  });
+
+  afterAll(async () => {
+    for (const ws of sockets) ws.terminate();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  for (const rate of [8000, 24000]) {
+    it(`stereo ${rate / 1000}k: 20 ms of interleaved PCM16 at ${rate} Hz per append, caller left, right silent`, async () => {
+      // The caller says a 700 Hz tone (left); the other leg is silent (right).
+      const frames = 8000 * 4;
+      const source = new Int16Array(frames * 2);
+      for (let i = 0; i < frames; i++) source[2 * i] = Math.round(12000 * Math.sin((2 * Math.PI * 700 * i) / 8000));
+      const uuid = newUuid(`stereo${rate}`);
+      h.host.createChannel(uuid, { rate: 8000, ptimeMs: 20, source });
+      expect(await h.command(API, `${uuid} start ${url} stereo ${rate / 1000}k`)).toBe('+OK Success');
+      await waitFor(() => h.events(uuid, `${EV}connect`).length > 0, 'connect');
+      const socket = sockets[sockets.length - 1]!;
+      h.host.startMedia(uuid);
+      const mine = () => appends.filter((a) => a.socket === socket);
+      await waitFor(() => mine().length >= 5, 'appends');
+      expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
+      const chunks = mine().slice(1, -1); // the resampler's start and the stop's flush aside
+      expect(chunks.length).toBeGreaterThanOrEqual(3);
+      for (const { audio } of chunks) {
+        expect(audio.length).toBe((rate * 20) / 1000 * 2 * 2);
+        const pcm = new Int16Array(audio.buffer.slice(audio.byteOffset, audio.byteOffset + audio.length));
+        let left = 0;
+        let right = 0;
+        for (let i = 0; i < pcm.length; i += 2) {
+          left = Math.max(left, Math.abs(pcm[i]!));
+          right = Math.max(right, Math.abs(pcm[i + 1]!));
+        }
+        expect(left).toBeGreaterThan(8000);
+        expect(right).toBeLessThan(100);
+      }
+      expect(h.logs(uuid).some((l) => l.includes('mixed down to mono'))).toBe(false);
+    });
+  }
 });

@@ -67,13 +67,9 @@ export function createAudioStreamCommand(
     }
     if (raw) {
       channelLog.info(`Raw audio mode enabled via ${api === RAW_AUDIO_STREAM_API ? 'API' : 'deprecated channel variable'}, bypassing JSON+base64 encoding.`);
-    } else if (cmd.sendRate !== 24000 || cmd.playbackRate !== 24000) {
-      // The Realtime API fixes the wire format (session.audio.*.format): the rates cannot be honoured.
-      warnings.push(
-        `send_rate ${cmd.sendRate} / playback_rate ${cmd.playbackRate} apply to raw mode only: in JSON mode the audio goes ` +
-          'in the session\'s formats (audio/pcm 24 kHz, or G.711 8 kHz when the session sets audio/pcmu or audio/pcma), mono',
-      );
     }
+    // JSON mode: what send_rate / playback_rate / stereo mean there is the session's decision
+    // (session/jsonUplinkFormat.ts), once the protocol is known.
     return launchSession(app, {
       uuid: cmd.uuid,
       connection,

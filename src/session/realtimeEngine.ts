@@ -118,6 +118,7 @@ export class RealtimeEngine implements MediaHandler {
     });
     this.#session = new SessionConfiguration({
       raw: config.raw !== null,
+      fixedInput: (config.stereoJsonRate ?? null) !== null,
       initialSession: config.initialSession,
       log: this.#log,
       send: (text) => this.#connection.sendText(text),
