@@ -7,6 +7,8 @@
 // - `start <url> stereo 8k|24k` in JSON mode to a server of the app's own: each
 //   input_audio_buffer.append carries 20 ms of interleaved PCM16 at the asked rate, the caller on
 //   the left and nothing of the caller on the right.
+// - the server closing for good with audio still queued: the caller hears all of it before the
+//   stream ends (a hangup meanwhile still ends it at once).
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -193,4 +195,30 @@ describe('stereo capture in JSON mode, to a server of our own', () => {
       expect(h.logs(uuid).some((l) => l.includes('mixed down to mono'))).toBe(false);
     });
   }
+});
+
+describe('the server closes for good with audio still queued', () => {
+  it('what it sent is heard to the end, then the stream ends', async () => {
+    const uuid = createTaggedChannel(h, 'drainClose', { rate: 8000, recordMs: 8000, source: new Int16Array(8000), vars: { STREAM_NO_RECONNECT: 'true' } });
+    const c = await startConnected(uuid);
+    h.host.startMedia(uuid);
+    c.sendEvent(delta('resp_last', tone(1000, 700)));
+    c.sendEvent({ type: 'response.output_audio.done', response_id: 'resp_last' });
+    await waitFor(() => h.events(uuid, `${EV}openai_speech_start`).length === 1, 'reply started');
+    c.close(1000, 'goodbye');
+    await waitFor(() => h.events(uuid, `${EV}disconnect`).length === 1, '::disconnect');
+    // The end waits for the playout: 1 s at 8 kHz = 8000 samples heard, then the hook goes.
+    await waitFor(() => h.host.mediaStats(uuid)?.attached === false, 'hook detached', 4000);
+    expect(heardSince(uuid, 0)).toBeGreaterThan(7200);
+    expect(h.events(uuid, `${EV}openai_speech_stop`)).toHaveLength(1);
+    expect(h.app.registry.get(uuid, 'audio_stream')).toBeUndefined();
+  });
+
+  it('nothing queued: the stream ends at once', async () => {
+    const uuid = createTaggedChannel(h, 'closeIdle', { rate: 8000, source: new Int16Array(8000), vars: { STREAM_NO_RECONNECT: 'true' } });
+    const c = await startConnected(uuid);
+    h.host.startMedia(uuid);
+    c.close(1000, 'goodbye');
+    await waitFor(() => h.host.mediaStats(uuid)?.attached === false, 'hook detached', 1000);
+  });
 });
