@@ -15,6 +15,7 @@ import { ConfigStore } from './config/configStore.js';
 import { MediaPump } from './media/mediaPump.js';
 import { CommandDispatcher } from './runtime/commandDispatcher.js';
 import { parseHostConfig, type HostConfig } from './runtime/hostConfig.js';
+import { setDebugAudioDir } from './session/debugAudioFiles.js';
 import { applyLogLevel } from './runtime/logLevel.js';
 import { installLogSink } from './runtime/logger.js';
 import { SessionRegistry } from './runtime/sessionRegistry.js';
@@ -53,6 +54,7 @@ export function startApp(bridge: NativeBridge, options: StartOptions = {}): App 
   const info = bridge.hostInfo();
   const hostConfig = parseHostConfig(info.host, info.config);
   const config: HostConfig = options.configFile !== undefined ? { ...hostConfig, configFile: options.configFile } : hostConfig;
+  setDebugAudioDir(config.tempDir);
   // Loaded before the first command is served, so every session sees the profiles.
   const configStore = options.configStore ?? new ConfigStore(config.configFile);
   applyLogLevel(configStore.settings.logLevel);

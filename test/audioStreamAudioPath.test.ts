@@ -3,7 +3,7 @@
 // received equals what was captured, within a frame); assistant audio is played at the channel
 // rate at its level, padded to whole frames, and the speech start/stop events frame it; G.711
 // sessions pass μ-law through untouched both ways; raw mode sends and plays plain PCM16 frames
-// (odd byte splits included); stereo capture is downmixed in JSON mode with one warning.
+// (odd byte splits included); stereo capture to a server of our own stays two channels in JSON mode.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -260,14 +260,15 @@ describe('raw mode', () => {
     expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
   });
 
-  it('stereo: JSON mode mixes down to mono with one warning', async () => {
+  it('stereo to a server of our own (not OpenAI or Azure): JSON mode sends both channels, no mixdown warning', async () => {
     const uuid = newUuid('stereo');
     h.host.createChannel(uuid, { rate: 8000, ptimeMs: 20, vars: { STREAM_EXTRA_HEADERS: JSON.stringify({ 'X-Test-Channel': uuid }) } });
     expect(await h.command(API, `${uuid} start ${sim.url} stereo`)).toBe('+OK Success');
     const connection = await waitFor(() => connectionOf(uuid), 'connection');
     h.host.startMedia(uuid);
     await waitFor(() => connection.appendedAudioMs >= 200, 'audio appended');
-    expect(h.logs(uuid).filter((l) => l.includes('mixed down to mono'))).toHaveLength(1);
+    expect(h.logs(uuid).filter((l) => l.includes('mixed down to mono'))).toHaveLength(0);
+    expect(h.logs(uuid).filter((l) => l.includes('stereo capture sent as two channels: PCM16 at 24000 Hz'))).toHaveLength(1);
     expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
   });
 });

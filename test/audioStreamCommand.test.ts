@@ -155,6 +155,20 @@ describe('send_json and stop', () => {
     expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
   });
 
+  it('a payload nested deeper than 128 levels: send_json refused with one line, nothing sent; stop still stops', async () => {
+    const uuid = channel('deepjson');
+    const connection = await startConnected(uuid);
+    const deep = Buffer.from(`{"type":"conversation.item.create","v":${'['.repeat(128)}${']'.repeat(128)}}`).toString('base64');
+    expect(await h.command(API, `${uuid} send_json ${deep}`)).toBe('-ERR invalid JSON: nested deeper than 128 levels');
+    expect(status(uuid)).toMatchObject({ state: 'open' });
+    expect(await h.command(API, `${uuid} stop ${deep}`)).toBe(
+      '-ERR final message not sent (invalid JSON: nested deeper than 128 levels); the stream was stopped',
+    );
+    expect(await connection.waitForClose()).toMatchObject({ code: 1000, initiatedBy: 'client' });
+    expect(status(uuid)).toBeUndefined();
+    expect(connection.clientEventTypes().filter((t) => t !== 'input_audio_buffer.append')).toEqual([]);
+  });
+
   it('stop with an invalid final message still stops, and says the message was not sent', async () => {
     const uuid = channel('stopbad');
     const connection = await startConnected(uuid);

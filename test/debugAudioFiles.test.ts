@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readWav } from '../src/audio/wav.js';
 import { log } from '../src/runtime/logger.js';
-import { DebugAudioFiles, MAX_DEBUG_FILES } from '../src/session/debugAudioFiles.js';
+import { DebugAudioFiles, MAX_DEBUG_FILES, setDebugAudioDir } from '../src/session/debugAudioFiles.js';
 import { sleep } from './helpers/inProcessHost.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oair-debugfiles-'));
@@ -47,5 +47,27 @@ describe('DebugAudioFiles', () => {
     for (const path of [first, second]) expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(Array.from(readWav(readFileSync(second)).samples)).toEqual([4, 5]);
     await files.dispose();
+  });
+
+  it("new sessions write in the host's temp directory (FreeSWITCH's temp_dir) once it is known, 0600", async () => {
+    const hostTemp = mkdtempSync(join(tmpdir(), 'oair-fs-temp-'));
+    setDebugAudioDir(hostTemp);
+    try {
+      const files = new DebugAudioFiles('uuid-temp-dir', log);
+      const path = files.open(24000);
+      expect(path).toBe(join(hostTemp, 'uuid-temp-dir_0.tmp.wav'));
+      files.write(new Int16Array(480), 480);
+      files.finishCurrent();
+      await sleep(100);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      await files.dispose();
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      setDebugAudioDir(null);
+      rmSync(hostTemp, { recursive: true, force: true });
+    }
+    const osFiles = new DebugAudioFiles('uuid-os-temp', log);
+    expect(osFiles.open(24000).startsWith(tmpdir())).toBe(true);
+    await osFiles.dispose();
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeBase64Json } from '../src/commands/audioStreamGrammar.js';
 import { parseHeaderJson } from '../src/config/httpHeaders.js';
-import { parseJsonObject, parseJsonText } from '../src/runtime/jsonText.js';
+import { jsonNestingDepth, parseJsonObject, parseJsonText } from '../src/runtime/jsonText.js';
 
 const KEY = 'sk-live-LEAKCHECK-0123456789';
 const malformed = [
@@ -55,5 +55,21 @@ describe('the places that parse arguments', () => {
     expect(JSON.stringify(sendJson)).not.toContain(KEY);
     const headers = parseHeaderJson(text);
     expect(JSON.stringify(headers)).not.toContain(KEY);
+  });
+});
+
+describe('jsonNestingDepth', () => {
+  it('counts arrays and objects, not brackets inside strings or escaped quotes', () => {
+    expect(jsonNestingDepth('1')).toBe(0);
+    expect(jsonNestingDepth('{"a":[1,{"b":[]}]}')).toBe(4);
+    expect(jsonNestingDepth('{"a":"[[[{{{\\"[[["}')).toBe(1);
+    expect(jsonNestingDepth('[{},{},[]]')).toBe(2);
+  });
+
+  it('send_json / stop payloads: 128 levels pass, 129 are refused with one clear reason', () => {
+    const nested = (levels: number) => `{"type":"x","v":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    expect(decodeBase64Json(b64(nested(128)), 1 << 20)).toMatchObject({ text: nested(128) });
+    expect(decodeBase64Json(b64(nested(129)), 1 << 20)).toEqual({ error: 'invalid JSON: nested deeper than 128 levels' });
   });
 });

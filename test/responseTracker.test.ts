@@ -36,4 +36,22 @@ describe('ResponseTracker', () => {
     expect(t.isDropped('resp_8', undefined)).toBe(true);
     expect(t.isDropped('resp_39', undefined)).toBe(true);
   });
+
+  it('a cut response is dropped until the server ends it or announces a new one under its id', () => {
+    const t = new ResponseTracker();
+    t.interrupt('resp_1', []);
+    t.interrupt('resp_2', []);
+    t.done('resp_1'); // its last event: nothing of it can follow
+    expect(t.isDropped('resp_1', undefined)).toBe(false);
+    t.created('resp_2'); // a server reusing the id: a new response
+    expect(t.isDropped('resp_2', undefined)).toBe(false);
+    expect(t.activeResponseId).toBe('resp_2');
+  });
+
+  it('a response whose audio had all arrived before the cut is not dropped; its cut items are', () => {
+    const t = new ResponseTracker();
+    t.interrupt('resp_1', ['item_1'], true);
+    expect(t.isDropped('resp_1', undefined)).toBe(false);
+    expect(t.isDropped('resp_1', 'item_1')).toBe(true);
+  });
 });

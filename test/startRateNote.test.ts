@@ -1,5 +1,4 @@
-// startRateNote: what the start command's rates mean in JSON mode — a Realtime warning that they
-// cannot be honoured, a GPT-Live informational line that says what Live sends instead (the session's
+// startRateNote: what the start command's rates mean in JSON mode on GPT-Live — informational line that says what Live sends instead (the session's
 // one format, G.711 passed through at 8000, else audio/pcm 16000/24000) — and nothing at 24k.
 import { describe, expect, it } from 'vitest';
 import { startRateNote } from '../src/commands/startRateNote.js';
@@ -10,10 +9,8 @@ describe('startRateNote', () => {
     expect(startRateNote('live', 24000, 24000)).toBeNull();
   });
 
-  it('Realtime: a warning that the rates apply to raw mode only', () => {
-    const note = startRateNote('realtime', 16000, 8000)!;
-    expect(note.level).toBe('warning');
-    expect(note.text).toMatch(/^send_rate 16000 \/ playback_rate 8000 apply to raw mode only: in JSON mode the audio goes in the session's formats \(audio\/pcm 24 kHz/);
+  it('Realtime: nothing from the command (the session warns, jsonUplinkFormat)', () => {
+    expect(startRateNote('realtime', 16000, 8000)).toBeNull();
   });
 
   it('GPT-Live: informational, naming the session.start format and G.711 pass-through, never the Realtime text', () => {

@@ -1144,16 +1144,18 @@ static void load_config(void)
 
 static void build_config_json(char *out, size_t cap)
 {
-	char file[2048], bundle[2048], level[64], version[256];
+	char file[2048], bundle[2048], level[64], version[256], temp[2048];
 	json_escape(file, sizeof file, g.config_file);
+	/* FreeSWITCH's temp_dir (-temp, switch.conf): where the debug WAVs go, as with the module we replace. */
+	json_escape(temp, sizeof temp, SWITCH_GLOBAL_dirs.temp_dir ? SWITCH_GLOBAL_dirs.temp_dir : "");
 	json_escape(bundle, sizeof bundle, g.bundle_dir);
 	json_escape(level, sizeof level, switch_log_level2str((switch_log_level_t) g.log_level));
 	json_escape(version, sizeof version, switch_version_full());
 	snprintf(out, cap,
 			 "{\"host\":\"freeswitch\",\"configFile\":%s%s%s,\"commandTimeoutMs\":%u,\"captureRingMs\":%u,\"playbackRingMs\":%u,"
-			 "\"logLevel\":\"%s\",\"heapLimitMb\":%u,\"bundleDir\":\"%s\",\"freeswitchVersion\":\"%s\"}",
+			 "\"logLevel\":\"%s\",\"heapLimitMb\":%u,\"bundleDir\":\"%s\",\"freeswitchVersion\":\"%s\",\"tempDir\":\"%s\"}",
 			 *file ? "\"" : "", *file ? file : "null", *file ? "\"" : "", g.command_timeout_ms, g.capture_ring_ms, g.playback_ring_ms,
-			 level, g.heap_limit_mb, bundle, version);
+			 level, g.heap_limit_mb, bundle, version, temp);
 }
 
 /* ------------------------------------------------------------------------------------------------

@@ -70,10 +70,11 @@ export function createAudioStreamCommand(
     if (raw) {
       channelLog.info(`Raw audio mode enabled via ${api === RAW_AUDIO_STREAM_API ? 'API' : 'deprecated channel variable'}, bypassing JSON+base64 encoding.`);
     } else {
-      // JSON mode: the session's format decides, not the command's rates (startRateNote.ts).
+      // JSON mode: what send_rate / playback_rate / stereo mean on Realtime is the session's decision
+      // (session/jsonUplinkFormat.ts, which warns); on GPT-Live the rates are simply not used, and
+      // one informational line says what is sent instead (startRateNote.ts).
       const note = startRateNote(selectProtocol(connection.url, connection.protocol), cmd.sendRate, cmd.playbackRate);
-      if (note?.level === 'warning') warnings.push(note.text);
-      else if (note) channelLog.info(note.text);
+      if (note) channelLog.info(note.text);
     }
     return launchSession(deps, {
       uuid: cmd.uuid,

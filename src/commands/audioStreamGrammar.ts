@@ -19,7 +19,7 @@ import { Buffer } from 'node:buffer';
 import { isValidBase64 } from '../audio/pcm.js';
 import { PROFILE_NAME } from '../config/moduleSettings.js';
 import { PROFILE_PREFIX } from '../config/resolveConnection.js';
-import { parseJsonObject } from '../runtime/jsonText.js';
+import { jsonNestingDepth, parseJsonObject } from '../runtime/jsonText.js';
 import { quoteToken, quoteUrlArgument } from './quoteArgument.js';
 import type { AudioStreamApi } from '../apiNames.js';
 import type { MixType, MuteTarget } from '../session/engineConfig.js';
@@ -29,6 +29,8 @@ export type { MixType, MuteTarget } from '../session/engineConfig.js';
 
 /** Largest decoded JSON accepted by `send_json` / `stop <text>` (OpenAI's own frame limit is far higher). */
 export const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;
+/** Deepest nesting of arrays/objects accepted in `send_json` / `stop <text>` (the module we replace: 128). */
+export const MAX_JSON_DEPTH = 128;
 
 const MAX_TOKENS = 8;
 const MAX_WS_URI = 4096;
@@ -251,6 +253,7 @@ export function decodeBase64Json(
   } catch {
     return { error: 'invalid JSON: not valid UTF-8' };
   }
+  if (jsonNestingDepth(text) > MAX_JSON_DEPTH) return { error: `invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels` };
   // Never the parser's own message: it quotes the payload, which may hold a credential.
   const parsed = parseJsonObject(text);
   if (!parsed.ok) return { error: `invalid JSON: ${parsed.error === 'expected a JSON object' ? 'expected an object' : parsed.error}` };

@@ -2,8 +2,7 @@
  * What `start <url> <mix> [send_rate] [playback_rate]` says about its rates in JSON mode, where the
  * wire format is the session's and not the command's (raw mode alone sends and plays at them).
  *
- * - Realtime: the session's formats (`session.update`: audio/pcm at 24 kHz, or G.711 at 8 kHz) —
- *   rates other than 24k cannot be honoured: a warning.
+ * - Realtime: nothing here; the session decides and warns (session/jsonUplinkFormat.ts).
  * - GPT-Live: one format for both directions, session.start's `audio.format`, which the module
  *   fills in from the channel when the application names none (G.711 passed through at 8000,
  *   otherwise audio/pcm at 16000 or 24000; protocol/live/liveAudioFormat.ts). The rates are simply
@@ -29,10 +28,7 @@ export function startRateNote(protocol: 'realtime' | 'live', sendRate: number, p
         'otherwise audio/pcm at 16000, or 24000 above 16 kHz), mono',
     };
   }
-  return {
-    level: 'warning',
-    text:
-      `${rates} apply to raw mode only: in JSON mode the audio goes in the session's formats ` +
-      '(audio/pcm 24 kHz, or G.711 8 kHz when the session sets audio/pcmu or audio/pcma), mono',
-  };
+  // Realtime: the session warns (session/jsonUplinkFormat.ts), since stereo to a server of the
+  // application's own changes what send_rate means there.
+  return null;
 }

@@ -10,6 +10,8 @@ export interface HostConfig {
   configFile: string | null;
   /** How long API threads wait for a reply; JS keeps its own work well under it. */
   commandTimeoutMs: number;
+  /** The host's directory for temporary files (FreeSWITCH's temp_dir), or null: the OS's. */
+  tempDir: string | null;
 }
 
 export function parseHostConfig(host: string, json: string): HostConfig {
@@ -25,5 +27,6 @@ export function parseHostConfig(host: string, json: string): HostConfig {
     testHooks: raw.testHooks === true,
     configFile: typeof raw.configFile === 'string' && raw.configFile.length > 0 ? raw.configFile : null,
     commandTimeoutMs: typeof raw.commandTimeoutMs === 'number' && raw.commandTimeoutMs > 0 ? raw.commandTimeoutMs : 5000,
+    tempDir: typeof raw.tempDir === 'string' && raw.tempDir.length > 0 ? raw.tempDir : null,
   };
 }

@@ -27,3 +27,25 @@ export function parseJsonObject(text: string): { ok: true; value: Record<string,
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return { ok: false, error: 'expected a JSON object' };
   return { ok: true, value: v as Record<string, unknown> };
 }
+
+/**
+ * How deep the arrays and objects of a JSON text nest (0 for a scalar), scanning the text once,
+ * strings skipped. For a bound checked before parsing: a server's parser (and any relay) may refuse
+ * or choke on what V8 parses fine, and the module we replace refused more than 128 levels too.
+ */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return max;
+}

@@ -40,6 +40,7 @@ import type { TranscriptEvents } from './transcriptEvents.js';
 import { featureEngineOf, LiveToolBridge } from './live/liveToolBridge.js';
 import { log as rootLog } from '../runtime/logger.js';
 import { selectProtocol } from '../protocol/live/liveEndpoint.js';
+import { decideJsonUplink } from './jsonUplinkFormat.js';
 
 export const AUDIO_STREAM_FAMILY = 'audio_stream';
 export const AUDIO_STREAM_BUG_NAME = 'openai_audio_stream';
@@ -101,12 +102,16 @@ export class AudioStreamSession implements ActiveSession {
     const id = { bridge: deps.bridge, uuid: config.uuid, family: AUDIO_STREAM_FAMILY };
     this.#transcripts = transcriptEvents(id, this.protocol);
     const live = this.protocol === 'live';
+    const jsonUplink = config.raw
+      ? { stereoRate: null, warning: null }
+      : decideJsonUplink({ mix: config.mix, sendRate: config.sendRate, playbackRate: config.playbackRate, url: c.url, protocol: this.protocol });
     const engineConfig: EngineConfig = {
       uuid: config.uuid,
       bugName: AUDIO_STREAM_BUG_NAME,
       label: 'audio stream',
       mix: config.mix,
       raw: config.raw ? { sendRate: config.sendRate, playbackRate: config.playbackRate } : null,
+      stereoJsonRate: jsonUplink.stereoRate,
       connection: {
         url: c.url,
         headers: c.headers,
@@ -124,7 +129,7 @@ export class AudioStreamSession implements ActiveSession {
       uplinkGate: 'socket-open',
       // GPT-Live: the profile's <session> is the session.start, as written (its schema is strict).
       initialSession: live ? (c.sessionUpdate ?? null) : features.initialSession(c.sessionUpdate ?? null),
-      warnings: [...config.warnings, ...features.warnings],
+      warnings: [...config.warnings, ...(jsonUplink.warning ? [jsonUplink.warning] : []), ...features.warnings],
       ...(config.limits ? { limits: config.limits } : {}),
     };
     const listener: EngineListener = {

@@ -50,7 +50,8 @@ export class BargeIn {
       this.#deps.send(JSON.stringify({ type: 'response.cancel', event_id: this.#deps.eventId(), response_id: plan.cancelResponseId }));
     }
     responses.interrupt(active, cut.items.map((i) => i.itemId));
-    for (const id of cut.responseIds) responses.interrupt(id, []);
+    // The active response is never settled: the server may still be sending it.
+    for (const id of cut.responseIds) responses.interrupt(id, [], id !== active && cut.settledResponseIds.has(id));
     log.info(
       `barge-in: flushed playback${plan.truncates.map((t) => `, truncated ${t.item_id} at ${t.audio_end_ms} ms`).join('')}` +
         `${plan.cancelResponseId ? `, cancelled ${plan.cancelResponseId}` : ''}`,

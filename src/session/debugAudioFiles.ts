@@ -1,6 +1,7 @@
 /**
  * The debug WAV files of STREAM_DISABLE_AUDIOFILES (on by default, as the seed documents):
- * `<tmp>/<uuid>_<n>.tmp.wav`, the assistant's audio as received (decoded, before resampling, at
+ * `<tmp>/<uuid>_<n>.tmp.wav` (`<tmp>`: FreeSWITCH's temp_dir, as the host reports it, else the
+ * OS's temporary directory), the assistant's audio as received (decoded, before resampling, at
  * the wire rate), removed when the session ends.
  *
  * Differences from the seed, on purpose: one file per assistant ITEM (raw mode: per burst of
@@ -19,6 +20,18 @@ export const MAX_DEBUG_FILES = 20;
 /** Owner read/write only. */
 export const DEBUG_FILE_MODE = 0o600;
 
+/** Where new sessions put their files: the host's temp directory once the app knows it. */
+let defaultDir: string | null = null;
+
+/** The host's temp directory (FreeSWITCH's temp_dir), or null for the OS's. Set once at start. */
+export function setDebugAudioDir(dir: string | null): void {
+  defaultDir = dir;
+}
+
+export function debugAudioDir(): string {
+  return defaultDir ?? tmpdir();
+}
+
 interface OpenFile {
   path: string;
   writer: WavFileWriter;
@@ -33,7 +46,7 @@ export class DebugAudioFiles {
   #counter = 0;
   #disposed = false;
 
-  constructor(uuid: string, log: Logger, dir: string = tmpdir()) {
+  constructor(uuid: string, log: Logger, dir: string = debugAudioDir()) {
     this.#uuid = uuid;
     this.#dir = dir;
     this.#log = log;

@@ -36,6 +36,12 @@ export interface EngineConfig {
   mix: MixType;
   /** Raw PCM16 in binary frames at these rates (uuid_raw_audio_stream), or null for JSON events. */
   raw: { sendRate: number; playbackRate: number } | null;
+  /**
+   * JSON mode with `stereo` asked of a server other than OpenAI's or Azure's: the appends carry
+   * interleaved two-channel PCM16 at this rate whatever the session's input format
+   * (session/jsonUplinkFormat.ts). Absent or null: the session's input format, mono.
+   */
+  stereoJsonRate?: number | null;
   connection: EngineConnection;
   /** STREAM_BUFFER_SIZE text (null: 20 ms). */
   bufferSize: string | null;

@@ -55,9 +55,21 @@ export function buildEngineParts(port: MediaChannel, ctx: EnginePartsContext): E
     mutedUser: c.muteUser,
     log,
   });
-  uplink.configure(c.raw ? { mode: 'raw', rate: c.raw.sendRate } : { mode: 'json', format: ctx.session.formats.input });
+  const stereoRate = c.stereoJsonRate ?? null;
+  uplink.configure(
+    c.raw
+      ? { mode: 'raw', rate: c.raw.sendRate }
+      : stereoRate !== null
+        ? { mode: 'json', format: { encoding: 'pcm', rate: stereoRate }, channels: 2 }
+        : { mode: 'json', format: ctx.session.formats.input },
+  );
+  if (stereoRate !== null && port.captureChannels === 2) {
+    log.info(`stereo capture sent as two channels: PCM16 at ${stereoRate} Hz, interleaved (left: the caller), not the session's input format`);
+  }
   if (uplink.downmixing) {
-    log.warning('stereo capture is mixed down to mono: the Realtime API takes one channel (use uuid_raw_audio_stream for two)');
+    log.warning(
+      "stereo capture is mixed down to mono: the Realtime API (OpenAI's, Azure's) takes one channel; a server of your own gets two from uuid_raw_audio_stream, or from JSON mode at another URL",
+    );
   }
   const playout = new Playout(port, {
     playbackQueueMs: ctx.limits.playbackQueueMs,

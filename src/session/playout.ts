@@ -74,6 +74,12 @@ export interface PlayoutCut {
   items: BargeInItem[];
   /** Every response with audio here. */
   responseIds: Set<string>;
+  /**
+   * Responses here whose audio had all arrived, in items without an id (`response.output_audio.done`
+   * without `item_id` ended them): nothing of them is in flight. With item ids a response may have
+   * more items to come, so only `response.done` settles it (ResponseTracker).
+   */
+  settledResponseIds: Set<string>;
 }
 
 /** The outcome of {@link Playout.playDelta}: queued (with the debug file it went into), or why not. */
@@ -248,8 +254,12 @@ export class Playout {
     const rate = this.#port.sampleRate;
     const items: BargeInItem[] = [];
     const responseIds = new Set<string>();
+    const unsettled = new Set<string>();
     for (const item of this.#live) {
-      if (item.responseId) responseIds.add(item.responseId);
+      if (item.responseId) {
+        responseIds.add(item.responseId);
+        if (!item.ended || item.itemId !== '') unsettled.add(item.responseId);
+      }
       if (item.itemId === '') continue;
       items.push({
         itemId: item.itemId,
@@ -258,7 +268,8 @@ export class Playout {
         complete: item.ended,
       });
     }
-    return { playedAtFlush, items, responseIds };
+    const settledResponseIds = new Set([...responseIds].filter((id) => !unsettled.has(id)));
+    return { playedAtFlush, items, responseIds, settledResponseIds };
   }
 
   /** Barge-in, second half: nothing of the cut items will play; the downlink starts clean. */

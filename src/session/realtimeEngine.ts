@@ -40,6 +40,7 @@ import { connectionOptions, type EngineTransport, type TransportFactory } from '
 import { LatencyMeter } from './latencyMeter.js';
 import type { Playout } from './playout.js';
 import { RealtimeConnection, displayUrl, type ConnectErrorInfo } from './realtimeConnection.js';
+import { EndAfterPlayback } from './endAfterPlayback.js';
 import { ResponseTracker } from './responseTracker.js';
 import { SessionConfiguration } from './sessionConfiguration.js';
 import { TokenUsage } from './tokenUsage.js';
@@ -77,6 +78,9 @@ export class RealtimeEngine implements MediaHandler {
 
   // Set by #init once the hook is attached.
   #parts: EngineParts | null = null;
+  readonly #endAfterPlayback = new EndAfterPlayback((reason) => {
+    if (!this.#end.ending) void this.#shutdown(reason);
+  });
 
   readonly #session: SessionConfiguration;
   #ownEvents = 0;
@@ -118,6 +122,7 @@ export class RealtimeEngine implements MediaHandler {
     });
     this.#session = new SessionConfiguration({
       raw: config.raw !== null,
+      fixedInput: (config.stereoJsonRate ?? null) !== null,
       initialSession: config.initialSession,
       log: this.#log,
       send: (text) => this.#connection.sendText(text),
@@ -134,7 +139,11 @@ export class RealtimeEngine implements MediaHandler {
         onDisconnect: (code, reason, willReconnect) => this.#faults.contain(() => this.#onDisconnect(code, reason, willReconnect)),
         onConnectError: (info) => this.#faults.contain(() => this.#onConnectError(info)),
         onEnded: (reason) => {
-          if (!this.#end.ending) void this.#shutdown(reason);
+          if (this.#end.ending) return;
+          const parts = this.#parts;
+          // Audio the server sent before closing for good still plays (endAfterPlayback.ts).
+          if (parts) this.#endAfterPlayback.begin(reason, !parts.playout.pending, this.#limits.playbackQueueMs + 1000);
+          else void this.#shutdown(reason);
         },
       },
     );
@@ -297,6 +306,7 @@ export class RealtimeEngine implements MediaHandler {
     if (this.#end.ending) return;
     throwIfArmed(this.uuid, 'media');
     this.#p.playout.onRoom();
+    this.#endAfterPlayback.check(!this.#p.playout.pending);
   }
 
   onClosed(): void {
@@ -448,6 +458,7 @@ export class RealtimeEngine implements MediaHandler {
   // ── end ──────────────────────────────────────────────────────────────────
 
   #shutdown(reason: string): Promise<void> {
+    this.#endAfterPlayback.cancel();
     const parts = this.#parts;
     parts?.playout.stop();
     return this.#end.run(reason, {

@@ -21,6 +21,8 @@ import type { Uplink } from './uplink.js';
 export interface SessionConfigurationOptions {
   /** Raw mode: the formats are fixed by the command, the server's do not apply. */
   raw: boolean;
+  /** The caller audio's format is fixed by the command (JSON stereo, jsonUplinkFormat.ts): the session's input format does not apply. */
+  fixedInput?: boolean;
   /** A profile's `session`, sent after the first `session.created`; null for none. */
   initialSession: Readonly<Record<string, unknown>> | null;
   log: Logger;
@@ -63,7 +65,7 @@ export class SessionConfiguration {
     this.#replay = mergeSessionPatch(this.#replay, session);
     const uplink = this.#uplink;
     if (!uplink) return false;
-    if (!this.#options.raw && sessionUpdateSetsInputFormat(event)) uplink.formatChangeSent();
+    if (!this.#options.raw && !this.#options.fixedInput && sessionUpdateSetsInputFormat(event)) uplink.formatChangeSent();
     if (!uplink.isOpen && opensUplink) {
       uplink.open();
       return true;
@@ -113,7 +115,7 @@ export class SessionConfiguration {
     if (!this.#options.send(JSON.stringify(event))) return;
     const uplink = this.#uplink;
     if (!uplink) return;
-    if (!this.#options.raw && sessionUpdateSetsInputFormat(event)) uplink.formatChangeSent();
+    if (!this.#options.raw && !this.#options.fixedInput && sessionUpdateSetsInputFormat(event)) uplink.formatChangeSent();
     if (!uplink.isOpen) uplink.open();
   }
 
@@ -121,7 +123,7 @@ export class SessionConfiguration {
     const previous = this.#formats;
     this.#formats = next;
     if (this.#options.raw) return;
-    if (!sameFormat(previous.input, next.input)) {
+    if (!sameFormat(previous.input, next.input) && !this.#options.fixedInput) {
       this.#uplink?.configure({ mode: 'json', format: next.input });
       this.#options.log.info(`input audio format ${formatName(next.input)}`);
     }

@@ -221,7 +221,7 @@ export class Uplink {
       this.#transport.sendBinary(new Uint8Array(Math.round((target.rate * ms) / 1000) * channels * 2));
       return;
     }
-    const zeros = new Int16Array(Math.round((target.format.rate * ms) / 1000));
+    const zeros = new Int16Array(Math.round((target.format.rate * ms) / 1000) * this.#encoder.outChannels);
     let audio: string;
     if (target.format.encoding === 'pcm') {
       audio = encodePcm16Base64(zeros, zeros.length);

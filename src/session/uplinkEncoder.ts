@@ -5,7 +5,9 @@
  *
  * - JSON mode: mono (stereo is downmixed: the Realtime API takes one channel), resampled to the
  *   session's input format — `audio/pcm` at 24 kHz, or G.711 μ-law/A-law at 8 kHz — then base64
- *   in `{"type":"input_audio_buffer.append","audio":…}`.
+ *   in `{"type":"input_audio_buffer.append","audio":…}`. A target with `channels: 2` (stereo
+ *   asked of a server of the app's own, jsonUplinkFormat.ts) keeps stereo capture interleaved
+ *   (PCM16 only).
  * - Raw mode: PCM16 little-endian at the send rate in a binary frame; stereo stays interleaved.
  *
  * Chunks are cut at the channel rate before resampling, so every chunk is the same duration
@@ -24,7 +26,7 @@ import type { WireFormat } from './sessionFormats.js';
  * `appendType`: the client event that carries a chunk — `input_audio_buffer.append` (Realtime, the
  * default) or `session.input_audio.append` (GPT-Live); same shape, `{type, audio}`.
  */
-export type UplinkTarget = { mode: 'json'; format: WireFormat; appendType?: string } | { mode: 'raw'; rate: number };
+export type UplinkTarget = { mode: 'json'; format: WireFormat; appendType?: string; channels?: 1 | 2 } | { mode: 'raw'; rate: number };
 
 export interface UplinkSink {
   text(payload: string): void;
@@ -44,7 +46,7 @@ export class UplinkEncoder {
   readonly #sink: UplinkSink;
   #target: UplinkTarget | null = null;
   #appendHead = appendHead(REALTIME_APPEND);
-  /** 1 (mono, or stereo downmixed for JSON) or 2 (raw stereo, interleaved). */
+  /** 1 (mono, or stereo downmixed for JSON) or 2 (raw or JSON-stereo, interleaved). */
   #outChannels = 1;
   #acc: Int16Array = new Int16Array(0);
   #accFrames = 0;
@@ -78,6 +80,11 @@ export class UplinkEncoder {
     return (this.#framesSent * 1000) / this.channelRate;
   }
 
+  /** Channels in each chunk sent (2: interleaved). */
+  get outChannels(): number {
+    return this.#outChannels;
+  }
+
   /** True when stereo capture is mixed down to mono (JSON mode). */
   get downmixing(): boolean {
     return this.captureChannels === 2 && this.#outChannels === 1;
@@ -87,7 +94,8 @@ export class UplinkEncoder {
   configure(target: UplinkTarget): void {
     this.#target = target;
     this.#appendHead = appendHead(target.mode === 'json' ? (target.appendType ?? REALTIME_APPEND) : REALTIME_APPEND);
-    this.#outChannels = target.mode === 'raw' ? this.captureChannels : 1;
+    const twoChannels = target.mode === 'raw' || (target.channels === 2 && target.format.encoding === 'pcm');
+    this.#outChannels = twoChannels ? this.captureChannels : 1;
     const outRate = target.mode === 'raw' ? target.rate : target.format.rate;
     this.#acc = new Int16Array(this.chunkFrames * this.#outChannels);
     this.#accFrames = 0;
@@ -168,7 +176,8 @@ export class UplinkEncoder {
     if (target.mode === 'json') {
       const pcm = this.#resampled[0]!;
       let audio: string;
-      if (target.format.encoding === 'pcm') audio = encodePcm16Base64(pcm, produced);
+      if (outCh === 2) audio = encodePcm16Base64(this.#interleaved, produced * 2);
+      else if (target.format.encoding === 'pcm') audio = encodePcm16Base64(pcm, produced);
       else if (target.format.encoding === 'pcmu') audio = encodeBytesBase64(this.#g711, encodeMulaw(pcm, produced, this.#g711));
       else audio = encodeBytesBase64(this.#g711, encodeAlaw(pcm, produced, this.#g711));
       this.#sink.text(this.#appendHead + audio + APPEND_TAIL);
