@@ -33,7 +33,7 @@ import { processTicks, rssMb, threadDelta, threadTicks, TICK_MS, trimmedRssMb } 
 import { printReport } from './report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { EslConnection } = await import(join(ROOT, 'dist', 'esl', 'index.js'));
+const { EslConnection } = await import(join(ROOT, 'packages', 'esl', 'dist', 'index.js'));
 const { values: o } = parseArgs({
   options: {
     module: { type: 'string', default: join(ROOT, 'build-native', 'mod_openai_realtime.so') },
