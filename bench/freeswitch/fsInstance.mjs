@@ -23,7 +23,7 @@ export function freePort() {
  * Prepares `dir` (configuration, module symlinks). `modules` maps a module name (as FreeSWITCH
  * loads it) to the .so to link; `bundle` is our runtime bundle.
  */
-export function prepare(dir, { stockModDir, modules, bundle, eslPort, logLevel }) {
+export function prepare(dir, { stockModDir, modules, bundle, eslPort, logLevel, workers }) {
   rmSync(dir, { recursive: true, force: true });
   for (const d of ['conf', 'log', 'db', 'run', 'mod', 'temp', 'storage', 'cache', 'certs', 'recordings', 'rec']) mkdirSync(join(dir, d), { recursive: true });
   for (const f of readdirSync(stockModDir)) {
@@ -31,7 +31,8 @@ export function prepare(dir, { stockModDir, modules, bundle, eslPort, logLevel }
     if (f.endsWith('.so') && !(name in modules)) symlinkSync(join(stockModDir, f), join(dir, 'mod', f));
   }
   for (const [name, so] of Object.entries(modules)) if (so) symlinkSync(so, join(dir, 'mod', `${name}.so`));
-  const settings = `<param name="bundle-dir" value="${xmlEscape(bundle)}"/><param name="log-level" value="${logLevel}"/>`;
+  const settings = `<param name="bundle-dir" value="${xmlEscape(bundle)}"/><param name="log-level" value="${logLevel}"/>`
+    + (workers !== undefined ? `<param name="workers" value="${Number(workers)}"/>` : '');
   writeFileSync(join(dir, 'conf', 'freeswitch.xml'), `<?xml version="1.0"?>
 <document type="freeswitch/xml">
   <section name="configuration" description="">
