@@ -84,7 +84,9 @@ ${o.dialplan ?? '    <context name="default"/>'}
  * `modules` maps a module name (as FreeSWITCH loads it) to the .so to link instead of the stock one
  * (null: leave it out); `stockModDir` is FreeSWITCH's module directory.
  */
-export function prepare(dir, o) {
+export function prepare(dir, options) {
+  // `workers`: our module's `workers` setting (the bench's --workers), else the module's default.
+  const o = options.workers !== undefined ? { ...options, moduleSettings: { ...options.moduleSettings, workers: Number(options.workers) } } : options;
   rmSync(dir, { recursive: true, force: true });
   for (const d of DIRS) mkdirSync(join(dir, d), { recursive: true });
   const modules = o.modules ?? {};
@@ -96,7 +98,7 @@ export function prepare(dir, o) {
   writeConfig(dir, o);
   mkdirSync(join(dir, 'conf', 'autoload_configs'));
   writeFileSync(join(dir, 'conf', 'autoload_configs', 'openai_realtime.conf.xml'),
-    `<configuration name="openai_realtime.conf" description=""><settings>${params({ 'bundle-dir': o.bundle, 'log-level': o.logLevel }).join('')}</settings></configuration>\n`);
+    `<configuration name="openai_realtime.conf" description=""><settings>${params({ 'bundle-dir': o.bundle, ...o.moduleSettings, 'log-level': o.logLevel }).join('')}</settings></configuration>\n`);
 }
 
 /**

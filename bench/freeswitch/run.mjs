@@ -8,6 +8,7 @@
  *     [--compare /path/mod_openai_audio_stream.so] [--calls 30,100,200] [--repeats 2] [--parked] \
  *     [--variants base,ours,theirs,base-parked,ours-parked] [--parked-calls 30,100] [--warmup 10] [--window 30]
  *     [--record 10] [--json results.json] [--module2 other/mod_openai_realtime.so (variants ours2, ours2-parked)]
+ *     [--workers N (our module's `workers` setting; default: the module's, one per core)] [--workers2 N (for ours2*)]
  *
  * Workload (issue #16): N loopback call pairs at 8 kHz L16. A: endless_playback of a 4 s loop (a
  * 0.8 s speech-like burst, then silence). B: `uuid_broadcast B silence_stream://-1 aleg` (the
@@ -40,6 +41,8 @@ const { values: o } = parseArgs({
     bundle: { type: 'string', default: ROOT },
     compare: { type: 'string' },
     module2: { type: 'string' },
+    workers: { type: 'string' },
+    workers2: { type: 'string' },
     calls: { type: 'string', default: '30,100,200' },
     repeats: { type: 'string', default: '2' },
     variants: { type: 'string' },
@@ -92,7 +95,8 @@ async function oneRun(variant, calls, repeat) {
   const streaming = variant !== 'base' && variant !== 'base-parked';
   const parked = variant.endsWith('-parked');
   const moduleName = variant === 'theirs' ? 'mod_openai_audio_stream' : 'mod_openai_realtime';
-  prepare(dir, { stockModDir, bundle: o.bundle, eslPort, logLevel: o['log-level'],
+  const workers = variant.startsWith('ours2') ? (o.workers2 ?? o.workers) : o.workers;
+  prepare(dir, { stockModDir, bundle: o.bundle, eslPort, logLevel: o['log-level'], workers,
     modules: { mod_openai_realtime: variant.startsWith('ours2') ? o.module2 : o.module, mod_openai_audio_stream: o.compare ?? null } });
   const burst = join(dir, 'rec', 'burst.wav');
   writeFileSync(burst, wavBytes(1, RATE, speechLikeCycle()));
