@@ -2,7 +2,7 @@
  * The WebAssembly SIMD backend of {@link Resampler} (resampler.ts): the same polyphase filters,
  * evaluated four float32 lanes at a time by kernels/resamplerKernel.c, which is what speexdsp's SSE
  * path does and why the TypeScript float64 loops are ~4× slower than it. The output stays within
- * ±1 LSB of the TypeScript path (test/wasmResampler.test.ts).
+ * ±1 LSB of the TypeScript path (test/audio/wasmResampler.test.ts).
  *
  * Shape: one WebAssembly instance per JS thread (main runtime thread or worker), created on first
  * use from bytes embedded in resamplerKernelWasm.ts, so `tsc` alone ships it and no file is read at

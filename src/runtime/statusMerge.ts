@@ -4,7 +4,7 @@
  * the reply one thread would give, plus a `workers` section. Pure.
  *
  * The text form comes from the same formatter as on one thread (status/statusTable.ts), with
- * `  workers: W` on the first line and a worker column; a test (test/workers.test.ts) compares the
+ * `  workers: W` on the first line and a worker column; a test (test/e2e/workers.test.ts) compares the
  * two so that they cannot drift apart. The module section (uptime, sessions started/ended, memory,
  * tool handlers) is merged by status/moduleStatus.ts.
  */

@@ -1001,7 +1001,7 @@ async function endCallCheck() {
 }
 
 // ---- jambonz's uuid_openai_s2s sequence (its feature-server, lib/tasks/llm/llms/openai_s2s.js, as
-// test/jambonzS2s.test.ts replays it on the host simulator), here through a real FreeSWITCH: every
+// test/e2e/jambonzS2s.test.ts replays it on the host simulator), here through a real FreeSWITCH: every
 // command an `api uuid_openai_s2s ^^|…` line as its media library sends it over the event socket.
 // A simulator of its own: one that calls get_weather after every user turn (and one that ends its
 // sessions after 2 s, for session.delete after the server closed the connection).

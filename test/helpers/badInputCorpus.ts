@@ -2,7 +2,7 @@
  * Bad input for every API command, as data: what a confused dialplan, a buggy ESL application or
  * a hostile caller could send. Every entry must get a clear `-ERR <reason>` (or, for client events
  * the module forwards, `+OK` and the server's `error` event) and change nothing: no session, no
- * hook, no connection, no crash. Used by test/badInput.test.ts (the app on the addon bridge) and
+ * hook, no connection, no crash. Used by test/e2e/badInput.test.ts (the app on the addon bridge) and
  * by the soak (the embedded runtime in the host simulator, under ASan).
  *
  * Placeholders: `${uuid}` is a live channel (no session on it unless `session` says so), `${url}`

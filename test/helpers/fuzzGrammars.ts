@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing (fast-check) of the command grammars, shared by test/fuzz.test.ts and the
+ * Property-based fuzzing (fast-check) of the command grammars, shared by test/e2e/fuzz.test.ts and the
  * soak: any text — random bytes, unicode, or tokens that look almost right — is either a clean
  * error (the last line `-ERR <reason>`, short, one line, no control characters) or a well-formed
  * command. A parser never throws.

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing (fast-check) of the server-event handler, shared by test/fuzz.test.ts and
+ * Property-based fuzzing (fast-check) of the server-event handler, shared by test/e2e/fuzz.test.ts and
  * the soak: a scripted simulator connection sends live sessions arbitrary frames — realtime events
  * with random and hostile fields (formats, rates, ids, deltas, usage, errors), any JSON, any text,
  * binary — then a sentinel. The session must take the sentinel (it still reads and forwards) and

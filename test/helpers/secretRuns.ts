@@ -5,7 +5,7 @@
  * send_json, the query of a bad URL and of a good one — and a scan of everything each run leaves
  * behind for it: the JSONL record (events with their headers, verbose-event channel variables
  * included; log lines; API replies), status output, stderr and the debug WAV files written during
- * the call. Shared by test/hostSimulatorSecrets.test.ts and the soak.
+ * the call. Shared by test/e2e/hostSimulatorSecrets.test.ts and the soak.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * How much the soak does. `full` is `npm run soak` (the numbers the reliability issue asks for);
- * `reduced` is what the test suite runs (test/hostSimulatorSoak.test.ts), small enough for CI and
+ * `reduced` is what the test suite runs (test/e2e/hostSimulatorSoak.test.ts), small enough for CI and
  * still every kind of cycle, fault, race and input at least once.
  */
 export interface SoakProfile {
