@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { RATE, speechLikeCycle, wavBytes } from './audio.mjs';
 import { ESL_PASSWORD, freePort, prepare, start, stop } from './fsInstance.mjs';
 import { API_KEY, EslConnection, freeswitchInstall, moduleStatus, originatePair, ROOT, SESSION_UPDATE_B64, sleep, startPeer, waitReady } from './harness.mjs';
-import { rssMb, trimmedRssMb } from './procSample.mjs';
+import { processTicks, rssMb, TICK_MS, trimmedRssMb } from './procSample.mjs';
 
 const { values: o } = parseArgs({
   options: {
@@ -139,8 +139,11 @@ function newLogErrors() {
     const buf = Buffer.alloc(size - logOffset);
     readSync(fd, buf, 0, buf.length, logOffset);
     logOffset = size;
-    const lines = buf.toString('utf8').split('\n').filter((l) => /\[(ERR|CRIT|ALERT)\]/.test(l));
-    return { ours: lines.filter((l) => /\[(ERR|CRIT|ALERT)\] mod_openai_realtime\.c:/.test(l)), all: lines.length };
+    const all = buf.toString('utf8').split('\n');
+    const lines = all.filter((l) => /\[(ERR|CRIT|ALERT)\]/.test(l));
+    const warnings = all.filter((l) => /\[WARNING\] mod_openai_realtime\.c:/.test(l));
+    return { ours: lines.filter((l) => /\[(ERR|CRIT|ALERT)\] mod_openai_realtime\.c:/.test(l)), all: lines.length,
+      warnings: warnings.length, connectRetries: warnings.filter((l) => /connect attempt \d+ failed/.test(l)).length };
   } finally { closeSync(fd); }
 }
 
@@ -171,6 +174,8 @@ async function settle(r) {
   r.errLines = errs.ours.length;
   r.errLinesAll = errs.all;
   r.errSamples = errs.ours.slice(0, 5);
+  r.warnLines = errs.warnings;
+  r.connectRetries = errs.connectRetries;
   r.rssTrimMb = r.alive ? trimmedRssMb(fs.pid) : null;
   const v = (m) => { violations.push(`${r.phase}: ${m}`); log(`VIOLATION ${r.phase}: ${m}`); };
   if (!r.alive) v(`FreeSWITCH is gone (exit ${fs.exitCode}, signal ${fs.signalCode})`);
@@ -198,17 +203,20 @@ async function phaseStarts() {
   r.commandsS = (Date.now() - s0) / 1000;
   // Every session must get its session.update at the peer (it was queued until session.created).
   let stats = [];
-  for (let i = 0; i < 60; i++) {
+  for (let i = 0; i < 120; i++) {
     stats = (await peerAsk('stats')).stats;
     if (stats.filter((s) => s.sessionUpdates > 0).length >= n) break;
     await sleep(500);
   }
+  r.deliveredS = (Date.now() - s0) / 1000;
   r.peerConnections = stats.length;
   r.delivered = stats.filter((s) => s.sessionUpdates > 0).length;
   r.deliveredTwice = stats.filter((s) => s.sessionUpdates > 1).length;
   log(`starts: replies ${JSON.stringify({ ...r.replies, errors: Object.fromEntries(r.replies.errors) })} in ${r.commandsS.toFixed(1)} s; `
-    + `peer: ${r.peerConnections} sessions, ${r.delivered} got their session.update`);
-  if (r.delivered !== n || r.peerConnections !== n) violations.push(`starts: ${r.delivered} of ${n} session.updates delivered (${r.peerConnections} sessions at the peer)`);
+    + `peer: ${r.peerConnections} connections, ${r.delivered} sessions got their session.update within ${r.deliveredS.toFixed(1)} s`);
+  // More connections than sessions at the peer: handshakes that timed out under load and were
+  // retried (counted in the log as connect retries); what counts is that each session got its message.
+  if (r.delivered !== n) violations.push(`starts: ${r.delivered} of ${n} session.updates delivered (${r.peerConnections} connections at the peer)`);
   if (r.deliveredTwice) violations.push(`starts: ${r.deliveredTwice} sessions got the session.update twice`);
   return r;
 }
@@ -244,7 +252,7 @@ async function phaseHangups() {
 
 async function phaseReload() {
   const cycles = Number(o['reload-cycles']), per = Number(o['reload-calls']);
-  const r = { phase: 'reload', calls: cycles * per, cycles, replies: newReplies(), unloadOk: 0, loadOk: 0, playingAtUnload: 0, reloadErrors: [] };
+  const r = { phase: 'reload', calls: cycles * per, cycles, replies: newReplies(), unloadOk: 0, loadOk: 0, playingAtUnload: 0, reloadErrors: [], rssTrimDuring: [] };
   for (let c = 1; c <= cycles && alive(); c++) {
     const calls = [];
     await inParallel(per, per, async () => { calls.push(await streamingCall(r.replies)); });
@@ -256,7 +264,12 @@ async function phaseReload() {
     const l = await api(`load ${MODULE}`);
     if (l.startsWith('+OK')) r.loadOk++; else r.reloadErrors.push(`load: ${l}`);
     for (const x of calls) { await api(`uuid_kill ${x.a}`); playing.delete(x.b); }
-    if (c % 10 === 0 || c === cycles) log(`reload: ${c}/${cycles} cycles, unload +OK ${r.unloadOk}, load +OK ${r.loadOk}, ${r.playingAtUnload} calls playing at unload`);
+    if (c % 10 === 0 || c === cycles) {
+      await sleep(1000);
+      const rss = trimmedRssMb(fs.pid);
+      r.rssTrimDuring.push(rss);
+      log(`reload: ${c}/${cycles} cycles, unload +OK ${r.unloadOk}, load +OK ${r.loadOk}, ${r.playingAtUnload} calls playing at unload, RSS trimmed ${rss?.toFixed(1)} MB`);
+    }
   }
   if (r.unloadOk !== cycles || r.loadOk !== cycles) violations.push(`reload: ${r.unloadOk}/${cycles} unloads and ${r.loadOk}/${cycles} loads answered +OK (${r.reloadErrors.slice(0, 3).join('; ')})`);
   return r;
@@ -304,11 +317,15 @@ try {
   const run = { starts: phaseStarts, hangups: phaseHangups, reload: phaseReload, long: phaseLong };
   for (const p of phases) {
     if (!alive()) break;
-    const s0 = Date.now();
+    const s0 = Date.now(), fs0 = processTicks(fs.pid), peer0 = processTicks(peer.pid);
     log(`phase ${p}`);
     let r;
     try { r = await run[p](); } catch (e) { r = { phase: p, calls: 0, failed: e.message }; violations.push(`${p}: failed: ${e.message}`); log(`${p}: FAILED ${e.stack}`); }
     r.seconds = (Date.now() - s0) / 1000;
+    if (alive()) {
+      r.fsCpuPct = ((processTicks(fs.pid) - fs0) * TICK_MS) / (r.seconds * 10);
+      r.peerCpuPct = ((processTicks(peer.pid) - peer0) * TICK_MS) / (r.seconds * 10);
+    }
     await settle(r);
     results.push(r);
     if (o.json) writeFileSync(o.json, JSON.stringify({ results, violations }, null, 2));
@@ -333,20 +350,22 @@ if (rssPhases.length > 1) {
 
 // ---- the figures ------------------------------------------------------------------------------------
 const cell = (v) => (v === undefined || v === null ? '-' : String(v));
+const during = (r) => (r.rssTrimDuring?.length ? `; RSS trim ${r.rssTrimDuring.map((x) => x?.toFixed(0)).join('→')} MB` : '');
 const rows = results.map((r) => {
   const rp = r.replies;
-  const detail = r.phase === 'starts' ? `${r.delivered}/${r.calls} session.update delivered`
-    : r.phase === 'hangups' ? `${r.duringPlayback} during playback, A ${r.legA} / B ${r.legB}`
-      : r.phase === 'reload' ? `${r.unloadOk}/${r.cycles} unload, ${r.loadOk}/${r.cycles} load, ${r.playingAtUnload} playing at unload`
+  const detail = r.phase === 'starts' ? `${r.delivered}/${r.calls} session.update delivered in ${r.deliveredS?.toFixed(0)} s`
+    : r.phase === 'hangups' ? `${r.duringPlayback} during playback, A ${r.legA} / B ${r.legB}${during(r)}`
+      : r.phase === 'reload' ? `${r.unloadOk}/${r.cycles} unload, ${r.loadOk}/${r.cycles} load, ${r.playingAtUnload} playing at unload${during(r)}`
         : r.phase === 'long' ? `${r.minutes} min, ${r.sessionsAtEnd} live at end, ${r.responses} replies, ${r.counters?.underruns} underruns`
           : '';
   return [r.phase, cell(r.calls), rp ? `${rp.startOk}/${rp.startErr}` : '-', rp ? `${rp.jsonOk}/${rp.jsonQueued}/${rp.jsonErr}` : '-',
     r.failed ? `FAILED: ${r.failed}` : detail, r.alive ? '0' : 'CRASH', cell(r.errLines),
     `${cell(r.after?.sessions)}/${cell(r.after?.liveChannels)}/${cell(r.after?.tableChannels)}/${cell(r.after?.mediaHooks)}`,
-    `${cell(r.after?.uncaughtErrors)}/${cell(r.after?.commandTimeouts)}`, r.rssTrimMb?.toFixed(1) ?? '-', r.seconds?.toFixed(0) ?? '-'];
+    `${cell(r.after?.uncaughtErrors)}/${cell(r.after?.commandTimeouts)}`, `${cell(r.warnLines)}/${cell(r.connectRetries)}`,
+    r.rssTrimMb?.toFixed(1) ?? '-', r.seconds?.toFixed(0) ?? '-', r.fsCpuPct === undefined ? '-' : `${r.fsCpuPct.toFixed(0)}/${r.peerCpuPct.toFixed(0)}`];
 });
 const head = ['phase', 'calls', 'start +OK/-ERR', 'send_json +OK/queued/-ERR', 'detail', 'crashes', 'ERR/CRIT ours',
-  'sessions/liveCh/tableCh/hooks after', 'uncaught/timeouts', 'RSS trim MB', 's'];
+  'sessions/liveCh/tableCh/hooks after', 'uncaught/timeouts', 'WARN ours/connect retries', 'RSS trim MB', 's', 'CPU % FS/peer'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
 console.log(`\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}`);
