@@ -8,7 +8,8 @@
  *
  * Started by run.mjs with an IPC channel: it sends `{ url }` once listening, and answers
  * `{ cmd: 'stats' }` with per-connection counts (appends received, deltas sent, responses,
- * cancels, deflate) and `{ cmd: 'reset' }` by zeroing them (start of a measurement window).
+ * cancels, session.updates received, deflate), `{ cmd: 'reset' }` by zeroing them (start of a
+ * measurement window) and `{ cmd: 'clear' }` by forgetting every connection (start of a soak phase).
  *
  *   node bench/freeswitch/peer.mjs [--reply-ms 3000] [--chunk-ms 100] [--speed 4] [--tone-hz 600]
  */
@@ -41,14 +42,21 @@ const sim = await RealtimeSimulator.start({
 
 /** Counts per connection index; zeroed by `reset`. */
 const counts = new Map();
+/** Connections numbered below this were opened before the last `clear`: counted nowhere. */
+let clearedBelow = 0, nextIndex = 0;
 const entry = (c) => {
+  nextIndex = Math.max(nextIndex, c.index + 1);
+  if (c.index < clearedBelow) return { appends: 0, deltas: 0, responses: 0, speechStarted: 0, cancelled: 0, sessionUpdates: 0 };
   let e = counts.get(c.index);
-  if (!e) { e = { appends: 0, deltas: 0, responses: 0, speechStarted: 0, cancelled: 0, deflate: c.handshake.deflate, open: true }; counts.set(c.index, e); }
+  if (!e) { e = { appends: 0, deltas: 0, responses: 0, speechStarted: 0, cancelled: 0, sessionUpdates: 0, deflate: c.handshake.deflate, open: true }; counts.set(c.index, e); }
   return e;
 };
 sim.on('connection', (c) => entry(c));
 sim.on('close', (c) => { entry(c).open = false; });
-sim.on('clientEvent', (c, ev) => { if (ev.type === 'input_audio_buffer.append') entry(c).appends++; });
+sim.on('clientEvent', (c, ev) => {
+  if (ev.type === 'input_audio_buffer.append') entry(c).appends++;
+  else if (ev.type === 'session.update') entry(c).sessionUpdates++;
+});
 sim.on('serverEvent', (c, ev) => {
   const e = entry(c);
   if (ev.type === 'response.output_audio.delta') e.deltas++;
@@ -62,6 +70,10 @@ process.on('message', (m) => {
   else if (m?.cmd === 'reset') {
     for (const e of counts.values()) Object.assign(e, { appends: 0, deltas: 0, responses: 0, speechStarted: 0, cancelled: 0 });
     process.send({ reset: true });
+  } else if (m?.cmd === 'clear') {
+    counts.clear();
+    clearedBelow = nextIndex;
+    process.send({ cleared: true });
   }
 });
 process.on('disconnect', () => { void sim.close().finally(() => process.exit(0)); });

@@ -21,20 +21,16 @@
  * per-connection counts. Runs are interleaved (repeat → N → variant) so drift hits all alike.
  * Module cost = (run CPU − baseline CPU of the same repeat and N) / (N × window).
  */
-import { execSync, fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { heardReply, RATE, speechLikeCycle, wavBytes } from './audio.mjs';
 import { ESL_PASSWORD, freePort, prepare, start, stop } from './fsInstance.mjs';
+import { API_KEY, EslConnection, freeswitchInstall, originatePair, ROOT, SESSION_UPDATE_B64, sleep, startPeer, waitReady } from './harness.mjs';
 import { processTicks, rssMb, threadDelta, threadTicks, TICK_MS, trimmedRssMb } from './procSample.mjs';
 import { printReport } from './report.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { EslConnection } = await import(join(ROOT, 'packages', 'esl', 'dist', 'index.js'));
 const { values: o } = parseArgs({
   options: {
     module: { type: 'string', default: join(ROOT, 'build-native', 'mod_openai_realtime.so') },
@@ -56,9 +52,7 @@ const { values: o } = parseArgs({
     json: { type: 'string' },
   },
 });
-const fsPrefix = execSync('pkg-config --variable=prefix freeswitch', { encoding: 'utf8' }).trim();
-const stockModDir = execSync('pkg-config --variable=modulesdir freeswitch', { encoding: 'utf8' }).trim();
-const fsBin = process.env.FREESWITCH_BIN ?? join(fsPrefix, 'bin', 'freeswitch');
+const { stockModDir, fsBin } = freeswitchInstall();
 const callsList = o.calls.split(',').map(Number);
 const parkedCalls = o['parked-calls'] ? o['parked-calls'].split(',').map(Number) : callsList;
 const variants = o.variants ? o.variants.split(',')
@@ -68,26 +62,12 @@ if (variants.some((v) => v.startsWith('ours2')) && !o.module2) throw new Error('
 if (!existsSync(o.module)) throw new Error(`${o.module}: not built (bash scripts/build-native.sh)`);
 const WARMUP_MS = Number(o.warmup) * 1000, WINDOW_MS = Number(o.window) * 1000;
 const TONE_HZ = 600;
-const API_KEY = 'sk-bench0123456789abcdefghijklmnopqrstu';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const log = (m) => console.log(`${((Date.now() - t0) / 1000).toFixed(0).padStart(5)}s  ${m}`);
 
 // The peer: the realtime simulator with the bench's voice, in its own process.
-const peer = fork(join(ROOT, 'bench', 'freeswitch', 'peer.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const peerAsk = (cmd) => new Promise((resolve) => { peer.once('message', resolve); peer.send({ cmd }); });
-const peerUrl = await new Promise((resolve) => peer.once('message', (m) => resolve(m.url)));
-const streamUrl = `ws://${new URL(peerUrl).host}/v1/realtime?model=gpt-realtime`;
-const sessionUpdate = Buffer.from(JSON.stringify({
-  type: 'session.update',
-  session: {
-    type: 'realtime',
-    audio: {
-      input: { format: { type: 'audio/pcm', rate: 24000 }, turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 400, create_response: true, interrupt_response: true } },
-      output: { format: { type: 'audio/pcm', rate: 24000 } },
-    },
-  },
-})).toString('base64');
+const { peer, ask: peerAsk, streamUrl } = await startPeer();
+const sessionUpdate = SESSION_UPDATE_B64;
 
 async function oneRun(variant, calls, repeat) {
   const dir = join(o.dir, `${variant}-${calls}-${repeat}`);
@@ -112,11 +92,7 @@ async function oneRun(variant, calls, repeat) {
 }
 
 async function measure({ variant, calls, repeat, dir, fs, esl, burst, streaming, parked, moduleName }) {
-  for (let i = 0; ; i++) {
-    try { await esl.connect(); if ((await esl.api('status')).includes('is ready')) break; } catch { /* not up yet */ }
-    if (i > 120) throw new Error(`FreeSWITCH did not come up (${dir}/log)`);
-    await sleep(250);
-  }
+  await waitReady(esl, dir);
   const api = async (cmd) => (await esl.api(cmd)).trim();
   const r = { variant, calls, repeat, pid: fs.pid };
   await sleep(1000);
@@ -138,11 +114,7 @@ async function measure({ variant, calls, repeat, dir, fs, esl, burst, streaming,
   for (let i = 0; i < calls; i++) {
     await sleep(Math.max(0, tStart + i * spacing - Date.now()));
     setups.push((async () => {
-      const a = randomUUID();
-      const res = await esl.api(`originate {origination_uuid=${a},RECORD_STEREO=true}loopback/answer\\,park/default/inline &endless_playback(${burst})`);
-      if (!res.startsWith('+OK')) throw new Error(`originate: ${res.trim()}`);
-      const b = (await api(`uuid_getvar ${a} other_loopback_leg_uuid`));
-      if (!parked) await api(`uuid_broadcast ${b} silence_stream://-1 aleg`);
+      const { a, b } = await originatePair(api, burst, { parked, extraVars: 'RECORD_STEREO=true' });
       if (streaming) {
         await api(`uuid_setvar ${b} STREAM_OPENAI_API_KEY ${API_KEY}`);
         await api(`uuid_setvar ${b} STREAM_DISABLE_AUDIOFILES true`);
