@@ -78,6 +78,8 @@ const int = (min: number, max: number): Kind => ({ type: 'int', min, max });
 
 /** The largest GPT-Live jitter buffer (setting, profile param, channel variable): it is also how far the caller lags the model's timeline. */
 export const MAX_LIVE_PLAYOUT_DELAY_MS = 200;
+/** GPT-Live's jitter buffer when nothing sets one: margin for network jitter, and the caller's lag behind the model. */
+export const DEFAULT_LIVE_PLAYOUT_DELAY_MS = 40;
 
 /** Param name → spec. Names are matched case-insensitively, as the C module does. */
 export const SETTING_SPECS: Readonly<Record<string, Spec>> = {
@@ -140,7 +142,7 @@ export const DEFAULT_SETTINGS: ModuleSettings = Object.freeze({
   idleHangupS: 0,
   defaultProfile: null,
   metricsListen: null,
-  livePlayoutDelayMs: 40,
+  livePlayoutDelayMs: DEFAULT_LIVE_PLAYOUT_DELAY_MS,
 });
 
 /** Profile names: what `profile:<name>` and OPENAI_REALTIME_PROFILE may hold. */

@@ -11,4 +11,3 @@ export * from './liveAudioFormat.js';
 export * from './liveSessionGate.js';
 export * from './transcriptTurns.js';
 export * from './reconnectHistory.js';
-export * from './playoutPolicy.js';

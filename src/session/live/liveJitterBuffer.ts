@@ -23,6 +23,8 @@
  * bench/live/) every later delta would otherwise wait that much longer for a whole window.
  */
 
+/** Deltas in a window of the standing-lag check (about a second of Live output). */
+export const TRIM_WINDOW = 10;
 /** Timing noise tolerated above the primed delay before a standing lag counts (ms). */
 export const TRIM_SLACK_MS = 5;
 /** A delta this far beyond the primed delay is a catch-up burst, trimmed at once (ms). */

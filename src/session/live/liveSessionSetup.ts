@@ -3,9 +3,8 @@
  * the session classes stay one branch each: the socket's URL and headers (liveSocketSettings), and
  * DTMF forwarding as context instead of Realtime's conversation items.
  */
-import { MAX_LIVE_PLAYOUT_DELAY_MS } from '../../config/moduleSettings.js';
+import { DEFAULT_LIVE_PLAYOUT_DELAY_MS, MAX_LIVE_PLAYOUT_DELAY_MS } from '../../config/moduleSettings.js';
 import type { Profile } from '../../config/profile.js';
-import { DEFAULT_START_DELAY_MS } from '../../protocol/live/playoutPolicy.js';
 import type { EngineConfig } from '../engineConfig.js';
 import type { EngineLimits } from '../engineLimits.js';
 import { liveSocketSettings } from './liveConnectionSettings.js';
@@ -36,21 +35,20 @@ export function liveDtmfOptions(options: { dtmf: { forward: boolean; respond: bo
 
 /** The channel variable that sets the GPT-Live jitter buffer (ms of margin before the track plays). */
 export const LIVE_PLAYOUT_DELAY_VARIABLE = 'OPENAI_LIVE_PLAYOUT_DELAY_MS';
-export { MAX_LIVE_PLAYOUT_DELAY_MS };
 
 /**
  * The jitter buffer a Live session starts with: the profile's `live-playout-delay-ms`, else the
  * module setting of that name, else 40 ms (a session without settings, in tests).
  */
 export function configuredLivePlayoutDelay(profile: Pick<Profile, 'livePlayoutDelayMs'> | null | undefined, limits: Pick<EngineLimits, 'livePlayoutDelayMs'> | undefined): number {
-  return profile?.livePlayoutDelayMs ?? limits?.livePlayoutDelayMs ?? DEFAULT_START_DELAY_MS;
+  return profile?.livePlayoutDelayMs ?? limits?.livePlayoutDelayMs ?? DEFAULT_LIVE_PLAYOUT_DELAY_MS;
 }
 
 /**
  * The jitter buffer for this channel: OPENAI_LIVE_PLAYOUT_DELAY_MS (0..200) beats the configured
  * one (`fallbackMs`). It is also how far the caller lags the model's timeline, so the bound is low.
  */
-export function livePlayoutDelay(getVar: (name: string) => string | null | undefined, fallbackMs = DEFAULT_START_DELAY_MS): { ms: number; warning?: string } {
+export function livePlayoutDelay(getVar: (name: string) => string | null | undefined, fallbackMs = DEFAULT_LIVE_PLAYOUT_DELAY_MS): { ms: number; warning?: string } {
   const raw = getVar(LIVE_PLAYOUT_DELAY_VARIABLE);
   if (raw === null || raw === undefined || raw.trim() === '') return { ms: fallbackMs };
   const v = raw.trim();
@@ -61,7 +59,7 @@ export function livePlayoutDelay(getVar: (name: string) => string | null | undef
 }
 
 /** The Live engine's options that come from the channel (`fallbackMs`: the configured jitter buffer). */
-export function liveChannelOptions(getVar: (name: string) => string | null | undefined, fallbackMs = DEFAULT_START_DELAY_MS): { codec: string; startDelayMs: number; warnings: string[] } {
+export function liveChannelOptions(getVar: (name: string) => string | null | undefined, fallbackMs = DEFAULT_LIVE_PLAYOUT_DELAY_MS): { codec: string; startDelayMs: number; warnings: string[] } {
   const delay = livePlayoutDelay(getVar, fallbackMs);
   return { codec: getVar('read_codec') ?? 'L16', startDelayMs: delay.ms, warnings: delay.warning ? [delay.warning] : [] };
 }

@@ -26,10 +26,10 @@
 import { Buffer } from 'node:buffer';
 import { decodeAlaw, decodeMulaw } from '../../audio/g711.js';
 import type { MediaChannel } from '../../media/mediaChannel.js';
-import { DEFAULT_START_DELAY_MS, DEFAULT_TRIM_WINDOW } from '../../protocol/live/playoutPolicy.js';
+import { DEFAULT_LIVE_PLAYOUT_DELAY_MS } from '../../config/moduleSettings.js';
 import type { DeltaResult, Playout } from '../playout.js';
 import type { WireFormat } from '../sessionFormats.js';
-import { expectedDelayMs, type FrameClock, nextFrameInMs, primeFrames, ptimeMs, StandingLag } from './liveJitterBuffer.js';
+import { expectedDelayMs, type FrameClock, nextFrameInMs, primeFrames, ptimeMs, StandingLag, TRIM_WINDOW } from './liveJitterBuffer.js';
 
 /** The one "item" the continuous track is to the Playout. */
 export const LIVE_TRACK_ITEM = 'live-track';
@@ -79,9 +79,9 @@ export class LiveTrack {
     this.#playout = playout;
     this.#port = port;
     this.#events = options.events;
-    this.startDelayMs = Math.max(0, options.startDelayMs ?? DEFAULT_START_DELAY_MS);
+    this.startDelayMs = Math.max(0, options.startDelayMs ?? DEFAULT_LIVE_PLAYOUT_DELAY_MS);
     this.#now = options.now ?? (() => performance.now());
-    this.#lag = new StandingLag(this.startDelayMs, DEFAULT_TRIM_WINDOW);
+    this.#lag = new StandingLag(this.startDelayMs, TRIM_WINDOW);
   }
 
   configure(format: WireFormat): void {
