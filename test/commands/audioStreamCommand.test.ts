@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealtimeSimulator, type SimulatedConnection } from '../../src/simulator/index.js';
 import { b64json, speechBursts } from '../helpers/callerAudio.js';
-import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from '../helpers/inProcessHost.js';
+import { connectionsOfChannel, startAudioStream, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from '../helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const RAW = 'uuid_raw_audio_stream';
@@ -47,11 +47,7 @@ const channel = (prefix: string, vars: Record<string, string> = {}, options: { s
 const connectionOf = (uuid: string, index = 0): SimulatedConnection | undefined =>
   connectionsOfChannel(sim, uuid)[index];
 
-async function startConnected(uuid: string, args = 'mono'): Promise<SimulatedConnection> {
-  expect(await h.command(API, `${uuid} start ${sim.url} ${args}`)).toBe('+OK Success');
-  await waitFor(() => h.events(uuid, `${EV}connect`).length > 0, 'connect');
-  return waitFor(() => connectionOf(uuid), 'simulator connection');
-}
+const startConnected = (uuid: string, args = 'mono'): Promise<SimulatedConnection> => startAudioStream(h, sim, uuid, args);
 
 const status = (uuid: string) => h.app.registry.get(uuid, 'audio_stream')?.status();
 

@@ -17,8 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { readWav } from '../../src/audio/wav.js';
 import { MAX_RAW_FRAME_BYTES } from '../../src/session/engineLimits.js';
-import { RealtimeSimulator, type SimulatedConnection } from '../../src/simulator/index.js';
-import { connectionsOfChannel, createTaggedChannel, inProcessHost, sleep, waitFor, type InProcessHost } from '../helpers/inProcessHost.js';
+import { RealtimeSimulator } from '../../src/simulator/index.js';
+import { toneBase64 } from '../helpers/callerAudio.js';
+import { createTaggedChannel, inProcessHost, startAudioStream, sleep, waitFor, type InProcessHost } from '../helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const EV = 'mod_openai_audio_stream::';
@@ -38,27 +39,15 @@ afterAll(async () => {
 const channel = (prefix: string, vars: Record<string, string> = {}): string =>
   createTaggedChannel(h, prefix, { rate: 8000, recordMs: 6000, source: new Int16Array(8000), vars });
 
-async function startConnected(uuid: string, args = 'mono'): Promise<SimulatedConnection> {
-  expect(await h.command(API, `${uuid} start ${sim.url} ${args}`)).toBe('+OK Success');
-  await waitFor(() => h.events(uuid, `${EV}connect`).length > 0, 'connect');
-  return waitFor(() => connectionsOfChannel(sim, uuid)[0], 'simulator connection');
-}
-
-/** 24 kHz PCM16 of a 440 Hz tone, base64. */
-function toneDelta(samples: number): string {
-  const pcm = Int16Array.from({ length: samples }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 24000)));
-  return Buffer.from(pcm.buffer).toString('base64');
-}
-
 describe('response.output_audio.done without item_id, no response.done', () => {
   for (const withItemIds of [true, false]) {
     it(`ends the reply: last partial frame played, speech stop, debug WAV complete (${withItemIds ? 'deltas with' : 'no'} item_id)`, async () => {
       const uuid = channel(`doneNoId${withItemIds ? 'A' : 'B'}`);
-      const connection = await startConnected(uuid);
+      const connection = await startAudioStream(h, sim, uuid);
       h.host.startMedia(uuid);
       const ids = withItemIds ? { response_id: 'resp_compat', item_id: 'item_compat' } : {};
       // 2500 samples at 24 kHz = 833 at 8 kHz: five 20 ms frames and a partial one of 33 samples.
-      for (const n of [1000, 1000, 500]) connection.sendEvent({ type: 'response.output_audio.delta', ...ids, delta: toneDelta(n) });
+      for (const n of [1000, 1000, 500]) connection.sendEvent({ type: 'response.output_audio.delta', ...ids, delta: toneBase64(n) });
       const file = await waitFor(() => h.events(uuid, `${EV}play`)[0], '::play');
       const path = (JSON.parse(file.body) as { file: string }).file;
       connection.sendEvent({ type: 'response.output_audio.done', ...(withItemIds ? { response_id: 'resp_compat' } : {}) });
@@ -80,9 +69,9 @@ describe('response.output_audio.done without item_id, no response.done', () => {
 describe('deltas shorter than a frame', () => {
   it('a lone 5 ms delta is heard although no more audio and no done follow', async () => {
     const uuid = channel('shortDelta');
-    const connection = await startConnected(uuid);
+    const connection = await startAudioStream(h, sim, uuid);
     h.host.startMedia(uuid);
-    connection.sendEvent({ type: 'response.output_audio.delta', response_id: 'resp_short', item_id: 'item_short', delta: toneDelta(120) });
+    connection.sendEvent({ type: 'response.output_audio.delta', response_id: 'resp_short', item_id: 'item_short', delta: toneBase64(120) });
     await waitFor(() => h.events(uuid, `${EV}openai_speech_start`).length === 1, '::openai_speech_start', 2000);
     await sleep(100);
     // The 40 samples at 8 kHz, less the few the resampler's filter holds until the item ends.
@@ -93,10 +82,10 @@ describe('deltas shorter than a frame', () => {
 
   it('forty 5 ms deltas play back to back: 200 ms of audio in 200 ms, padded once at the end', async () => {
     const uuid = channel('manyShort');
-    const connection = await startConnected(uuid);
+    const connection = await startAudioStream(h, sim, uuid);
     h.host.startMedia(uuid);
     for (let i = 0; i < 40; i++) {
-      connection.sendEvent({ type: 'response.output_audio.delta', response_id: 'resp_many', item_id: 'item_many', delta: toneDelta(120) });
+      connection.sendEvent({ type: 'response.output_audio.delta', response_id: 'resp_many', item_id: 'item_many', delta: toneBase64(120) });
     }
     connection.sendEvent({ type: 'response.output_audio.done', response_id: 'resp_many', item_id: 'item_many' });
     await waitFor(() => h.events(uuid, `${EV}openai_speech_stop`).length === 1, '::openai_speech_stop', 3000);
@@ -123,7 +112,7 @@ describe('STREAM_SUPPRESS_LOG', () => {
 
   it('keeps the server error message out of the log, but logs its code', async () => {
     const uuid = channel('suppress', { STREAM_SUPPRESS_LOG: 'true' });
-    const connection = await startConnected(uuid);
+    const connection = await startAudioStream(h, sim, uuid);
     connection.sendEvent(serverError);
     await waitFor(() => h.events(uuid, `${EV}json`).some((e) => e.body.includes('"type":"error"')), 'error forwarded');
     await sleep(50);
@@ -135,7 +124,7 @@ describe('STREAM_SUPPRESS_LOG', () => {
 
   it('without it the message is logged', async () => {
     const uuid = channel('nosuppress');
-    const connection = await startConnected(uuid);
+    const connection = await startAudioStream(h, sim, uuid);
     connection.sendEvent(serverError);
     await waitFor(() => h.logs(uuid).some((l) => l.includes('4111')), 'error message logged');
     expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
@@ -145,13 +134,13 @@ describe('STREAM_SUPPRESS_LOG', () => {
 describe('send_rate and playback_rate in JSON mode', () => {
   it('a warning says they apply to raw mode only and what is sent', async () => {
     const uuid = channel('rates');
-    await startConnected(uuid, 'mono 16k 8k');
+    await startAudioStream(h, sim, uuid, 'mono 16k 8k');
     expect(h.logs(uuid).filter((l) => l.includes('apply to raw mode only'))).toEqual([
       expect.stringMatching(/send_rate 16000 \/ playback_rate 8000 apply to raw mode only: in JSON mode the audio goes in the session's formats/),
     ]);
     expect(await h.command(API, `${uuid} stop`)).toBe('+OK Success');
     const plain = channel('ratesDefault');
-    await startConnected(plain, 'mono 24k 24k');
+    await startAudioStream(h, sim, plain, 'mono 24k 24k');
     expect(h.logs(plain).some((l) => l.includes('apply to raw mode only'))).toBe(false);
     expect(await h.command(API, `${plain} stop`)).toBe('+OK Success');
   });

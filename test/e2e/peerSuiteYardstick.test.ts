@@ -13,8 +13,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RealtimeSimulator, type SimulatedConnection } from '../../src/simulator/index.js';
-import { connectionsOfChannel, createTaggedChannel, inProcessHost, newUuid, sleep, waitFor, type InProcessHost } from '../helpers/inProcessHost.js';
+import { RealtimeSimulator } from '../../src/simulator/index.js';
+import { toneBase64 } from '../helpers/callerAudio.js';
+import { createTaggedChannel, inProcessHost, startAudioStream, newUuid, sleep, waitFor, type InProcessHost } from '../helpers/inProcessHost.js';
 
 const API = 'uuid_openai_audio_stream';
 const EV = 'mod_openai_audio_stream::';
@@ -33,19 +34,6 @@ afterAll(async () => {
 
 const channel = (prefix: string): string => createTaggedChannel(h, prefix, { rate: 8000, recordMs: 8000, source: new Int16Array(8000) });
 
-async function startConnected(uuid: string, args = 'mono'): Promise<SimulatedConnection> {
-  expect(await h.command(API, `${uuid} start ${sim.url} ${args}`)).toBe('+OK Success');
-  await waitFor(() => h.events(uuid, `${EV}connect`).length > 0, 'connect');
-  return waitFor(() => connectionsOfChannel(sim, uuid)[0], 'simulator connection');
-}
-
-/** 24 kHz PCM16 of a tone, base64. */
-function tone(ms: number, hz: number): string {
-  const n = (24000 * ms) / 1000;
-  const pcm = Int16Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / 24000)));
-  return Buffer.from(pcm.buffer).toString('base64');
-}
-
 /** Samples heard (|s| above a noise floor) since `from`. */
 function heardSince(uuid: string, from: number): number {
   const played = h.host.played(uuid)!;
@@ -54,20 +42,23 @@ function heardSince(uuid: string, from: number): number {
   return n;
 }
 
+/** `ms` of a tone at 24 kHz, as a delta's base64. */
+const toneMs = (ms: number, hz: number): string => toneBase64((24000 * ms) / 1000, hz);
+
 const delta = (responseId: string, b64: string) => ({ type: 'response.output_audio.delta', response_id: responseId, delta: b64 });
 
 describe('a response_id reused after a barge-in', () => {
   it("the peer suite's sequence: the second reply under the first one's id is heard in full", async () => {
     const uuid = channel('reusedId');
-    const c = await startConnected(uuid);
+    const c = await startAudioStream(h, sim, uuid);
     h.host.startMedia(uuid);
     // Exactly what the peer's mock sends: a 40 ms reply, its audio done, the caller speaks (cutting
     // it), then a 600 ms reply under the same id (no response.created, no item ids).
-    c.sendEvent(delta('reused-response-id', tone(40, 700)));
+    c.sendEvent(delta('reused-response-id', toneMs(40, 700)));
     c.sendEvent({ type: 'response.output_audio.done', response_id: 'reused-response-id' });
     c.sendEvent({ type: 'input_audio_buffer.speech_started' });
     c.sendEvent({ type: 'input_audio_buffer.speech_stopped' });
-    c.sendEvent(delta('reused-response-id', tone(600, 1400)));
+    c.sendEvent(delta('reused-response-id', toneMs(600, 1400)));
     c.sendEvent({ type: 'response.output_audio.done', response_id: 'reused-response-id' });
     await waitFor(() => h.app.registry.get(uuid, 'audio_stream')!.status().bargeIns === 1, 'the barge-in cut the first reply');
     // The first reply may be cut before a sample of it was heard (then it never started).
@@ -83,9 +74,9 @@ describe('a response_id reused after a barge-in', () => {
 
   it('deltas in flight for a reply cut while it streamed stay unheard; response.created under its id plays again', async () => {
     const uuid = channel('inFlight');
-    const c = await startConnected(uuid);
+    const c = await startAudioStream(h, sim, uuid);
     h.host.startMedia(uuid);
-    c.sendEvent(delta('resp_cut', tone(1000, 700))); // still streaming: no done
+    c.sendEvent(delta('resp_cut', toneMs(1000, 700))); // still streaming: no done
     await waitFor(() => h.events(uuid, `${EV}openai_speech_start`).length === 1, 'reply started');
     c.sendEvent({ type: 'input_audio_buffer.speech_started' });
     await waitFor(() => h.events(uuid, `${EV}openai_speech_stop`).length === 1, 'cut');
@@ -93,16 +84,16 @@ describe('a response_id reused after a barge-in', () => {
     const atCut = h.host.played(uuid)!.length + 160;
     const status = () => h.app.registry.get(uuid, 'audio_stream')!.status();
     // In flight: a delta of the cut reply, and its audio done. Neither makes it play again.
-    c.sendEvent(delta('resp_cut', tone(400, 700)));
+    c.sendEvent(delta('resp_cut', toneMs(400, 700)));
     c.sendEvent({ type: 'response.output_audio.done', response_id: 'resp_cut' });
-    c.sendEvent(delta('resp_cut', tone(400, 700)));
+    c.sendEvent(delta('resp_cut', toneMs(400, 700)));
     await waitFor(() => status().lateDeltasDropped === 2, 'late deltas dropped');
     await sleep(300);
     const afterCut = h.host.played(uuid)!.length;
     expect(heardSince(uuid, atCut)).toBe(0);
     // A new response announced under the same id is a new reply: heard.
     c.sendEvent({ type: 'response.created', response: { id: 'resp_cut', object: 'realtime.response', status: 'in_progress', output: [] } });
-    c.sendEvent(delta('resp_cut', tone(400, 1400)));
+    c.sendEvent(delta('resp_cut', toneMs(400, 1400)));
     c.sendEvent({ type: 'response.output_audio.done', response_id: 'resp_cut' });
     c.sendEvent({ type: 'response.done', response: { id: 'resp_cut', object: 'realtime.response', status: 'completed', output: [] } });
     await waitFor(() => h.events(uuid, `${EV}openai_speech_stop`).length === 2, 'the new reply ended', 4000);
@@ -113,22 +104,22 @@ describe('a response_id reused after a barge-in', () => {
 
   it('response.done of the cut reply ends the drop: a later delta under its id plays', async () => {
     const uuid = channel('doneLifts');
-    const c = await startConnected(uuid);
+    const c = await startAudioStream(h, sim, uuid);
     h.host.startMedia(uuid);
     c.sendEvent({ type: 'response.created', response: { id: 'resp_x', object: 'realtime.response', status: 'in_progress', output: [] } });
-    c.sendEvent({ ...delta('resp_x', tone(1000, 700)), item_id: 'item_x' });
+    c.sendEvent({ ...delta('resp_x', toneMs(1000, 700)), item_id: 'item_x' });
     await waitFor(() => h.events(uuid, `${EV}openai_speech_start`).length === 1, 'reply started');
     c.sendEvent({ type: 'input_audio_buffer.speech_started' });
     await waitFor(() => h.events(uuid, `${EV}openai_speech_stop`).length === 1, 'cut');
-    c.sendEvent({ ...delta('resp_x', tone(400, 700)), item_id: 'item_x' }); // in flight: dropped
+    c.sendEvent({ ...delta('resp_x', toneMs(400, 700)), item_id: 'item_x' }); // in flight: dropped
     c.sendEvent({ type: 'response.done', response: { id: 'resp_x', object: 'realtime.response', status: 'cancelled', output: [] } });
     const status = () => h.app.registry.get(uuid, 'audio_stream')!.status();
     await waitFor(() => status().lateDeltasDropped === 1, 'late delta dropped');
     await sleep(200);
     const from = h.host.played(uuid)!.length;
     // The cut item stays dropped by its id; a new item under the finished response's id plays.
-    c.sendEvent({ ...delta('resp_x', tone(400, 700)), item_id: 'item_x' });
-    c.sendEvent({ ...delta('resp_x', tone(400, 1400)), item_id: 'item_y' });
+    c.sendEvent({ ...delta('resp_x', toneMs(400, 700)), item_id: 'item_x' });
+    c.sendEvent({ ...delta('resp_x', toneMs(400, 1400)), item_id: 'item_y' });
     c.sendEvent({ type: 'response.output_audio.done', response_id: 'resp_x', item_id: 'item_y' });
     await waitFor(() => h.events(uuid, `${EV}openai_speech_stop`).length === 2, 'the new item ended', 4000);
     expect(heardSince(uuid, from)).toBeGreaterThan(2800);
@@ -200,9 +191,9 @@ describe('stereo capture in JSON mode, to a server of our own', () => {
 describe('the server closes for good with audio still queued', () => {
   it('what it sent is heard to the end, then the stream ends', async () => {
     const uuid = createTaggedChannel(h, 'drainClose', { rate: 8000, recordMs: 8000, source: new Int16Array(8000), vars: { STREAM_NO_RECONNECT: 'true' } });
-    const c = await startConnected(uuid);
+    const c = await startAudioStream(h, sim, uuid);
     h.host.startMedia(uuid);
-    c.sendEvent(delta('resp_last', tone(1000, 700)));
+    c.sendEvent(delta('resp_last', toneMs(1000, 700)));
     c.sendEvent({ type: 'response.output_audio.done', response_id: 'resp_last' });
     await waitFor(() => h.events(uuid, `${EV}openai_speech_start`).length === 1, 'reply started');
     c.close(1000, 'goodbye');
@@ -216,7 +207,7 @@ describe('the server closes for good with audio still queued', () => {
 
   it('nothing queued: the stream ends at once', async () => {
     const uuid = createTaggedChannel(h, 'closeIdle', { rate: 8000, source: new Int16Array(8000), vars: { STREAM_NO_RECONNECT: 'true' } });
-    const c = await startConnected(uuid);
+    const c = await startAudioStream(h, sim, uuid);
     h.host.startMedia(uuid);
     c.close(1000, 'goodbye');
     await waitFor(() => h.host.mediaStats(uuid)?.attached === false, 'hook detached', 1000);

@@ -29,3 +29,9 @@ export function speechBursts(rate: number, totalMs: number, bursts: Burst[], lev
 export function b64json(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
 }
+
+/** An assistant audio delta as a server sends it: PCM16 of a sine (amplitude 8000) at `rate`, base64. */
+export function toneBase64(samples: number, hz = 440, rate = 24000): string {
+  const pcm = Int16Array.from({ length: samples }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * hz * i) / rate)));
+  return Buffer.from(pcm.buffer).toString('base64');
+}

@@ -117,3 +117,19 @@ export function connectionsOfChannel<C extends { handshake: { headers: Record<st
 ): C[] {
   return sim.connections.filter((c) => c.handshake.headers['x-test-channel'] === uuid);
 }
+
+/**
+ * `uuid_openai_audio_stream <uuid> start <the simulator's url> <args>` answered `+OK Success`,
+ * then `::connect` fired: the simulator's connection of the channel.
+ */
+export async function startAudioStream<C extends { handshake: { headers: Record<string, string | string[] | undefined> } }>(
+  h: InProcessHost,
+  sim: { url: string; connections: C[] },
+  uuid: string,
+  args = 'mono',
+): Promise<C> {
+  const reply = await h.command('uuid_openai_audio_stream', `${uuid} start ${sim.url} ${args}`);
+  if (reply !== '+OK Success') throw new Error(`start answered ${JSON.stringify(reply)}`);
+  await waitFor(() => h.events(uuid, 'mod_openai_audio_stream::connect').length > 0, 'connect');
+  return waitFor(() => connectionsOfChannel(sim, uuid)[0], 'simulator connection');
+}
