@@ -51,7 +51,10 @@ int main(int argc, char** argv) {
   std::string config = "{\"host\":\"simulator\",\"testHooks\":";
   config += opts.test_hooks ? "true" : "false";
   config += ",\"configFile\":" + (opts.config_path.empty() ? std::string("null") : json_escape(opts.config_path));
-  config += ",\"commandTimeoutMs\":" + std::to_string(opts.command_timeout_ms) + "}";
+  config += ",\"commandTimeoutMs\":" + std::to_string(opts.command_timeout_ms);
+  // FreeSWITCH reports its temp_dir the same way (the debug WAVs go there).
+  if (!opts.temp_dir.empty()) config += ",\"tempDir\":" + json_escape(opts.temp_dir);
+  config += "}";
   std::vector<const char*> node_opts;
   for (const std::string& o : opts.node_options) node_opts.push_back(o.c_str());
   node_opts.push_back(nullptr);

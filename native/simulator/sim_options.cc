@@ -12,6 +12,7 @@ const char* usage_text() {
          "               [--rate 8000] [--ptime 20] [--script <file>] [--url <ws-url>] [--var NAME=VALUE ...]\n"
          "               [--channels N] [--speed X] [--tail-ms 3000] [--uuid U] [--config <file.json>]\n"
          "               [--command-timeout-ms 5000] [--max-seconds 600] [--node-option OPT ...] [--enable-test-hooks]\n"
+         "               [--temp-dir <dir>]  (the host's temp directory, as FreeSWITCH reports its temp_dir: debug WAVs go there)\n"
          "               [--caller-offset-ms 0]  (channel i starts i x this far into the caller WAV, wrapping)\n"
          "               [--calls N]  (calls per channel, one after another: each a new uuid running the whole script)\n"
          "               [--record-ms N]  (reply audio kept per call; default all of it)\n"
@@ -59,6 +60,7 @@ bool parse_options(int argc, char** argv, Options& o, std::string& err) {
     else if (a == "--script") o.script_path = v;
     else if (a == "--url") o.url = v;
     else if (a == "--config") o.config_path = v;
+    else if (a == "--temp-dir") o.temp_dir = v;
     else if (a == "--uuid") o.uuid = v;
     else if (a == "--node-option") o.node_options.push_back(v);
     else if (a == "--final-command") o.final_command = v;

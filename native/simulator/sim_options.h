@@ -14,7 +14,7 @@ struct ScriptLine {
 };
 struct Options {
   std::string bundle_dir;
-  std::string caller_wav, reply_wav, events_path, script_path, url, config_path, uuid;
+  std::string caller_wav, reply_wav, events_path, script_path, url, config_path, uuid, temp_dir;
   uint32_t rate = 8000;
   uint32_t ptime_ms = 20;
   uint32_t channels = 1;
